@@ -1,0 +1,312 @@
+"""Street sellers and the groups (lines) they sell for.
+
+Sellers earn a share of what they sell, perceive risk from arrests of their peers and from police
+presence where they stand, leave when the risk outweighs the earnings, and move away from police
+pressure (displacement). Groups keep a number of selling positions and fill the ones that arrests
+and turnover open up whenever the street trade pays: replacement is why arrests alone rarely
+shrink a market. No defensible published replacement rate exists, so `replacement_per_day` is an
+explicit assumption meant to be swept.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+from sim.market import MarketParams
+from sim.outcomes import Event, EventLog, Recorder
+from sim.params import Section, param, per_year_to_daily
+from sim.town import Town
+
+
+class SellerState(IntEnum):
+    ACTIVE = 0
+    ARRESTED = 1
+    EXITED = 2
+
+
+class DealerParams(Section):
+    """Street sellers and their groups."""
+
+    initial_sellers: int = param(
+        100,
+        unit="sellers",
+        doc="Street sellers working at the start.",
+        source="about a hundred street dealers in an ADDER-sized town (issue brief; assumption)",
+        plausible=(30, 300),
+        ge=0,
+    )
+    groups: int = param(
+        25,
+        unit="groups",
+        doc="Selling groups (lines) supplying the town.",
+        source="county lines turn over about GBP 2,000-3,000 a day each (MODEL.md), against a "
+        "market of about GBP 90,000 a day",
+        plausible=(5, 60),
+        ge=1,
+    )
+    reservation_wage: float = param(
+        40.0,
+        unit="GBP/day",
+        doc="Net daily earnings below which selling is not worth it.",
+        source="street sellers earn below the minimum wage (Levitt & Venkatesh 2000); assumption",
+        plausible=(20.0, 80.0),
+        ge=0.0,
+    )
+    arrest_cost: float = param(
+        4_000.0,
+        unit="GBP",
+        doc="What a seller reckons an arrest costs them (sanction, lost earnings, seized stock).",
+        plausible=(1_000.0, 20_000.0),
+        ge=0.0,
+    )
+    risk_memory: float = param(
+        30.0,
+        unit="days",
+        doc="Time over which a seller's sense of risk and earnings adapts.",
+        plausible=(7.0, 120.0),
+        ge=1.0,
+    )
+    presence_risk: float = param(
+        0.001,
+        unit="probability/day per officer-hour",
+        doc="Perceived daily arrest risk added by each officer-hour of patrol in the seller's cell.",
+        plausible=(0.0, 0.005),
+        ge=0.0,
+    )
+    turnover_per_year: float = param(
+        0.3, unit="1/year", doc="Hazard of leaving for reasons other than risk or pay.", plausible=(0.1, 0.6), ge=0.0
+    )
+    unprofitable_exit_per_day: float = param(
+        0.02,
+        unit="probability/day",
+        doc="Chance a seller whose risk outweighs their earnings leaves on a given day.",
+        plausible=(0.005, 0.1),
+        ge=0.0,
+        le=1.0,
+    )
+    replacement_per_day: float = param(
+        0.05,
+        unit="probability/day",
+        doc="Chance an open selling position is filled on a given day while selling pays. No "
+        "published rate exists: sweep it.",
+        plausible=(0.0, 0.2),
+        ge=0.0,
+        le=1.0,
+    )
+    busy_sales: float = param(
+        30.0,
+        unit="sales/day",
+        doc="Sales per seller above which a group opens another position.",
+        plausible=(15.0, 60.0),
+        gt=0.0,
+    )
+    growth_per_day: float = param(
+        0.05,
+        unit="probability/day",
+        doc="Chance a busy group opens a new position on a given day.",
+        plausible=(0.0, 0.2),
+        ge=0.0,
+        le=1.0,
+    )
+    displacement_pressure: float = param(
+        3.0,
+        unit="officer-hours/day",
+        doc="Patrol in a seller's cell above which they consider moving.",
+        plausible=(1.0, 10.0),
+        ge=0.0,
+    )
+    displacement_per_day: float = param(
+        0.1,
+        unit="probability/day",
+        doc="Chance a seller under pressure moves to a neighbouring cell (0 = no displacement).",
+        plausible=(0.0, 0.3),
+        ge=0.0,
+        le=1.0,
+    )
+    return_per_day: float = param(
+        0.03,
+        unit="probability/day",
+        doc="Chance a displaced seller goes back to their group's hotspot once pressure there eases.",
+        plausible=(0.0, 0.1),
+        ge=0.0,
+        le=1.0,
+    )
+
+
+class Dealers:
+    """All street sellers ever active in the run (rows) and their groups."""
+
+    def __init__(
+        self,
+        params: DealerParams,
+        market: MarketParams,
+        town: Town,
+        rng: np.random.Generator,
+        log: EventLog,
+        record: Recorder,
+    ) -> None:
+        self.p = params
+        self.market = market
+        self.town = town
+        self.rng = rng
+        self.log = log
+        self.record = record
+        capacity = 4 * params.initial_sellers + 256
+        self.n = 0
+        self.state = np.empty(capacity, dtype=np.int8)
+        self.cell = np.empty(capacity, dtype=np.int32)
+        self.group = np.empty(capacity, dtype=np.int32)
+        self.earnings = np.empty(capacity, dtype=np.float64)  # recent GBP/day
+        self.risk = np.empty(capacity, dtype=np.float64)  # perceived arrest probability/day
+        self.sales = np.zeros(capacity, dtype=np.float64)  # purchases today
+        self.entered = np.empty(capacity, dtype=np.int32)
+
+        hotspots = town.hotspot_cells
+        self.group_home = hotspots[np.arange(params.groups) % hotspots.size].astype(np.int32)
+        per_group = np.bincount(np.arange(params.initial_sellers) % params.groups, minlength=params.groups)
+        self.slots = per_group.astype(np.int64)
+        self.market_revenue = 0.0  # recent GBP/day across the market
+        for group, count in enumerate(per_group):
+            self.add(np.full(count, group, dtype=np.int32), day=0)
+        initial = np.arange(self.n)
+        self.earnings[initial] = params.reservation_wage * 2
+        self.risk[initial] = 0.0
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+    def add(self, groups: np.ndarray, day: int) -> np.ndarray:
+        """New sellers for the given groups, standing at their group's hotspot."""
+        count = groups.size
+        if self.n + count > self.state.size:
+            self._grow(self.n + count)
+        ids = np.arange(self.n, self.n + count)
+        self.state[ids] = SellerState.ACTIVE
+        self.group[ids] = groups
+        self.cell[ids] = self.group_home[groups]
+        self.earnings[ids] = self.active_mean(self.earnings, default=self.p.reservation_wage)
+        self.risk[ids] = self.active_mean(self.risk, default=0.0)
+        self.sales[ids] = 0.0
+        self.entered[ids] = day
+        self.n += count
+        return ids
+
+    def _grow(self, needed: int) -> None:
+        size = max(needed, 2 * self.state.size)
+        for name in ("state", "cell", "group", "earnings", "risk", "sales", "entered"):
+            old = getattr(self, name)
+            new = np.zeros(size, dtype=old.dtype)
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+
+    def active(self) -> np.ndarray:
+        """Ids of sellers working today."""
+        return np.flatnonzero(self.state[: self.n] == SellerState.ACTIVE)
+
+    def active_mean(self, values: np.ndarray, default: float) -> float:
+        ids = self.active()
+        return float(values[ids].mean()) if ids.size else default
+
+    def by_cell(self, ids: np.ndarray | None = None) -> np.ndarray:
+        """Number of active sellers in each cell."""
+        ids = self.active() if ids is None else ids
+        return np.bincount(self.cell[ids], minlength=self.town.n_cells).astype(np.float64)
+
+    # -- daily mechanisms ----------------------------------------------------------------------
+    def sell(self, ids: np.ndarray, seller_index: np.ndarray, spend: np.ndarray) -> None:
+        """Book the day's sales: each seller keeps a share of what they took."""
+        share = self.market.seller_share
+        takings = np.bincount(seller_index, weights=spend, minlength=ids.size)
+        self.sales[: self.n] = 0.0
+        self.sales[ids] = np.bincount(seller_index, minlength=ids.size)
+        memory = 1.0 / self.p.risk_memory
+        self.earnings[ids] += (share * takings - self.earnings[ids]) * memory
+        self.market_revenue += (float(spend.sum()) - self.market_revenue) * memory
+        self.record.add("market_revenue", float(spend.sum()))
+
+    def arrested(self, ids: np.ndarray, day: int) -> None:
+        """Sellers taken off the street by arrest; their positions stay open for recruits."""
+        self.state[ids] = SellerState.ARRESTED
+        self.log.record(day, Event.DEALER_ARRESTED, ids, cell=self.cell[ids], value=self.group[ids])
+
+    def perceive_risk(self, arrested: np.ndarray, patrol_by_cell: np.ndarray, extra: np.ndarray | None = None) -> None:
+        """Update each seller's sense of risk from peers' arrests and police where they stand.
+
+        The signal is the share of the seller's group arrested today plus the presence of patrol
+        in their cell; `extra` adds other warnings (such as a focused-deterrence call-in).
+        """
+        ids = self.active()
+        groups = self.p.groups
+        group_size = np.bincount(self.group[np.concatenate([ids, arrested])], minlength=groups)
+        group_arrests = np.bincount(self.group[arrested], minlength=groups)
+        signal = group_arrests[self.group[ids]] / np.maximum(group_size[self.group[ids]], 1)
+        signal = signal + self.p.presence_risk * patrol_by_cell[self.cell[ids]]
+        if extra is not None:
+            signal = signal + extra[ids]
+        self.risk[ids] += (signal - self.risk[ids]) / self.p.risk_memory
+
+    def net_earnings(self, ids: np.ndarray) -> np.ndarray:
+        """Recent earnings less the reckoned cost of the risk being run (GBP/day)."""
+        return self.earnings[ids] - self.risk[ids] * self.p.arrest_cost
+
+    def leave_or_stay(self, day: int) -> None:
+        """Sellers for whom selling no longer pays leave (closing their position); others drift off."""
+        p = self.p
+        ids = self.active()
+        unprofitable = self.net_earnings(ids) < p.reservation_wage
+        chance = per_year_to_daily(p.turnover_per_year) + unprofitable * p.unprofitable_exit_per_day
+        leaving = self.rng.random(ids.size) < chance
+        leavers = ids[leaving]
+        closed = leaving & unprofitable
+        np.subtract.at(self.slots, self.group[ids[closed]], 1)
+        np.maximum(self.slots, 0, out=self.slots)
+        self.state[leavers] = SellerState.EXITED
+        self.log.record(day, Event.DEALER_EXITED, leavers, cell=self.cell[leavers], value=self.earnings[leavers])
+        self.record.add("dealers_exited", leavers.size)
+
+    def recruit(self, day: int) -> None:
+        """Groups fill open positions while street selling pays, and open new ones when busy.
+
+        A recruit judges the trade by what the street market takes and how risky it is now:
+        expected net earnings = seller share x market takings / (sellers + 1) - risk x cost.
+        """
+        p = self.p
+        ids = self.active()
+        members = np.bincount(self.group[ids], minlength=p.groups)
+        busy = np.bincount(self.group[ids], weights=self.sales[ids], minlength=p.groups) / np.maximum(members, 1)
+        opening = (busy > p.busy_sales) & (self.rng.random(p.groups) < p.growth_per_day)
+        self.slots += opening
+
+        prospect = self.market.seller_share * self.market_revenue / (ids.size + 1)
+        prospect -= self.active_mean(self.risk, default=0.0) * p.arrest_cost
+        if prospect <= p.reservation_wage:
+            self.record.add("dealers_entered", 0)
+            return
+        open_positions = np.maximum(self.slots - members, 0)
+        filled = self.rng.binomial(open_positions, p.replacement_per_day)
+        if filled.any():
+            new = self.add(np.repeat(np.arange(p.groups, dtype=np.int32), filled), day)
+            self.log.record(day, Event.DEALER_ENTERED, new, cell=self.cell[new], value=self.group[new])
+        self.record.add("dealers_entered", int(filled.sum()))
+
+    def displace(self, patrol_by_cell: np.ndarray, day: int) -> None:
+        """Sellers under police pressure move next door; displaced ones drift back when it eases."""
+        p = self.p
+        ids = self.active()
+        pressured = patrol_by_cell[self.cell[ids]] > p.displacement_pressure
+        moving = ids[pressured & (self.rng.random(ids.size) < p.displacement_per_day)]
+        if moving.size:
+            self.cell[moving] = self.town.neighbour_cell(self.cell[moving], self.rng)
+            self.log.record(day, Event.DEALER_DISPLACED, moving, cell=self.cell[moving])
+        home = self.group_home[self.group[ids]]
+        away = (self.cell[ids] != home) & (patrol_by_cell[home] <= p.displacement_pressure)
+        returning = ids[away & (self.rng.random(ids.size) < p.return_per_day)]
+        self.cell[returning] = self.group_home[self.group[returning]]
+        self.record.add("dealers_displaced", moving.size)
+
+    def record_stocks(self) -> None:
+        ids = self.active()
+        self.record.set("active_dealers", ids.size)
+        self.record.set("dealer_slots", int(self.slots.sum()))
+        self.record.set("mean_dealer_earnings", float(self.earnings[ids].mean()) if ids.size else 0.0)
+        self.record.set("mean_dealer_risk", float(self.risk[ids].mean()) if ids.size else 0.0)

@@ -1,0 +1,126 @@
+"""DrugMarketModel: a town's open drug market, one day at a time.
+
+The model builds the town from a scenario, owns the order of the day, and applies timed lever
+changes (go-live, funding ending) through Mesa's event scheduler. Each actor's behaviour lives in
+its own module; this file only says who acts when.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.dealers import Dealers
+from sim.market import Market
+from sim.outcomes import EventLog, Recorder
+from sim.people import People
+from sim.police import Enforcement
+from sim.scenario import Scenario, TimedChange, set_lever
+from sim.town import Town
+
+
+class DrugMarketModel(mesa.Model):
+    """An open drug market in an English town, stepped daily.
+
+    Args:
+        scenario: the town, its market and the policy mix (defaults to the baseline town).
+        rng: seed or numpy SeedSequence for this run's random stream.
+    """
+
+    def __init__(self, scenario: Scenario | None = None, rng: int | np.random.SeedSequence | None = None) -> None:
+        super().__init__(rng=rng)
+        # A private copy: timed events change levers during the run without touching the caller's.
+        self.params = (scenario or Scenario()).model_copy(deep=True)
+        p = self.params
+        self.n_days = p.days
+        self.log = EventLog()
+        self.record = Recorder(self.n_days)
+
+        self.town = Town(p.town, self.rng)
+        self.market = Market(p.market, self.town.reach, self.town.visibility)
+        self.people = People(p.people, p.overdose, self.town, self.rng, self.log, self.record)
+        self.dealers = Dealers(p.dealers, p.market, self.town, self.rng, self.log, self.record)
+        self.enforcement = Enforcement(p.police, self.town.hotspot_cells, self.town.visibility)
+        for day in sorted({change.day for change in p.events}):
+            # Half a day before the step, so the new levers are in force for the whole day.
+            self.schedule_event(self._apply_due_changes, at=day + 0.5)
+
+    @property
+    def today(self) -> int:
+        """The day being simulated (0 = first day); Mesa's clock reads 1 during day 0."""
+        return int(self.time) - 1
+
+    def _apply_due_changes(self) -> None:
+        """Put into force the timed lever changes for the coming day (in file order)."""
+        coming = int(self.time)
+        for change in self.params.events:
+            if change.day == coming:
+                self.apply(change)
+
+    def apply(self, change: TimedChange) -> None:
+        """Put a timed lever change into force."""
+        for path, value in change.set.items():
+            set_lever(self.params, path, value)
+
+    def step(self) -> None:
+        """One day in the town."""
+        day = self.today
+        purity = self.market.drift_purity(self.rng)
+        sellers, sellers_by_cell, patrol = self.police_deploy()
+        bought = self.market_trades(sellers, sellers_by_cell, patrol)
+        self.people.use_and_overdose(bought, day, purity)
+        arrested_people = self.people.offend(bought, day)
+        arrested_sellers = self.police_arrest(day, sellers, sellers_by_cell, patrol)
+        self.dealers.perceive_risk(arrested_sellers, patrol)
+        self.dealers.leave_or_stay(day)
+        self.dealers.recruit(day)
+        self.dealers.displace(patrol, day)
+        self.people.change_use(day)
+        self.people.initiate(day)
+        self.record_day(arrested_people, arrested_sellers)
+
+    # -- the day's parts ---------------------------------------------------------------------------
+    def police_deploy(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Patrol goes out to the market: returns active sellers, sellers per cell, patrol per cell."""
+        sellers = self.dealers.active()
+        by_cell = self.dealers.by_cell(sellers)
+        patrol = self.enforcement.deploy(by_cell, self.params.police.patrol_hours_per_day)
+        self.record.add("patrol_hours", float(patrol.sum()))
+        return sellers, by_cell, patrol
+
+    def market_trades(self, sellers: np.ndarray, sellers_by_cell: np.ndarray, patrol: np.ndarray) -> np.ndarray:
+        """Buyers search for sellers; returns the ids of people who bought today."""
+        buyers, patience = self.people.buyers_today()
+        homes = self.people.home[buyers]
+        done, seller_index, search = self.market.trade(homes, patience, self.dealers.cell[sellers], patrol, self.rng)
+        bought = buyers[done]
+        self.dealers.sell(sellers, seller_index, self.people.spend(bought))
+        self.record.add("transactions", bought.size)
+        self.record.add("failed_purchases", buyers.size - bought.size)
+        finite = search[np.isfinite(search)]
+        self.record.set("mean_search_time", float(finite.mean()) if finite.size else 0.0)
+        self.record.set("purity", self.market.purity)
+        return bought
+
+    def police_arrest(
+        self, day: int, sellers: np.ndarray, sellers_by_cell: np.ndarray, patrol: np.ndarray
+    ) -> np.ndarray:
+        """Police effort meets sellers; returns the ids of sellers arrested today."""
+        arrested = self.enforcement.arrest_sellers(
+            sellers, self.dealers.cell[sellers], patrol, sellers_by_cell, self.rng
+        )
+        self.dealers.arrested(arrested, day)
+        return arrested
+
+    def record_day(self, arrested_people: np.ndarray, arrested_sellers: np.ndarray) -> None:
+        """Close the day's row of the daily table."""
+        self.record.add("dealer_arrests", arrested_sellers.size)
+        self.record.add("person_arrests", arrested_people.size)
+        self.record.add("arrests", arrested_sellers.size + arrested_people.size)
+        self.people.record_stocks()
+        self.dealers.record_stocks()
+        self.record.close_day()
+
+    def run(self) -> None:
+        """Run every day of the scenario's horizon."""
+        self.run_for(self.n_days - self.record.days_recorded)

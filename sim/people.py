@@ -1,0 +1,482 @@
+"""People who use drugs: states, use, offending, tolerance and overdose.
+
+One row per person, for the life of the run (ids are row numbers and are never reused), so the
+event log can follow a person from initiation through arrest, treatment, prison and death. Every
+daily mechanism acts on all rows at once.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+from sim.outcomes import Event, EventLog, Recorder
+from sim.params import Section, half_life_factor, param, per_year_to_daily
+from sim.town import Town
+
+
+class UseState(IntEnum):
+    """Where a person is in their drug-using career (indexes the `state` array)."""
+
+    OCCASIONAL = 0
+    DEPENDENT = 1
+    RECOVERY = 2  # abstinent after dependent use; tolerance falls
+    OST = 3  # community treatment with opioid substitution therapy
+    RESIDENTIAL = 4  # residential treatment or detox
+    CUSTODY = 5  # in a police cell after arrest
+    REMAND = 6  # held in prison awaiting trial
+    PRISON = 7  # serving a sentence
+    CEASED = 8  # stopped occasional use; no longer followed
+    DEAD = 9
+
+
+#: States in which a person buys on the street market.
+BUYING_STATES = (UseState.OCCASIONAL, UseState.DEPENDENT)
+#: States in which tolerance falls because the person is not using street drugs.
+ABSTINENT_STATES = (UseState.RECOVERY, UseState.RESIDENTIAL, UseState.REMAND, UseState.PRISON)
+#: States that carry the long-term mortality of dependent use.
+DEPENDENCE_HISTORY = (
+    UseState.DEPENDENT,
+    UseState.RECOVERY,
+    UseState.OST,
+    UseState.RESIDENTIAL,
+    UseState.REMAND,
+    UseState.PRISON,
+)
+
+
+class PeopleParams(Section):
+    """Size of the population who use drugs, and how people move between states."""
+
+    initial_dependent: int = param(
+        2_000,
+        unit="people",
+        doc="People with dependent use of opiates and/or crack at the start.",
+        source="Blackpool about 2,050 OCUs, 2016/17 (MODEL.md); England about 9 per 1,000 aged 15-64",
+        plausible=(800, 4_000),
+        ge=0,
+    )
+    initial_occasional: int = param(
+        700, unit="people", doc="People using occasionally at the start.", plausible=(200, 3_000), ge=0
+    )
+    initial_in_recovery: int = param(
+        700,
+        unit="people",
+        doc="People abstinent after dependent use at the start (they can relapse).",
+        plausible=(200, 2_000),
+        ge=0,
+    )
+    initiation_per_year: float = param(
+        260.0,
+        unit="people/year",
+        doc="New people starting to use each year. The default keeps prevalence roughly steady "
+        "when no lever changes (checked by a test).",
+        plausible=(100.0, 500.0),
+        ge=0.0,
+    )
+    dependence_per_year: float = param(
+        0.12,
+        unit="1/year",
+        doc="Hazard of an occasional user becoming dependent.",
+        plausible=(0.05, 0.25),
+        ge=0.0,
+    )
+    occasional_cessation_per_year: float = param(
+        0.25,
+        unit="1/year",
+        doc="Hazard of an occasional user stopping for good.",
+        plausible=(0.1, 0.5),
+        ge=0.0,
+    )
+    remission_per_year: float = param(
+        0.09,
+        unit="1/year",
+        doc="Hazard of a dependent user stopping on their own (remission).",
+        source="about 9% a year, conservative; up to 22% on a liberal definition (MODEL.md)",
+        plausible=(0.05, 0.22),
+        ge=0.0,
+    )
+    relapse_first_year_per_year: float = param(
+        0.69,
+        unit="1/year",
+        doc="Relapse hazard in the first year of abstinence (0.69/year means half relapse within a year).",
+        source="relapse about half within a year, assumption-grade (MODEL.md)",
+        plausible=(0.35, 1.4),
+        ge=0.0,
+    )
+    relapse_later_per_year: float = param(
+        0.10,
+        unit="1/year",
+        doc="Relapse hazard after a year of abstinence.",
+        plausible=(0.03, 0.2),
+        ge=0.0,
+    )
+    other_deaths_per_1000: float = param(
+        9.0,
+        unit="deaths per 1,000 person-years",
+        doc="Deaths from causes other than overdose among people with dependent use "
+        "(all-cause 14 to 16 minus the third to two fifths that is drug poisoning).",
+        source="OCU all-cause mortality 14-16 per 1,000 PY, a third to two fifths poisoning (MODEL.md)",
+        plausible=(6.0, 12.0),
+        ge=0.0,
+    )
+    dependent_spend_per_day: float = param(
+        45.0,
+        unit="GBP/day",
+        doc="What a dependent user spends on drugs on a day they buy.",
+        source="about GBP 45/day heroin, GBP 57 crack, 1998/99 prices (MODEL.md)",
+        plausible=(30.0, 70.0),
+        gt=0.0,
+    )
+    occasional_spend_per_day: float = param(
+        20.0, unit="GBP/day", doc="What an occasional user spends on a buying day.", plausible=(10.0, 40.0), gt=0.0
+    )
+    occasional_buying_days_per_week: float = param(
+        1.5, unit="days/week", doc="How often an occasional user buys.", plausible=(0.5, 3.0), ge=0.0, le=7.0
+    )
+    dependent_patience: float = param(
+        4.0,
+        unit="hours",
+        doc="Search time a dependent user will put up with; the chance of buying is "
+        "1 - exp(-patience / search time), so a thin market turns buyers away.",
+        plausible=(2.0, 8.0),
+        gt=0.0,
+    )
+    occasional_patience: float = param(
+        1.5,
+        unit="hours",
+        doc="Search time an occasional user will put up with (they give up sooner: participation "
+        "is the more elastic part of demand).",
+        source="participation elasticity about -0.8 to -0.9, heavy users less responsive (NRC 2001, MODEL.md)",
+        plausible=(0.5, 3.0),
+        gt=0.0,
+    )
+    crime_funded_share: float = param(
+        0.7,
+        unit="fraction",
+        doc="Share of a dependent user's spending funded by acquisitive crime.",
+        source="on average about 70% funded by crime (MODEL.md)",
+        plausible=(0.4, 0.85),
+        ge=0.0,
+        le=1.0,
+    )
+    fence_share: float = param(
+        0.33,
+        unit="fraction",
+        doc="What stolen goods fetch, as a share of their value.",
+        source="stolen goods fetch about a third of their value (MODEL.md)",
+        plausible=(0.2, 0.5),
+        gt=0.0,
+        le=1.0,
+    )
+    value_per_offence: float = param(
+        150.0, unit="GBP", doc="Value of goods taken in one acquisitive offence.", plausible=(50.0, 400.0), gt=0.0
+    )
+    arrest_per_offence: float = param(
+        0.003,
+        unit="probability",
+        doc="Chance that one acquisitive offence leads to the person's arrest.",
+        plausible=(0.001, 0.01),
+        ge=0.0,
+        le=1.0,
+    )
+
+
+class OverdoseParams(Section):
+    """Overdose hazard and survival: tolerance, purity, witnesses and naloxone."""
+
+    rate_per_year: float = param(
+        0.12,
+        unit="overdoses per person-year",
+        doc="Overdose rate of a dependent user with full tolerance at average purity.",
+        source="non-fatal to fatal about 15-30 to 1 and poisoning deaths about 5-6 per 1,000 PY (MODEL.md)",
+        plausible=(0.06, 0.2),
+        ge=0.0,
+    )
+    occasional_relative_risk: float = param(
+        0.25,
+        unit="ratio",
+        doc="Overdose risk of an occasional user's buying day relative to a dependent user's.",
+        plausible=(0.1, 0.5),
+        ge=0.0,
+    )
+    no_tolerance_multiplier: float = param(
+        8.0,
+        unit="ratio",
+        doc="Overdose risk when tolerance is fully lost, relative to full tolerance; risk rises "
+        "linearly as tolerance falls.",
+        source="weeks 1-2 after prison release 7.5x weeks 3-12 (Merrall 2010); about 9x baseline "
+        "after stopping OST (Cornish 2010)",
+        plausible=(3.0, 15.0),
+        ge=1.0,
+    )
+    tolerance_loss_half_life: float = param(
+        7.0, unit="days", doc="Half-life of tolerance during abstinence.", plausible=(3.0, 21.0), gt=0.0
+    )
+    tolerance_regain_half_life: float = param(
+        7.0, unit="days", doc="Half-life of the tolerance gap once daily use resumes.", plausible=(3.0, 21.0), gt=0.0
+    )
+    witnessed_share: float = param(
+        0.7,
+        unit="fraction",
+        doc="Share of overdoses with someone present.",
+        source="about 70% witnessed (MODEL.md)",
+        plausible=(0.5, 0.85),
+        ge=0.0,
+        le=1.0,
+    )
+    fatality_unwitnessed: float = param(
+        0.11,
+        unit="probability",
+        doc="Chance an overdose with nobody present is fatal.",
+        plausible=(0.05, 0.2),
+        ge=0.0,
+        le=1.0,
+    )
+    fatality_witnessed: float = param(
+        0.03,
+        unit="probability",
+        doc="Chance a witnessed overdose without naloxone is fatal.",
+        plausible=(0.01, 0.06),
+        ge=0.0,
+        le=1.0,
+    )
+    fatality_with_naloxone: float = param(
+        0.0081,
+        unit="probability",
+        doc="Chance a witnessed overdose is fatal when naloxone is at hand.",
+        source="about 1 in 123 treated overdoses fatal (McDonald & Strang 2016)",
+        plausible=(0.004, 0.02),
+        ge=0.0,
+        le=1.0,
+    )
+    naloxone_coverage: float = param(
+        0.4,
+        unit="fraction",
+        doc="Share of people with dependent use who have a naloxone kit at the start.",
+        source="about 60% of people who inject carry naloxone (MODEL.md); not all OCUs inject",
+        plausible=(0.1, 0.7),
+        ge=0.0,
+        le=1.0,
+    )
+
+
+class People:
+    """The population who use drugs, as arrays with one row per person."""
+
+    def __init__(
+        self,
+        params: PeopleParams,
+        overdose: OverdoseParams,
+        town: Town,
+        rng: np.random.Generator,
+        log: EventLog,
+        record: Recorder,
+    ) -> None:
+        self.p = params
+        self.od = overdose
+        self.town = town
+        self.rng = rng
+        self.log = log
+        self.record = record
+        capacity = params.initial_dependent + params.initial_occasional + params.initial_in_recovery + 1024
+        self.n = 0
+        self.state = np.empty(capacity, dtype=np.int8)
+        self.home = np.empty(capacity, dtype=np.int32)
+        self.tolerance = np.empty(capacity, dtype=np.float64)
+        self.since = np.empty(capacity, dtype=np.int32)  # day the current state began
+        self.naloxone = np.empty(capacity, dtype=bool)
+        self.bought_today = np.empty(capacity, dtype=bool)
+
+        self.add(params.initial_dependent, UseState.DEPENDENT, day=0, tolerance=1.0)
+        self.add(params.initial_occasional, UseState.OCCASIONAL, day=0, tolerance=0.3)
+        recovering = self.add(params.initial_in_recovery, UseState.RECOVERY, day=0, tolerance=0.0)
+        # People already abstinent at the start have been so for up to five years.
+        self.since[recovering] = -rng.integers(0, 5 * 365, size=recovering.size)
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+    def add(self, count: int, state: UseState, day: int, tolerance: float) -> np.ndarray:
+        """Append `count` new people in `state`; returns their ids."""
+        if self.n + count > self.state.size:
+            self._grow(self.n + count)
+        ids = np.arange(self.n, self.n + count)
+        self.state[ids] = state
+        self.home[ids] = self.town.place_residents(count, self.rng)
+        self.tolerance[ids] = tolerance
+        self.since[ids] = day
+        self.naloxone[ids] = self.rng.random(count) < self.od.naloxone_coverage
+        self.bought_today[ids] = False
+        self.n += count
+        return ids
+
+    def _grow(self, needed: int) -> None:
+        size = max(needed, 2 * self.state.size)
+        for name in ("state", "home", "tolerance", "since", "naloxone", "bought_today"):
+            old = getattr(self, name)
+            new = np.empty(size, dtype=old.dtype)
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+
+    def ids_in(self, *states: UseState) -> np.ndarray:
+        """Ids of everyone currently in any of `states`."""
+        return np.flatnonzero(self.in_states(*states))
+
+    def in_states(self, *states: UseState) -> np.ndarray:
+        """Boolean mask over all rows: is each person in any of `states`?"""
+        current = self.state[: self.n]
+        if len(states) == 1:
+            return current == states[0]
+        lookup = np.zeros(len(UseState), dtype=bool)
+        lookup[list(states)] = True
+        return lookup[current]
+
+    def count(self, state: UseState) -> int:
+        return int(np.count_nonzero(self.state[: self.n] == state))
+
+    def move(self, ids: np.ndarray, state: UseState, day: int) -> None:
+        """Put people in a new state from today."""
+        self.state[ids] = state
+        self.since[ids] = day
+
+    def sample(self, ids: np.ndarray, probability: float | np.ndarray) -> np.ndarray:
+        """The subset of `ids` for whom an event with the given daily probability happens."""
+        if ids.size == 0:
+            return ids
+        return ids[self.rng.random(ids.size) < probability]
+
+    # -- daily mechanisms ----------------------------------------------------------------------
+    def initiate(self, day: int) -> None:
+        """New people start using occasionally (a Poisson number a day)."""
+        count = int(self.rng.poisson(self.p.initiation_per_year / 365.25))
+        if count:
+            ids = self.add(count, UseState.OCCASIONAL, day, tolerance=0.3)
+            self.log.record(day, Event.INITIATED, ids, cell=self.home[ids])
+        self.record.add("new_initiates", count)
+
+    def buyers_today(self) -> tuple[np.ndarray, np.ndarray]:
+        """Who goes looking for drugs today, and how long each will search before giving up."""
+        dependent = self.ids_in(UseState.DEPENDENT)
+        occasional = self.ids_in(UseState.OCCASIONAL)
+        occasional = self.sample(occasional, self.p.occasional_buying_days_per_week / 7.0)
+        buyers = np.concatenate([dependent, occasional])
+        patience = np.concatenate(
+            [
+                np.full(dependent.size, self.p.dependent_patience),
+                np.full(occasional.size, self.p.occasional_patience),
+            ]
+        )
+        return buyers, patience
+
+    def spend(self, ids: np.ndarray) -> np.ndarray:
+        """What each buyer spends on a buying day (GBP)."""
+        dependent = self.state[ids] == UseState.DEPENDENT
+        return np.where(dependent, self.p.dependent_spend_per_day, self.p.occasional_spend_per_day)
+
+    def use_and_overdose(self, bought: np.ndarray, day: int, purity_ratio: float) -> None:
+        """Those who bought use; tolerance moves; some overdose, and some overdoses kill.
+
+        Overdose hazard scales with purity relative to its average and rises as tolerance falls,
+        so the first days of use after prison, detox or abstinence are the riskiest without any
+        special-case multiplier. Survival depends on a witness and on naloxone at hand.
+        """
+        n = self.n
+        self.bought_today[:n] = False
+        self.bought_today[bought] = True
+        state = self.state[:n]
+        tolerance = self.tolerance[:n]
+        # Tolerance: the gap closes for people using daily; it decays for the abstinent.
+        dependent_users = bought[state[bought] == UseState.DEPENDENT]
+        regain = half_life_factor(self.od.tolerance_regain_half_life)
+        loss = half_life_factor(self.od.tolerance_loss_half_life)
+        tolerance[self.in_states(*ABSTINENT_STATES)] *= loss
+
+        base = per_year_to_daily(self.od.rate_per_year) * purity_ratio
+        gap = 1.0 - tolerance[bought]
+        risk = base * (1.0 + (self.od.no_tolerance_multiplier - 1.0) * gap)
+        occasional = state[bought] == UseState.OCCASIONAL
+        risk[occasional] = base * self.od.occasional_relative_risk
+        tolerance[dependent_users] = 1.0 - (1.0 - tolerance[dependent_users]) * regain
+
+        overdosed = bought[self.rng.random(bought.size) < risk]
+        if overdosed.size:
+            self._overdose(overdosed, day)
+
+    def _overdose(self, ids: np.ndarray, day: int) -> None:
+        od = self.od
+        witnessed = self.rng.random(ids.size) < od.witnessed_share
+        with_kit = witnessed & self.naloxone[ids]
+        fatality = np.where(
+            with_kit, od.fatality_with_naloxone, np.where(witnessed, od.fatality_witnessed, od.fatality_unwitnessed)
+        )
+        died = self.rng.random(ids.size) < fatality
+        reversed_ = with_kit & ~died
+        tolerance = self.tolerance[ids]
+        self.log.record(day, Event.OVERDOSE, ids, cell=self.home[ids], value=tolerance)
+        self.log.record(day, Event.NALOXONE_REVERSAL, ids[reversed_], value=tolerance[reversed_])
+        self.log.record(day, Event.OVERDOSE_DEATH, ids[died], cell=self.home[ids[died]], value=tolerance[died])
+        self.naloxone[ids[reversed_]] = False  # the kit was used
+        self.move(ids[died], UseState.DEAD, day)
+        self.record.add("overdoses", ids.size)
+        self.record.add("naloxone_reversals", int(reversed_.sum()))
+        self.record.add("overdose_deaths", int(died.sum()))
+
+    def offend(self, bought: np.ndarray, day: int) -> np.ndarray:
+        """Dependent buyers fund most of their spending through acquisitive crime.
+
+        Offences per buying day = spend x crime share / (value per offence x fence share).
+        Returns the ids of people arrested for an offence today.
+        """
+        p = self.p
+        offenders = bought[self.state[bought] == UseState.DEPENDENT]
+        rate = p.dependent_spend_per_day * p.crime_funded_share / (p.value_per_offence * p.fence_share)
+        offences = self.rng.poisson(rate, size=offenders.size)
+        self.record.add("offences", int(offences.sum()))
+        caught = 1.0 - (1.0 - p.arrest_per_offence) ** offences
+        arrested = offenders[self.rng.random(offenders.size) < caught]
+        self.log.record(day, Event.PERSON_ARRESTED, arrested, cell=self.home[arrested])
+        return arrested
+
+    def change_use(self, day: int) -> None:
+        """Careers move on: dependence, cessation, remission, relapse and deaths from other causes."""
+        p = self.p
+        occasional = self.ids_in(UseState.OCCASIONAL)
+        u = self.rng.random(occasional.size)
+        to_dependent = per_year_to_daily(p.dependence_per_year)
+        to_cease = per_year_to_daily(p.occasional_cessation_per_year)
+        dependent_now = occasional[u < to_dependent]
+        ceased = occasional[(u >= to_dependent) & (u < to_dependent + to_cease)]
+        self.move(dependent_now, UseState.DEPENDENT, day)
+        self.move(ceased, UseState.CEASED, day)
+        self.log.record(day, Event.BECAME_DEPENDENT, dependent_now)
+        self.log.record(day, Event.CEASED, ceased)
+
+        dependent = self.ids_in(UseState.DEPENDENT)
+        remitted = self.sample(dependent[self.since[dependent] < day], per_year_to_daily(p.remission_per_year))
+        recovering = self.ids_in(UseState.RECOVERY)
+        first_year = (day - self.since[recovering]) < 365
+        hazard = np.where(first_year, p.relapse_first_year_per_year, p.relapse_later_per_year)
+        relapsed = self.sample(recovering, -np.expm1(-hazard / 365.25))
+        self.move(remitted, UseState.RECOVERY, day)
+        self.move(relapsed, UseState.DEPENDENT, day)
+        self.log.record(day, Event.REMISSION, remitted)
+        self.log.record(day, Event.RELAPSED, relapsed, value=self.tolerance[relapsed])
+
+        at_risk = self.ids_in(*DEPENDENCE_HISTORY)
+        died = self.sample(at_risk, per_year_to_daily(p.other_deaths_per_1000 / 1000.0))
+        self.move(died, UseState.DEAD, day)
+        self.log.record(day, Event.DIED_OTHER_CAUSE, died)
+
+        self.record.add("became_dependent", dependent_now.size)
+        self.record.add("ceased", ceased.size)
+        self.record.add("remissions", remitted.size)
+        self.record.add("relapses", relapsed.size)
+        self.record.add("other_deaths", died.size)
+
+    def record_stocks(self) -> None:
+        """End-of-day counts by state."""
+        counts = np.bincount(self.state[: self.n], minlength=len(UseState))
+        self.record.set("occasional_users", counts[UseState.OCCASIONAL])
+        self.record.set("dependent_users", counts[UseState.DEPENDENT])
+        self.record.set("people_using", counts[UseState.OCCASIONAL] + counts[UseState.DEPENDENT])
+        self.record.set("in_recovery", counts[UseState.RECOVERY])
