@@ -41,6 +41,9 @@ class DrugMarketModel(mesa.Model):
         self.people = People(p.people, p.overdose, self.town, self.rng, self.log, self.record)
         self.dealers = Dealers(p.dealers, p.market, self.town, self.rng, self.log, self.record)
         self.enforcement = Enforcement(p.police, self.town.hotspot_cells, self.town.visibility)
+        #: Mean skill-and-fatigue factor of today's arresting officers (0-1]: how well arrests are
+        #: evidenced, which the charging decision uses. The police workforce sets it each day.
+        self.case_quality = 1.0
         for day in sorted({change.day for change in p.events}):
             # Half a day before the step, so the new levers are in force for the whole day.
             self.schedule_event(self._apply_due_changes, at=day + 0.5)
@@ -86,6 +89,7 @@ class DrugMarketModel(mesa.Model):
         by_cell = self.dealers.by_cell(sellers)
         patrol = self.enforcement.deploy(by_cell, self.params.police.patrol_hours_per_day)
         self.record.add("patrol_hours", float(patrol.sum()))
+        self.record.add("officer_hours", float(patrol.sum()))
         return sellers, by_cell, patrol
 
     def market_trades(self, sellers: np.ndarray, sellers_by_cell: np.ndarray, patrol: np.ndarray) -> np.ndarray:

@@ -66,6 +66,10 @@ DAILY_COLUMNS: tuple[Column, ...] = (
     Column("other_deaths", "people", FLOW, "Deaths of people who use drugs from other causes."),
     # Enforcement
     Column("patrol_hours", "officer-hours", FLOW, "Officer hours of patrol at market locations."),
+    Column(
+        "officer_hours", "officer-hours", FLOW, "All hours worked by the drug team (patrol, operations, case work)."
+    ),
+    Column("overtime_hours", "officer-hours", FLOW, "Hours worked beyond rostered hours (paid at a premium)."),
     Column("arrests", "arrests", FLOW, "All arrests today (sellers and people who use drugs)."),
     Column("dealer_arrests", "arrests", FLOW, "Street sellers arrested today."),
     Column("person_arrests", "arrests", FLOW, "People who use drugs arrested today (acquisitive crime)."),

@@ -288,6 +288,10 @@ class People:
         self.since = np.empty(capacity, dtype=np.int32)  # day the current state began
         self.naloxone = np.empty(capacity, dtype=bool)
         self.bought_today = np.empty(capacity, dtype=bool)
+        #: Readiness for treatment: a multiplier on the chance of seeking it (1 = usual). Raised
+        #: by an arrest with a drug worker's referral, a non-fatal overdose, family involvement,
+        #: outreach or a call-in; it fades back towards 1.
+        self.readiness = np.empty(capacity, dtype=np.float64)
 
         self.add(params.initial_dependent, UseState.DEPENDENT, day=0, tolerance=1.0)
         self.add(params.initial_occasional, UseState.OCCASIONAL, day=0, tolerance=0.3)
@@ -307,12 +311,13 @@ class People:
         self.since[ids] = day
         self.naloxone[ids] = self.rng.random(count) < self.od.naloxone_coverage
         self.bought_today[ids] = False
+        self.readiness[ids] = 1.0
         self.n += count
         return ids
 
     def _grow(self, needed: int) -> None:
         size = max(needed, 2 * self.state.size)
-        for name in ("state", "home", "tolerance", "since", "naloxone", "bought_today"):
+        for name in ("state", "home", "tolerance", "since", "naloxone", "bought_today", "readiness"):
             old = getattr(self, name)
             new = np.empty(size, dtype=old.dtype)
             new[: self.n] = old[: self.n]
@@ -344,6 +349,10 @@ class People:
         if ids.size == 0:
             return ids
         return ids[self.rng.random(ids.size) < probability]
+
+    def encourage_treatment(self, ids: np.ndarray, factor: float) -> None:
+        """Multiply the treatment readiness of `ids` (an offer of help, a scare, a call-in)."""
+        self.readiness[ids] *= factor
 
     # -- daily mechanisms ----------------------------------------------------------------------
     def initiate(self, day: int) -> None:
