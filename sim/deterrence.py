@@ -216,9 +216,9 @@ class DeterrenceParams(Section):
         unit="switch",
         doc="Whether an arrest of a member of a warned group brings attention on the whole group.",
     )
-    sanction_days: int = param(28, unit="days", doc="How long a group sanction lasts.", plausible=(7, 90), ge=1)
+    sanction_days: int = param(21, unit="days", doc="How long a group sanction lasts.", plausible=(7, 90), ge=1)
     sanction_hours_per_day: float = param(
-        8.0,
+        6.0,
         unit="officer-hours/day",
         doc="Extra targeted-operation hours aimed at a sanctioned group each day (tasked to the "
         "drug team, so they need officers or overtime).",
