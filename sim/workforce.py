@@ -32,7 +32,7 @@ RECENT_OVERTIME_DAYS = 28
 
 
 class Unit(IntEnum):
-    """Where an officer works (indexes nothing; stored per officer)."""
+    """Where an officer works (one value per officer, in `DrugTeam.unit`)."""
 
     TEAM = 0  # a funded post in the drug team
     POOL = 1  # elsewhere in the force, eligible for overtime on the team's operations
@@ -338,7 +338,8 @@ class DrugTeam:
     def yearly_hours(self) -> float:
         """Rostered hours a year of one officer after abstractions."""
         p = self.p
-        return p.shifts_per_week * p.shift_hours * 52.18 * (1.0 - p.abstraction_share)
+        weeks = 365.25 / 7.0
+        return p.shifts_per_week * p.shift_hours * weeks * (1.0 - p.abstraction_share)
 
     def add(self, count: int, unit: Unit, day: int) -> np.ndarray:
         """New officers (no drug-work experience, rested); returns their ids."""
@@ -464,7 +465,7 @@ class DrugTeam:
     def _overtime(self, day: int, resting: np.ndarray, shortfall: float) -> np.ndarray:
         """Offer the shortfall as overtime blocks to officers on a rest day; returns who worked.
 
-        Each rested officer under the weekly-hours cap takes a block with a chance set by the
+        Each rested officer under the weekly-hours cap applies for a block with a chance set by the
         volunteer rate, their own keenness, and their burnout (burnt-out officers stop applying).
         """
         p = self.p
