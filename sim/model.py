@@ -11,12 +11,14 @@ import mesa
 import numpy as np
 
 from sim.dealers import Dealers
+from sim.deterrence import FocusedDeterrence
 from sim.market import Market
 from sim.outcomes import EventLog, Recorder
 from sim.people import People
-from sim.police import Enforcement
+from sim.police import Deployment, Enforcement
 from sim.scenario import Scenario, TimedChange, set_lever
 from sim.town import Town
+from sim.workforce import DrugTeam
 
 
 class DrugMarketModel(mesa.Model):
@@ -40,7 +42,14 @@ class DrugMarketModel(mesa.Model):
         self.market = Market(p.market, self.town.reach, self.town.visibility)
         self.people = People(p.people, p.overdose, self.town, self.rng, self.log, self.record)
         self.dealers = Dealers(p.dealers, p.market, self.town, self.rng, self.log, self.record)
-        self.enforcement = Enforcement(p.police, self.town.hotspot_cells, self.town.visibility)
+        self.enforcement = Enforcement(
+            p.police, self.town.hotspot_cells, self.town.visibility, p.dealers.groups, self.rng
+        )
+        self.officers = DrugTeam(p.officers, self.rng, self.log, self.record)
+        self.deterrence = FocusedDeterrence(
+            p.deterrence, self.dealers, self.people, self.enforcement, self.rng, self.log, self.record
+        )
+        self.first_weekday = p.start_date.weekday()
         #: Mean skill-and-fatigue factor of today's arresting officers (0-1]: how well arrests are
         #: evidenced, which the charging decision uses. The police workforce sets it each day.
         self.case_quality = 1.0
@@ -69,34 +78,50 @@ class DrugMarketModel(mesa.Model):
         """One day in the town."""
         day = self.today
         purity = self.market.drift_purity(self.rng)
-        sellers, sellers_by_cell, patrol = self.police_deploy()
-        bought = self.market_trades(sellers, sellers_by_cell, patrol)
+        deployment = self.police_deploy(day)
+        bought = self.market_trades(deployment)
         self.people.use_and_overdose(bought, day, purity)
         arrested_people = self.people.offend(bought, day)
-        arrested_sellers = self.police_arrest(day, sellers, sellers_by_cell, patrol)
-        self.dealers.perceive_risk(arrested_sellers, patrol)
+        arrested_sellers = self.police_arrest(day, deployment)
+        warnings = self.deterrence.communicate(day, arrested_sellers, arrested_people)
+        self.dealers.perceive_risk(arrested_sellers, deployment.patrol_by_cell, extra=warnings)
         self.dealers.leave_or_stay(day)
         self.dealers.recruit(day)
-        self.dealers.displace(patrol, day)
+        self.dealers.displace(deployment.patrol_by_cell, day)
         self.people.change_use(day)
         self.people.initiate(day)
+        self.officers.rest_and_turnover(day)
         self.record_day(arrested_people, arrested_sellers)
 
     # -- the day's parts ---------------------------------------------------------------------------
-    def police_deploy(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Patrol goes out to the market: returns active sellers, sellers per cell, patrol per cell."""
+    def police_deploy(self, day: int) -> Deployment:
+        """The drug team staffs today's tasking (case work, patrol, operations) and goes out."""
+        police = self.enforcement
         sellers = self.dealers.active()
         by_cell = self.dealers.by_cell(sellers)
-        patrol = self.enforcement.deploy(by_cell, self.params.police.patrol_hours_per_day)
-        self.record.add("patrol_hours", float(patrol.sum()))
-        self.record.add("officer_hours", float(patrol.sum()))
-        return sellers, by_cell, patrol
+        members = np.bincount(self.dealers.group[sellers], minlength=self.params.dealers.groups)
+        planned_operations = police.plan_operations(members, self.deterrence.sanction_hours(day))
+        weekday = (self.first_weekday + day) % 7
+        shift = self.officers.staff(
+            day, weekday, police.case_backlog, police.p.patrol_hours_per_day, float(planned_operations.sum())
+        )
+        police.work_cases(shift.case_hours)
+        patrol = police.deploy(by_cell, shift.patrol_hours)
+        planned = planned_operations.sum()
+        operations = planned_operations * (shift.operation_hours / planned) if planned > 0 else planned_operations
+        self.record.add("patrol_hours", shift.patrol_hours)
+        self.record.add("operation_hours", shift.operation_hours)
+        self.record.add("case_work_hours", shift.case_hours)
+        return Deployment(sellers, by_cell, patrol, operations, shift.effectiveness)
 
-    def market_trades(self, sellers: np.ndarray, sellers_by_cell: np.ndarray, patrol: np.ndarray) -> np.ndarray:
+    def market_trades(self, deployment: Deployment) -> np.ndarray:
         """Buyers search for sellers; returns the ids of people who bought today."""
+        sellers = deployment.sellers
         buyers, patience = self.people.buyers_today()
         homes = self.people.home[buyers]
-        done, seller_index, search = self.market.trade(homes, patience, self.dealers.cell[sellers], patrol, self.rng)
+        done, seller_index, search = self.market.trade(
+            homes, patience, self.dealers.cell[sellers], deployment.patrol_by_cell, self.rng
+        )
         bought = buyers[done]
         self.dealers.sell(sellers, seller_index, self.people.spend(bought))
         self.record.add("transactions", bought.size)
@@ -106,14 +131,38 @@ class DrugMarketModel(mesa.Model):
         self.record.set("purity", self.market.purity)
         return bought
 
-    def police_arrest(
-        self, day: int, sellers: np.ndarray, sellers_by_cell: np.ndarray, patrol: np.ndarray
-    ) -> np.ndarray:
-        """Police effort meets sellers; returns the ids of sellers arrested today."""
-        arrested = self.enforcement.arrest_sellers(
-            sellers, self.dealers.cell[sellers], patrol, sellers_by_cell, self.rng
+    def police_arrest(self, day: int, deployment: Deployment) -> np.ndarray:
+        """Patrol and targeted operations meet sellers; returns the ids of sellers arrested today.
+
+        Also sets `case_quality` from the officers credited with today's arrests.
+        """
+        police = self.enforcement
+        sellers = deployment.sellers
+        yield_per_hour = police.p.arrests_per_patrol_hour * deployment.effectiveness
+        on_patrol = police.arrest_sellers(
+            sellers,
+            self.dealers.cell[sellers],
+            deployment.patrol_by_cell,
+            deployment.sellers_by_cell,
+            self.rng,
+            yield_per_hour,
         )
+        still_free = sellers[~np.isin(sellers, on_patrol)]
+        in_operations = police.arrest_in_operations(
+            still_free,
+            self.dealers.group[still_free],
+            deployment.operations_by_group,
+            self.rng,
+            deployment.effectiveness,
+        )
+        arrested = np.concatenate([on_patrol, in_operations])
+        police.open_cases(on_patrol.size, in_operations.size)
+        self.case_quality = self.officers.attribute_arrests(arrested.size, day)
         self.dealers.arrested(arrested, day)
+        self.record.add("operation_arrests", in_operations.size)
+        self.record.add("high_harm_disrupted", int(police.high_harm[self.dealers.group[arrested]].sum()))
+        self.record.set("case_quality", self.case_quality)
+        self.record.set("case_backlog_hours", police.case_backlog)
         return arrested
 
     def record_day(self, arrested_people: np.ndarray, arrested_sellers: np.ndarray) -> None:

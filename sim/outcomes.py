@@ -71,8 +71,74 @@ DAILY_COLUMNS: tuple[Column, ...] = (
     ),
     Column("overtime_hours", "officer-hours", FLOW, "Hours worked beyond rostered hours (paid at a premium)."),
     Column("arrests", "arrests", FLOW, "All arrests today (sellers and people who use drugs)."),
-    Column("dealer_arrests", "arrests", FLOW, "Street sellers arrested today."),
+    Column("dealer_arrests", "arrests", FLOW, "Street sellers arrested today (patrol and targeted operations)."),
     Column("person_arrests", "arrests", FLOW, "People who use drugs arrested today (acquisitive crime)."),
+    # Police drug team: tasking and hours
+    Column("operation_hours", "officer-hours", FLOW, "Officer hours of targeted operations against selling groups."),
+    Column("case_work_hours", "officer-hours", FLOW, "Officer hours of case work after arrests."),
+    Column("rostered_hours", "officer-hours", FLOW, "Hours the team's officers worked on rostered shifts."),
+    Column(
+        "unfilled_hours",
+        "officer-hours",
+        FLOW,
+        "Planned patrol and operation hours that neither rostered officers nor overtime volunteers covered.",
+    ),
+    Column("case_backlog_hours", "officer-hours", STOCK, "Case work owed for arrests already made."),
+    Column("operation_arrests", "arrests", FLOW, "Sellers arrested in targeted operations (part of dealer_arrests)."),
+    Column(
+        "high_harm_disrupted",
+        "arrests",
+        FLOW,
+        "Members of high-harm groups arrested today (patrol or operations): the police's disruption count.",
+    ),
+    Column(
+        "case_quality",
+        "fraction",
+        STOCK,
+        "Mean skill-and-fatigue factor (0-1] of today's arresting officers (of the officers at work on days "
+        "without arrests): how well arrests are evidenced for the charging decision.",
+    ),
+    # Police drug team: the officers
+    Column("team_establishment", "officers", STOCK, "Funded posts in the drug team."),
+    Column("team_in_post", "officers", STOCK, "Officers in the drug team (actual strength)."),
+    Column("team_vacancies", "officers", STOCK, "Funded posts without an officer in them."),
+    Column("officers_on_duty", "officers", STOCK, "Team officers who worked a rostered shift today."),
+    Column(
+        "overtime_volunteers",
+        "officers",
+        FLOW,
+        "Officers (team or wider force) who worked an overtime block on the team's work today; "
+        "summed over a year, the number of overtime blocks.",
+    ),
+    Column(
+        "mean_fatigue",
+        "fatigue (0-1)",
+        STOCK,
+        "Mean fatigue of the team and of force officers who worked its overtime in the last 28 days.",
+    ),
+    Column(
+        "high_fatigue_officers",
+        "officers",
+        STOCK,
+        "Officers (team or overtime pool) with fatigue at or above `officers.high_fatigue_level`.",
+    ),
+    Column("mean_burnout", "burnout (0-1)", STOCK, "Mean burnout (sustained fatigue) of the same officers."),
+    Column("officers_sick", "officers", STOCK, "Officers (team or overtime pool) on sickness absence."),
+    Column("team_leavers", "officers", FLOW, "Drug-team officers who left the force or the post today."),
+    Column("pool_leavers", "officers", FLOW, "Officers in the overtime pool who left the force today."),
+    Column("team_recruits", "officers", FLOW, "New officers who started in the drug team today."),
+    Column("team_mean_skill", "fraction", STOCK, "Mean skill in drug work of the team's officers (0-1]."),
+    # Focused deterrence
+    Column(
+        "deterrence_resources",
+        "fraction",
+        STOCK,
+        "Share of the focused-deterrence programme's resources in place (0 when not running).",
+    ),
+    Column("identified_dealers", "dealers", STOCK, "Active sellers identified by the programme's analysis."),
+    Column("dealer_call_ins", "dealers", FLOW, "Sellers called in today."),
+    Column("person_call_ins", "people", FLOW, "People who use drugs called in with an offer of services today."),
+    Column("group_sanctions", "groups", FLOW, "Groups placed under a group sanction today."),
 )
 
 COLUMN_BY_NAME = {c.name: c for c in DAILY_COLUMNS}
@@ -139,6 +205,19 @@ class Event(IntEnum):
     DEALER_EXITED = 21
     DEALER_ARRESTED = 22
     DEALER_DISPLACED = 23
+    # Focused deterrence (numbered from 35 to leave 24-34 for the justice pathway)
+    DEALER_IDENTIFIED = 35
+    DEALER_CALLED_IN = 36
+    DEALER_SANCTIONED = 37
+    # Police officers (ids are officer rows, not people or sellers)
+    OFFICER_JOINED = 40
+    OFFICER_LEFT = 41
+    OFFICER_SICK = 42
+    OVERTIME_WORKED = 43
+    OFFICER_MADE_ARREST = 44
+    OFFICER_REDEPLOYED = 45
+    # Focused deterrence, people who use drugs
+    PERSON_CALLED_IN = 90
 
 
 #: Which population an event's id refers to; events from 20 to 39 are about dealers.
@@ -159,6 +238,16 @@ EVENT_VALUE = {
     Event.DEALER_EXITED: "recent daily earnings (GBP)",
     Event.DEALER_ARRESTED: "group id",
     Event.DEALER_ENTERED: "group id",
+    Event.DEALER_IDENTIFIED: "group id",
+    Event.DEALER_CALLED_IN: "group id",
+    Event.DEALER_SANCTIONED: "group id",
+    Event.OFFICER_JOINED: "starting skill (0-1)",
+    Event.OFFICER_LEFT: "burnout when leaving (0-1)",
+    Event.OFFICER_SICK: "length of the sickness spell (days)",
+    Event.OVERTIME_WORKED: "overtime hours worked",
+    Event.OFFICER_MADE_ARREST: "case quality: the officer's skill-and-fatigue factor (0-1]",
+    Event.OFFICER_REDEPLOYED: "skill (0-1) of an officer returned to other duties when posts were cut",
+    Event.PERSON_CALLED_IN: "treatment readiness after the call-in",
 }
 
 

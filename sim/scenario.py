@@ -19,11 +19,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.dealers import DealerParams
+from sim.deterrence import DeterrenceParams
 from sim.market import MarketParams
 from sim.params import Section, param
 from sim.people import OverdoseParams, PeopleParams
 from sim.police import PoliceParams
 from sim.town import TownParams
+from sim.workforce import OfficerParams
 
 
 class TimedChange(BaseModel):
@@ -57,6 +59,8 @@ class Scenario(Section):
     market: MarketParams = Field(default_factory=MarketParams)
     dealers: DealerParams = Field(default_factory=DealerParams)
     police: PoliceParams = Field(default_factory=PoliceParams)
+    officers: OfficerParams = Field(default_factory=OfficerParams)
+    deterrence: DeterrenceParams = Field(default_factory=DeterrenceParams)
 
     events: list[TimedChange] = Field(default_factory=list, description="Timed lever changes.")
 

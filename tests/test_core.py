@@ -90,7 +90,8 @@ def _annual(baseline: Scenario, seeds: range, **levers: float) -> pd.DataFrame:
 
 def test_heavier_enforcement_drives_more_sellers_out(baseline: Scenario) -> None:
     light = _annual(baseline, range(4))
-    heavy = _annual(baseline, range(4), police__patrol_hours_per_day=96.0)
+    # Four times the patrol, with the posts to staff it (overtime alone could not).
+    heavy = _annual(baseline, range(4), police__patrol_hours_per_day=96.0, officers__establishment=30)
     assert heavy["dealer_arrests_total"].mean() > 2 * light["dealer_arrests_total"].mean()
     assert (heavy["dealers_exited_total"] + heavy["dealer_arrests_total"]).mean() > (
         light["dealers_exited_total"] + light["dealer_arrests_total"]
@@ -101,7 +102,10 @@ def test_heavier_enforcement_drives_more_sellers_out(baseline: Scenario) -> None
 def test_profitable_market_refills_after_a_crackdown_unless_nobody_replaces(baseline: Scenario) -> None:
     crackdown = {"day": 0, "set": {"police.patrol_hours_per_day": 150.0}}
     ends = {"day": 180, "set": {"police.patrol_hours_per_day": 24.0}}
-    refill = Scenario.model_validate({**baseline.model_dump(), "events": [crackdown, ends]})
+    # A team big enough to staff the crackdown on rostered hours, so the test is about the market.
+    staffed = baseline.model_copy(deep=True)
+    staffed.officers.establishment = 45
+    refill = Scenario.model_validate({**staffed.model_dump(), "events": [crackdown, ends]})
     no_recruits = refill.model_copy(deep=True)
     no_recruits.dealers.replacement_per_day = 0.0
     sellers, frozen = [], []
