@@ -46,7 +46,7 @@ exist and are stated assumptions where they do not (see docs/trainer-guide.md).
 #: Layout tweaks: figures shrink to their column, and slider labels sit above their slider
 #: (Mesa's sliders put the label inline, which squeezes the slider to nothing for long labels).
 CSS = """
-.town-dashboard img { max-width: 100%; height: auto; }
+.town-dashboard img { width: 100%; height: auto; }
 .town-dashboard strong { font-weight: 700; }
 .town-dashboard table { border-collapse: collapse; margin-top: 8px; }
 .town-dashboard th, .town-dashboard td { border-bottom: 1px solid #dee2e6; padding: 3px 10px; text-align: left; }
@@ -70,9 +70,9 @@ def Dashboard(model: DrugMarketModel) -> None:  # noqa: N802 (Solara components 
     update_counter.get()  # redraw whenever Mesa's controls step the model
     with solara.Column(classes=["town-dashboard"], style={"padding": "0 12px"}):
         solara.HTML(tag="h2", unsafe_innerHTML=html.escape(day_label(model)))
-        with solara.Columns([10, 11]):
-            solara.FigureMatplotlib(draw_town(model), format="png", dpi=90)
-            solara.FigureMatplotlib(draw_trends(model), format="png", dpi=90)
+        with solara.Columns([5, 6]):
+            solara.FigureMatplotlib(draw_town(model), format="png", dpi=130)
+            solara.FigureMatplotlib(draw_trends(model), format="png", dpi=130)
         with solara.Columns([10, 11]):
             Prose(INTRO)
             Prose(levers_in_force(model))

@@ -8,6 +8,8 @@ Figure (no pyplot state, so concurrent browser sessions cannot draw on each othe
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -43,7 +45,7 @@ def day_label(model: DrugMarketModel) -> str:
 
 def draw_town(model: DrugMarketModel, fig: Figure | None = None) -> Figure:
     """The town map: deprivation, hotspots, sellers, patrol and recent overdoses by home cell."""
-    fig = fig or Figure(figsize=(6.4, 6.9), dpi=100)
+    fig = fig or Figure(figsize=(5.0, 5.8), dpi=100)
     ax = fig.add_subplot()
     town = model.town
     w, h = town.width, town.height
@@ -78,7 +80,7 @@ def draw_town(model: DrugMarketModel, fig: Figure | None = None) -> Figure:
         if sellers[cell] >= 2:
             ax.text(
                 town.x[cell], town.y[cell], f"{sellers[cell]:.0f}", ha="center", va="center",
-                fontsize=7, color="white", weight="bold", zorder=4,
+                fontsize=6.5, color="white", weight="bold", zorder=4,
             )  # fmt: skip
 
     _draw_recent_overdoses(model, ax)
@@ -88,27 +90,29 @@ def draw_town(model: DrugMarketModel, fig: Figure | None = None) -> Figure:
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_aspect("equal")
-    ax.set_title(f"The town · {day_label(model)}", fontsize=10, loc="left")
-    legend = [
-        Line2D([], [], marker="o", ls="", ms=9, mfc=SELLER, mec="white", label="Street sellers (number in circle)"),
+    ax.set_title("The town today", fontsize=10, loc="left")
+    town_key = [
+        Line2D([], [], marker="o", ls="", ms=9, mfc=SELLER, mec="white", label="Street sellers (how many)"),
         Patch(fc="none", ec=HOTSPOT, lw=2.5, label="Known market hotspot"),
-        Patch(fc=PATROL, alpha=0.5, label="Police patrol today (darker = more hours)"),
-        Line2D([], [], marker="o", ls="", ms=5, mfc=SURVIVED, mec="none", label="Overdose, survived"),
-        Line2D([], [], marker="o", ls="", ms=5, mfc=REVERSED, mec="none", label="Overdose reversed with naloxone"),
-        Line2D([], [], marker="X", ls="", ms=7, mfc=DEATH, mec="white", label="Overdose death"),
-        Patch(fc="0.55", label="Darker ground = more deprived neighbourhood"),
+        Patch(fc=PATROL, alpha=0.5, label="Police patrol today (darker = more)"),
+        Patch(fc="0.55", label="Deprivation (darker = more)"),
     ]
+    overdose_key = [
+        Line2D([], [], marker="o", ls="", ms=5, mfc=SURVIVED, mec="none", label="Survived"),
+        Line2D([], [], marker="o", ls="", ms=5, mfc=REVERSED, mec="none", label="Reversed with naloxone"),
+        Line2D([], [], marker="X", ls="", ms=9, mfc=DEATH, mec="white", label="Died"),
+    ]
+    style = {"fontsize": 7.5, "title_fontsize": 7.5, "frameon": False, "handletextpad": 0.4, "alignment": "left"}
+    first = ax.legend(handles=town_key, loc="upper left", bbox_to_anchor=(0.0, -0.01), title="The town", **style)
+    ax.add_artist(first)
     ax.legend(
-        handles=legend,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.01),
-        ncol=2,
-        fontsize=7.5,
-        frameon=False,
-        title=f"Overdoses: last {RECENT_DAYS} days, at the person's home",
-        title_fontsize=7.5,
+        handles=overdose_key,
+        loc="upper right",
+        bbox_to_anchor=(1.0, -0.01),
+        title=f"Overdoses, last {RECENT_DAYS} days, at home",
+        **style,
     )
-    fig.subplots_adjust(left=0.02, right=0.98, top=0.95, bottom=0.16)
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.955, bottom=0.17)
     return fig
 
 
@@ -119,13 +123,17 @@ def _draw_recent_overdoses(model: DrugMarketModel, ax) -> None:  # type: ignore[
     died, _ = model.log.since(Event.OVERDOSE_DEATH, since)
     reversed_, _ = model.log.since(Event.NALOXONE_REVERSAL, since)
     overdosed, _ = model.log.since(Event.OVERDOSE, since)
-    survived = np.setdiff1d(overdosed, np.concatenate([died, reversed_]))
+    # Overdoses that were neither reversed nor fatal (a person may overdose more than once).
+    left = Counter(overdosed.tolist())
+    left.subtract(died.tolist())
+    left.subtract(reversed_.tolist())
+    survived = np.array([pid for pid, n in left.items() for _ in range(n)], dtype=np.int64)
     # A fixed scatter per person, so a dot stays put from one frame to the next.
     jitter = np.random.default_rng(0).uniform(-0.38, 0.38, size=(2, 4096))
     for ids, colour, marker, size in (
-        (survived, SURVIVED, "o", 14),
-        (reversed_, REVERSED, "o", 14),
-        (died, DEATH, "X", 46),
+        (survived, SURVIVED, "o", 22),
+        (reversed_, REVERSED, "o", 22),
+        (died, DEATH, "X", 90),
     ):
         if ids.size == 0:
             continue
@@ -142,80 +150,103 @@ def _draw_recent_overdoses(model: DrugMarketModel, ax) -> None:  # type: ignore[
         )
 
 
-#: The trend panels: title, then (column, label, colour, how to smooth) lines.
-TRENDS: tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...] = (
-    (
-        "People with dependent use",
-        (("dependent_users", "out of treatment and custody", "#495057", "level"),),
-    ),
-    (
+@dataclass(frozen=True)
+class Line:
+    """One line on a trend panel: a daily column, smoothed so small daily counts read as a rate."""
+
+    column: str
+    label: str
+    colour: str
+    window: int = 1  # days; 1 = the daily level as is
+    how: str = "level"  # "level", "rate" (a sum per window, from the mean of recent days) or "mean"
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    lines: tuple[Line, ...]
+    total: str | None = None  # a column whose running total goes in the title ("· 23 so far")
+
+
+WEEKS_4, QUARTER = 28, 91
+#: The story in eight small panels, in the order a trainer tells it: people, sellers, harm,
+#: enforcement, the market's response, access.
+PANELS: tuple[Panel, ...] = (
+    Panel("People with dependent use", (Line("dependent_users", "out of treatment and custody", "#495057"),)),
+    Panel(
         "Street sellers",
         (
-            ("active_dealers", "working", SELLER, "level"),
-            ("dealer_slots", "positions groups want filled", "#868e96", "level"),
+            Line("active_dealers", "working", SELLER),
+            Line("dealer_slots", "positions groups want filled", "#868e96"),
         ),
     ),
-    (
+    Panel(
         "Overdoses per 4 weeks",
         (
-            ("overdoses", "all overdoses", SURVIVED, "sum"),
-            ("naloxone_reversals", "reversed with naloxone", REVERSED, "sum"),
-            ("overdose_deaths", "deaths", DEATH, "sum"),
+            Line("overdoses", "all overdoses", SURVIVED, WEEKS_4, "rate"),
+            Line("naloxone_reversals", "reversed with naloxone", REVERSED, WEEKS_4, "rate"),
         ),
+        total="overdoses",
     ),
-    (
+    Panel(
+        "Overdose deaths per quarter",
+        (Line("overdose_deaths", "deaths", DEATH, QUARTER, "rate"),),
+        total="overdose_deaths",
+    ),
+    Panel(
         "Arrests per 4 weeks",
         (
-            ("dealer_arrests", "street sellers", SELLER, "sum"),
-            ("person_arrests", "people who use drugs", "#495057", "sum"),
+            Line("dealer_arrests", "street sellers", SELLER, WEEKS_4, "rate"),
+            Line("person_arrests", "people who use drugs", "#495057", WEEKS_4, "rate"),
         ),
     ),
-    (
-        "Sellers replaced and moved, per 4 weeks",
+    Panel(
+        "Recruits and moves, per 4 weeks",
         (
-            ("dealers_entered", "recruited (replacement)", SELLER, "sum"),
-            ("dealers_displaced", "moved away from patrol", PATROL, "sum"),
+            Line("dealers_entered", "recruited (replacement)", SELLER, WEEKS_4, "rate"),
+            Line("dealers_displaced", "moved from patrol (displacement)", PATROL, WEEKS_4, "rate"),
         ),
     ),
-    (
-        "Time to find a seller (hours)",
-        (("mean_search_time", "average search, weekly mean", "#495057", "mean"),),
-    ),
+    Panel("Police patrol (officer-hours a day)", (Line("patrol_hours", "at the market", PATROL, 7, "mean"),)),
+    Panel("Time to find a seller (hours)", (Line("mean_search_time", "weekly mean", "#495057", 7, "mean"),)),
 )
-WINDOW = 28
 
 
 def draw_trends(model: DrugMarketModel, fig: Figure | None = None) -> Figure:
     """Small multiples of the story so far, on a fixed time axis covering the whole run."""
-    fig = fig or Figure(figsize=(7.2, 6.9), dpi=100)
-    axes = fig.subplots(3, 2, sharex=True)
+    fig = fig or Figure(figsize=(5.6, 6.6), dpi=100)
+    axes = fig.subplots(4, 2, sharex=True)
     daily = model.record.frame(model.params.start_date)
     years = daily["day"].to_numpy() / 365.0
-    changes = [(c.day / 365.0, c.note) for c in model.params.events]
-    for ax, (title, lines) in zip(axes.flat, TRENDS, strict=True):
-        for column, label, colour, how in lines:
-            if column not in daily:
-                continue
-            ax.plot(years, _smooth(daily[column], how), color=colour, lw=1.6, label=label)
-        for when, _note in changes:
+    changes = [change.day / 365.0 for change in model.params.events]
+    for ax, panel in zip(axes.flat, PANELS, strict=True):
+        for line in panel.lines:
+            if line.column in daily:
+                ax.plot(years, smooth(daily[line.column], line), color=line.colour, lw=1.7, label=line.label)
+        for when in changes:
             ax.axvline(when, color=PATROL, ls="--", lw=0.9)
-        ax.set_title(title, fontsize=9.5, loc="left")
+        title = panel.title
+        if panel.total and panel.total in daily:
+            title += f" · {daily[panel.total].sum():,.0f} so far"
+        ax.set_title(title, fontsize=8.5, loc="left")
         ax.set_xlim(0, model.params.years)
-        headroom = 1.3 if len(lines) < 3 else 1.55  # room for the legend above the lines
+        headroom = 1.15 + 0.2 * len(panel.lines)  # room for the legend above the lines
         ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], 1.0) * headroom)
-        ax.tick_params(labelsize=8)
+        ax.tick_params(labelsize=7.5)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left", frameon=False, ncol=2)
+        ax.legend(fontsize=7, loc="upper left", frameon=False, handlelength=1.2, labelspacing=0.25)
     for ax in axes[-1]:
-        ax.set_xlabel("Years into the run" + (" (dashed: a timed lever change)" if changes else ""), fontsize=8)
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=0.09, hspace=0.35, wspace=0.22)
+        ax.set_xlabel("Years into the run", fontsize=8)
+    if changes:
+        fig.text(0.5, 0.005, "Dashed blue lines: a timed lever change in the scenario", ha="center", fontsize=7.5)
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.96, bottom=0.08, hspace=0.42, wspace=0.2)
     return fig
 
 
-def _smooth(values: pd.Series, how: str) -> np.ndarray:
-    """Daily counts are small and noisy: show 4-week sums, weekly means, or the level as is."""
-    if how == "sum":
-        return values.rolling(WINDOW, min_periods=1).mean().to_numpy() * WINDOW
-    if how == "mean":
-        return values.rolling(7, min_periods=1).mean().to_numpy()
+def smooth(values: pd.Series, line: Line) -> np.ndarray:
+    """Daily counts are small and noisy: show a rate per window, a recent mean, or the level as is."""
+    if line.how == "rate":
+        return values.rolling(line.window, min_periods=1).mean().to_numpy() * line.window
+    if line.how == "mean":
+        return values.rolling(line.window, min_periods=1).mean().to_numpy()
     return values.to_numpy()

@@ -62,6 +62,9 @@ def server_env(scenario_path: str | Path | None = None) -> dict[str, str]:
     """The environment for the server: telemetry off, this copy of `sim` importable, the scenario."""
     env = dict(os.environ)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    # Solara warns about cookie settings meant for https hosting; on a laptop it only alarms people.
+    quiet = "ignore::UserWarning:solara.server.starlette"
+    env["PYTHONWARNINGS"] = ",".join(w for w in (env.get("PYTHONWARNINGS", ""), quiet) if w)
     root = str(APP.parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     if scenario_path is not None:
