@@ -17,6 +17,7 @@ import sim
 from sim.outcomes import Event, EventLog
 from sim.scenario import ScenarioError, load_scenario
 from sim.viz import launch
+from sim.viz.__main__ import main as viz_main
 from sim.viz.drawing import PANELS, RECENT_DAYS, day_label, draw_town, draw_trends
 from sim.viz.levers import LEVERS, field_of, mesa_params, seed_from_text, slider_range, unit_of
 from sim.viz.workshop import WorkshopModel, scenario_library
@@ -144,6 +145,15 @@ def test_launcher_sets_up_an_offline_server_and_checks_the_scenario_first(tmp_pa
     broken.write_text("police:\n  patrol_hours_per_dya: 10\n")
     with pytest.raises(ScenarioError, match="patrol_hours_per_day"):
         launch.serve(broken, port=8999, open_browser=False)  # refused before any server starts
+
+
+def test_python_m_sim_viz_explains_a_broken_scenario_and_starts_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("overdose:\n  naloxone_coverage: 1.4\n")
+    assert viz_main([str(broken), "--no-browser"]) == 2
+    assert "naloxone_coverage" in capsys.readouterr().err
 
 
 def test_the_launched_scenario_opens_first(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -85,7 +85,8 @@ def serve(
         load_scenario(scenario_path)  # fail here, in words, not inside the server
     for problem in offline_problems():
         print(f"warning: {problem}", file=sys.stderr)
-    print(f"Workshop page at http://{host}:{port}/  (Ctrl-C to stop)")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    print(f"Workshop page at http://{shown}:{port}/  (Ctrl-C to stop)")
     server = subprocess.Popen(server_command(port, host, open_browser), env=server_env(scenario_path))
     try:
         return server.wait()
