@@ -10,7 +10,10 @@ from __future__ import annotations
 import html
 import os
 
-os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # workshops are often offline
+# Workshops are often offline. `sim.viz.serve` sets this for the server it starts (Solara reads it
+# at start-up); setting it here as well covers the page being opened some other way, such as a
+# notebook, as long as nothing has imported Solara yet.
+os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 
 import markdown
 import solara

@@ -112,7 +112,14 @@ class WorkshopModel(DrugMarketModel):
         return sellers, by_cell, patrol
 
     def step(self) -> None:
-        """One day; the run stops at the scenario's horizon (the Play button then greys out)."""
+        """One day; the run stops at the scenario's horizon (the Play button then greys out).
+
+        Mesa's Step button runs a whole render interval (a week) without checking `running` in
+        between, so days asked for past the horizon are ignored rather than recorded.
+        """
+        if self.record.days_recorded >= self.n_days:
+            self.running = False
+            return
         super().step()
         self.running = self.record.days_recorded < self.n_days
 
