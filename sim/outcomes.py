@@ -276,6 +276,13 @@ class EventLog:
     def __len__(self) -> int:
         return sum(len(b[2]) for b in self._batches)
 
+    def since(self, event: Event, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Ids and cells of every `event` logged on or after `day` (for maps of recent happenings)."""
+        found = [(b[2], b[3]) for b in self._batches if b[1] == event and b[0] >= day]
+        if not found:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
+        return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+
     def frame(self) -> pd.DataFrame:
         """The event log as a table: day, event, agent, id, cell, value."""
         if not self._batches:

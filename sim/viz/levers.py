@@ -1,0 +1,150 @@
+"""The levers a workshop can move, read from the scenario schema so units and ranges live in one place.
+
+A trainer sees a handful of sliders, not the whole schema: the levers that tell the story of an
+open market (patrol, replacement, displacement, market size, naloxone, purity). Each slider's
+unit, starting value and range come from the parameter's declaration (`sim.params.param`), so
+the page never disagrees with the scenario reference.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+from pydantic import BaseModel
+
+from sim.scenario import Scenario, resolve_lever
+
+#: The bundled scenario library (present in a source checkout, which is how workshops run it).
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One slider on the page: which scenario field it sets and how to name it for a trainer."""
+
+    path: str  # dotted path in the scenario, e.g. "police.patrol_hours_per_day"
+    label: str  # plain words; the unit from the schema is added
+
+
+#: Keyword name (as the workshop model takes it) -> the scenario field it sets.
+LEVERS: dict[str, Lever] = {
+    "patrol_hours": Lever("police.patrol_hours_per_day", "Police patrol at the market"),
+    "targeting": Lever("police.targeting", "Where patrol goes"),
+    "replacement": Lever("dealers.replacement_per_day", "How fast groups replace arrested sellers"),
+    "displacement": Lever("dealers.displacement_per_day", "How readily sellers move away from patrol"),
+    "initial_sellers": Lever("dealers.initial_sellers", "Street sellers at the start"),
+    "naloxone_coverage": Lever("overdose.naloxone_coverage", "People with dependent use who carry naloxone"),
+    "purity": Lever("market.purity_mean", "Average street purity"),
+    "years": Lever("years", "Years to run"),
+}
+
+
+def field_of(path: str) -> tuple[type[BaseModel], str]:
+    """The schema class and field name behind a dotted lever path."""
+    if "." not in path:
+        return Scenario, path
+    section, name = resolve_lever(Scenario(), path)
+    return type(section), name
+
+
+def value_of(scenario: Scenario, path: str) -> Any:
+    """The current value of a lever in a scenario."""
+    if "." not in path:
+        return getattr(scenario, path)
+    section, name = resolve_lever(scenario, path)
+    return getattr(section, name)
+
+
+def set_value(scenario: Scenario, path: str, value: Any) -> None:
+    """Set a lever in a scenario (validated against the schema's hard bounds)."""
+    if "." not in path:
+        setattr(scenario, path, value)
+        return
+    section, name = resolve_lever(scenario, path)
+    setattr(section, name, value)
+
+
+def unit_of(path: str) -> str:
+    model, name = field_of(path)
+    extra = model.model_fields[name].json_schema_extra
+    return str(extra.get("unit", "")) if isinstance(extra, dict) else ""
+
+
+def choices_of(path: str) -> list[str] | None:
+    """The allowed values of a choice lever (a Literal in the schema), or None for a number."""
+    model, name = field_of(path)
+    values = get_args(model.model_fields[name].annotation)
+    return [str(v) for v in values] if values and all(isinstance(v, str) for v in values) else None
+
+
+def slider_range(path: str, value: float) -> tuple[float, float]:
+    """Slider ends: the parameter's plausible range (what the evidence allows), widened to the
+    whole 0-1 scale for shares (a trainer may ask "what if everyone carried naloxone?"), always
+    including the scenario's own value and never crossing the hard bounds."""
+    model, name = field_of(path)
+    field = model.model_fields[name]
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    lo, hi = extra.get("plausible", (0.0, 2.0 * value if value else 1.0))
+    hard_lo, hard_hi = -math.inf, math.inf
+    for rule in field.metadata:
+        for attr in ("ge", "gt"):
+            if getattr(rule, attr, None) is not None:
+                hard_lo = float(getattr(rule, attr))
+        for attr in ("le", "lt"):
+            if getattr(rule, attr, None) is not None:
+                hard_hi = float(getattr(rule, attr))
+    if extra.get("unit") == "fraction":
+        lo, hi = min(lo, 0.0), max(hi, 1.0)
+    lo, hi = min(lo, value), max(hi, value)
+    return max(lo, hard_lo), min(hi, hard_hi)
+
+
+def nice_step(lo: float, hi: float, integer: bool) -> float:
+    """A round slider step giving about a hundred positions (1, 2 or 5 times a power of ten)."""
+    raw = (hi - lo) / 100 if hi > lo else 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return max(1, round(step)) if integer else step
+
+
+def mesa_params(scenario: Scenario, scenario_name: str) -> dict[str, Any]:
+    """Mesa `model_params` for the page: the scenario (fixed), the random seed and one input per lever.
+
+    Starting values are the scenario's own values, so the sliders show what the file says.
+    """
+    params: dict[str, Any] = {
+        "scenario_name": scenario_name,
+        "rng": {"type": "InputText", "value": str(scenario.seed), "label": "Random seed (another number, another run)"},
+    }
+    for key, lever in LEVERS.items():
+        value = value_of(scenario, lever.path)
+        unit = unit_of(lever.path)
+        choices = choices_of(lever.path)
+        if choices is not None:
+            params[key] = {"type": "Select", "value": value, "values": choices, "label": lever.label}
+            continue
+        integer = isinstance(value, int)
+        lo, hi = slider_range(lever.path, float(value))
+        params[key] = {
+            "type": "SliderInt" if integer else "SliderFloat",
+            "value": value,
+            "min": int(lo) if integer else lo,
+            "max": int(hi) if integer else hi,
+            "step": nice_step(lo, hi, integer),
+            "label": f"{lever.label} ({unit})",
+        }
+    return params
+
+
+def seed_from_text(text: str | int | None, default: int) -> int:
+    """A seed from what a trainer typed: a whole number as is, any other text by its checksum."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return default
+    try:
+        return abs(int(text))
+    except ValueError:
+        return zlib.crc32(str(text).strip().encode())

@@ -1,0 +1,90 @@
+"""Running the workshop page in headless Chromium: shared by the browser test and the screenshot script.
+
+Playwright cannot download browsers on closed networks, so it drives Debian's `chromium` package
+(installed by scripts/setup.sh) through `executable_path`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from sim.viz.launch import server_command, server_env
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_executable() -> str | None:
+    """Debian's Chromium binary (the real one behind the /usr/bin/chromium shell wrapper)."""
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/lib/chromium/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def free_port() -> int:
+    """A port nobody is listening on, on the loopback interface."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_server(scenario: str | None = None, timeout: float = 60.0) -> Iterator[str]:
+    """Start the page's Solara server on a free loopback port; yields its URL; always stops it."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
+    # A session of its own, so stopping it stops any process the server started, and nothing else.
+    server = subprocess.Popen(
+        server_command(port), env=server_env(scenario), stdout=log, stderr=log, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if server.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"the Solara server exited early:\n{log.read().decode()[-3000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as reply:
+                    if reply.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the Solara server did not answer at {url} within {timeout:.0f} s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        _stop(server)
+        log.close()
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop the server's process group: politely, then firmly."""
+    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, sig)
+        try:
+            server.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
