@@ -82,7 +82,9 @@ def read_targets(path: Path) -> list[Target]:
     problems, targets = [], []
     for row_number, row in enumerate(table.itertuples(index=False), start=2):
         if row.target not in METRICS:
-            problems.append(f"{path}:{row_number}: target {row.target!r} is not a known metric; known: {sorted(METRICS)}")
+            problems.append(
+                f"{path}:{row_number}: target {row.target!r} is not a known metric; known: {sorted(METRICS)}"
+            )
         elif not (row.low <= row.value <= row.high):
             problems.append(f"{path}:{row_number}: {row.target}: value must lie between low and high")
         elif not isinstance(row.source, str) or not row.source.strip():
@@ -139,7 +141,7 @@ def candidates(config: CalibrationConfig, base: Scenario) -> tuple[pd.DataFrame,
         for lever in names:
             section, field = resolve_lever(scenario, lever)
             is_int = type(section).model_fields[field].annotation is int
-            value = int(round(row[lever])) if is_int else float(row[lever])
+            value = round(row[lever]) if is_int else float(row[lever])
             table.loc[index, lever] = value
             set_lever(scenario, lever, value)
         scenarios.append(scenario)

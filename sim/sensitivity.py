@@ -113,7 +113,7 @@ def bounds(base: Scenario, lever: str, given: Range | None) -> tuple[float, floa
     for value in (low, high):
         probe = section.model_copy()
         try:
-            setattr(probe, field, int(round(value)) if info.annotation is int else value)
+            setattr(probe, field, round(value) if info.annotation is int else value)
         except ValidationError as err:
             raise ValueError(f"{value} is not allowed: {err.errors()[0]['msg']}") from None
     return float(low), float(high)
@@ -143,7 +143,7 @@ def design(experiment: Experiment, base: Scenario) -> Design:
         for lever, value in zip(names, row, strict=True):
             section, field = resolve_lever(scenario, lever)
             is_int = type(section).model_fields[field].annotation is int
-            set_lever(scenario, lever, int(round(value)) if is_int else float(value))
+            set_lever(scenario, lever, round(value) if is_int else float(value))
         scenarios.append(scenario)
     master = np.random.SeedSequence(experiment.seed)
     seeds = [int(s.generate_state(1)[0]) for s in master.spawn(experiment.replicates)]
@@ -171,13 +171,20 @@ class SensitivityResult:
         outcomes = list(dict.fromkeys(self.indices["outcome"]))
         columns = 2 if len(outcomes) > 1 else 1
         rows = math.ceil(len(outcomes) / columns)
-        fig, axes = plt.subplots(rows, columns, figsize=(6.5 * columns, 0.5 + 0.45 * rows * len(self.experiment.parameters) + 1.2 * rows), squeeze=False)
+        fig, axes = plt.subplots(
+            rows,
+            columns,
+            figsize=(6.5 * columns, 0.5 + 0.45 * rows * len(self.experiment.parameters) + 1.2 * rows),
+            squeeze=False,
+        )
         for ax, outcome in zip(axes.flat, outcomes, strict=False):
             part = self.indices[self.indices["outcome"] == outcome].set_index("parameter")
             if self.experiment.method == "sobol":
                 part = part.sort_values("ST")
                 y = np.arange(len(part))
-                ax.barh(y - 0.2, part["S1"], height=0.4, xerr=part["S1_conf"], label="first order (S1)", color="#4c72b0")
+                ax.barh(
+                    y - 0.2, part["S1"], height=0.4, xerr=part["S1_conf"], label="first order (S1)", color="#4c72b0"
+                )
                 ax.barh(y + 0.2, part["ST"], height=0.4, xerr=part["ST_conf"], label="total (ST)", color="#dd8452")
                 ax.set_xlabel("share of output variance")
             else:

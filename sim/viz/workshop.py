@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from sim.model import DrugMarketModel
+from sim.police import Deployment
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.viz.launch import SCENARIO_ENV
 from sim.viz.levers import LEVERS, SCENARIO_DIR, seed_from_text, set_value
@@ -105,11 +106,11 @@ class WorkshopModel(DrugMarketModel):
         #: Officer hours of patrol in each cell today (what the map draws in blue).
         self.patrol = np.zeros(self.town.n_cells)
 
-    def police_deploy(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def police_deploy(self, day: int) -> Deployment:
         """As the model's, remembering where patrol went for the map (no extra random draws)."""
-        sellers, by_cell, patrol = super().police_deploy()
-        self.patrol = patrol
-        return sellers, by_cell, patrol
+        deployment = super().police_deploy(day)
+        self.patrol = deployment.patrol_by_cell
+        return deployment
 
     def step(self) -> None:
         """One day; the run stops at the scenario's horizon (the Play button then greys out).
