@@ -18,12 +18,17 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sim.costs import CostParams
+from sim.custody import CustodyParams
 from sim.dealers import DealerParams
+from sim.justice import ChargingParams, CourtParams, DiversionParams
 from sim.market import MarketParams
 from sim.params import Section, param
 from sim.people import OverdoseParams, PeopleParams
 from sim.police import PoliceParams
+from sim.prison import PrisonParams
 from sim.town import TownParams
+from sim.treatment import TreatmentParams
 
 
 class TimedChange(BaseModel):
@@ -57,6 +62,13 @@ class Scenario(Section):
     market: MarketParams = Field(default_factory=MarketParams)
     dealers: DealerParams = Field(default_factory=DealerParams)
     police: PoliceParams = Field(default_factory=PoliceParams)
+    treatment: TreatmentParams = Field(default_factory=TreatmentParams)
+    custody: CustodyParams = Field(default_factory=CustodyParams)
+    diversion: DiversionParams = Field(default_factory=DiversionParams)
+    charging: ChargingParams = Field(default_factory=ChargingParams)
+    courts: CourtParams = Field(default_factory=CourtParams)
+    prison: PrisonParams = Field(default_factory=PrisonParams)
+    costs: CostParams = Field(default_factory=CostParams)
 
     events: list[TimedChange] = Field(default_factory=list, description="Timed lever changes.")
 
