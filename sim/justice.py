@@ -345,6 +345,8 @@ class CaseFile:
         self.complies = np.zeros(capacity, dtype=bool)
         self.breach = np.zeros(capacity, dtype=bool)
         self.remanded_on = np.full(capacity, -1, dtype=np.int32)
+        self.decided_on = np.full(capacity, -1, dtype=np.int32)  # day of the charging decision
+        self.charged = np.zeros(capacity, dtype=bool)
         self.agenda: dict[int, list[int]] = {}
 
     def open(self, agent: int, who: np.ndarray, day: int) -> np.ndarray:
@@ -364,6 +366,8 @@ class CaseFile:
         self.forensic[ids] = self.joint[ids] = self.crown[ids] = False
         self.assessed[ids] = self.complies[ids] = self.breach[ids] = False
         self.remanded_on[ids] = -1
+        self.decided_on[ids] = -1
+        self.charged[ids] = False
         self.n += count
         return ids
 
@@ -578,6 +582,8 @@ class Justice:
         chance = chance + joint * np.where(forensic, c.joint_forensic_charge_uplift, c.joint_charge_uplift)
         chance = chance * self.case_quality()
         charged = self.rng.random(cases.size) < chance
+        self.cases.decided_on[cases] = day
+        self.cases.charged[cases] = charged
         delay = (day - self.cases.opened[cases]).astype(np.float64)
         yes, no = cases[charged], cases[~charged]
         self._log(yes, day, Event.CHARGED, Event.DEALER_CHARGED, value=delay[charged])

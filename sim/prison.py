@@ -360,10 +360,12 @@ class Prison:
         treatment.continue_ost_on_release(carried_on, day)
         treatment.stop_prison_ost(ids[~(continuity & dosed)])
 
+        # An arranged first appointment is on the next day services are open (a Friday release
+        # waits until Monday when they close at weekends); otherwise one is made after release.
         open_weekends = treatment.p.open_weekends
         arranged = continuity & ~dosed
-        later = round(p.appointment_days_without_continuity)
-        appointment = self.calendar.next_open_day(np.where(arranged, day, day + later), open_weekends)
+        later = max(round(p.appointment_days_without_continuity), 1)
+        appointment = self.calendar.next_open_day(np.where(arranged, day + 1, day + later), open_weekends)
         attendance = p.attendance_from_remand if from_remand else p.attendance_with_probation
         attends = self.rng.random(ids.size) < np.where(arranged, p.attendance_with_continuity, attendance)
         booked = ~(continuity & dosed) & attends

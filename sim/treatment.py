@@ -264,13 +264,13 @@ class TreatmentParams(Section):
         le=1.0,
     )
     induction_unmatched_load: float = param(
-        0.4,
+        1.2,
         unit="street doses",
         doc="Opioid load of a new OST dose not yet matched by tolerance; it fades as tolerance "
         "adapts (tolerance regain half-life).",
-        source="set so the first two weeks of OST carry about 3 times the death rate of later "
-        "treatment (Cornish 2010: 3.1)",
-        plausible=(0.0, 1.0),
+        source="set so all-cause deaths in the first two weeks of OST are about 1.3 times those out "
+        "of treatment (Cornish 2010: 1.7 vs 1.3 per 100 PY)",
+        plausible=(0.0, 2.0),
         ge=0.0,
     )
     dropout_per_year: float = param(
@@ -293,7 +293,7 @@ class TreatmentParams(Section):
         56.0, unit="days", doc="Length of the planned dose reduction before completion.", plausible=(14.0, 120.0), gt=0
     )
     missed_doses_days: float = param(
-        5.0,
+        7.0,
         unit="days",
         doc="Days of missed doses before a discharge for non-attendance (services review a "
         "prescription after a few missed doses).",
@@ -301,7 +301,7 @@ class TreatmentParams(Section):
         ge=0.0,
     )
     missed_dose_street_use: float = param(
-        0.5,
+        0.3,
         unit="probability/day",
         doc="Chance of buying street drugs on a day of missed doses.",
         plausible=(0.2, 0.9),
