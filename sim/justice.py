@@ -29,7 +29,7 @@ from sim.outcomes import Event, EventLog, Recorder
 from sim.params import Section, param
 from sim.people import People, UseState
 from sim.prison import Prison
-from sim.rows import PersonColumns
+from sim.rows import Calendar, PersonColumns
 from sim.treatment import Route, Treatment
 
 
@@ -405,6 +405,7 @@ class Justice:
         treatment: Treatment,
         prison: Prison,
         case_quality: Callable[[], float],
+        calendar: Calendar,
         rng: np.random.Generator,
         log: EventLog,
         record: Recorder,
@@ -417,6 +418,7 @@ class Justice:
         self.treatment = treatment
         self.prison = prison
         self.case_quality = case_quality
+        self.calendar = calendar
         self.rng = rng
         self.log = log
         self.record = record
@@ -603,7 +605,7 @@ class Justice:
         self.cases.crown[yes] = crown
         self.record.add("crown_court_charges", int(crown.sum()))
         court = np.round(self._spread(np.where(crown, co.crown_days, co.magistrates_days), yes.size))
-        self.cases.set_due(yes, day + np.maximum(court, 1).astype(np.int32))
+        self.cases.set_due(yes, self._court_day(day + np.maximum(court, 1)))
         # Remand is decided when a charge comes while the person is still detained; a case
         # re-opened by a new arrest is more often remanded. Everyone else is bailed to court.
         who = self.cases.who[yes]
@@ -738,9 +740,13 @@ class Justice:
         self.cases.breach[cases] = True
         self.cases.stage[cases] = Stage.BAIL
         delay = np.round(self._spread(self.courts.breach_court_days, cases.size))
-        self.cases.set_due(cases, day + np.maximum(delay, 1).astype(np.int32))
+        self.cases.set_due(cases, self._court_day(day + np.maximum(delay, 1)))
 
     # -- bookkeeping --------------------------------------------------------------------------------
+    def _court_day(self, day: np.ndarray) -> np.ndarray:
+        """Courts sit on weekdays: a hearing due at a weekend is listed on the Monday."""
+        return self.calendar.next_open_day(day.astype(np.int32), open_weekends=False)
+
     def _spread(self, mean: np.ndarray | float, size: int) -> np.ndarray:
         """Random waits or sentence lengths around `mean` (gamma, shape SPREAD_SHAPE)."""
         return self.rng.standard_gamma(SPREAD_SHAPE, size) * (np.asarray(mean) / SPREAD_SHAPE)

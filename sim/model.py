@@ -62,7 +62,7 @@ class DrugMarketModel(mesa.Model):
         )
         self.justice = Justice(
             p.diversion, p.charging, p.courts, self.people, self.dealers, self.treatment, self.prison,
-            lambda: self.case_quality, self.rng, self.log, self.record,
+            lambda: self.case_quality, calendar, self.rng, self.log, self.record,
         )  # fmt: skip
         self.costs = Costs(p.costs, self.record)
         for day in sorted({change.day for change in p.events}):

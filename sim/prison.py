@@ -14,6 +14,7 @@ support (seed briefing, ADDER lessons on prisons and probation).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from sim.dealers import Dealers
 from sim.outcomes import Event, EventLog, Recorder
@@ -23,6 +24,13 @@ from sim.rows import Calendar, PersonColumns
 from sim.treatment import Phase, Route, Treatment
 
 FRIDAY = 4
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def releases_by_weekday(daily: pd.DataFrame) -> pd.Series:
+    """Releases of people who use drugs (sentenced and remand) by day of the week, from a daily table."""
+    released = daily["prison_releases"] + daily["remand_releases"]
+    return released.groupby(daily["weekday"]).sum().reindex(WEEKDAYS, fill_value=0)
 
 
 class PrisonParams(Section):

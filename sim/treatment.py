@@ -125,18 +125,19 @@ class TreatmentParams(Section):
     hiring_delay_days: float = param(
         120.0,
         unit="days",
-        doc="Mean time to fill a vacant post when an applicant is available (advert, vetting, notice).",
+        doc="Mean time to fill a vacant post that can be filled (advert, interview, vetting, notice).",
         plausible=(60.0, 240.0),
         gt=0.0,
     )
-    applicants_per_year: float = param(
-        8.0,
-        unit="people/year",
-        doc="Qualified applicants the local labour market offers a year; hires cannot exceed it. "
-        "A low value is an expansion without the staff to fill it.",
+    qualified_staff_available: int = param(
+        19,
+        unit="keyworkers",
+        doc="Qualified keyworkers the local labour market can supply to the service: the most that can "
+        "be in post. Funding posts above it leaves them vacant (an expansion without the staff to fill "
+        "it); a recruitment drive or training places raise it.",
         source="ADDER areas reported difficulty recruiting specialist staff (seed briefing); assumption",
-        plausible=(1.0, 30.0),
-        ge=0.0,
+        plausible=(10, 60),
+        ge=0,
     )
     initial_vacancy_share: float = param(
         0.06, unit="fraction", doc="Share of posts vacant at the start.", plausible=(0.0, 0.3), ge=0.0, le=1.0
@@ -154,7 +155,7 @@ class TreatmentParams(Section):
         unit="1/year",
         doc="Hazard of a person with dependent use out of treatment asking for it, at readiness 1.",
         source="calibrated so about 40% of OCUs are in treatment at a time (138,604 of ~341,000, MODEL.md)",
-        plausible=(0.1, 0.6),
+        plausible=(0.05, 0.4),
         ge=0.0,
     )
     waiting_dropout_per_year: float = param(
@@ -445,7 +446,7 @@ class Treatment:
             family_support=(bool, False),
         )
         self.in_post = round(params.keyworkers * (1.0 - params.initial_vacancy_share))
-        self.applicant_pool = params.applicants_per_year / 2.0
+
         self._recent_waits: list[tuple[int, float]] = []
         #: People whose treatment requirement was breached by dropping out, for the courts.
         self.order_breaches: list[np.ndarray] = []
@@ -586,19 +587,17 @@ class Treatment:
         self.dose(day)
 
     def staff(self, day: int) -> None:
-        """Keyworkers leave; vacancies fill after a hiring delay, if applicants exist; posts cut
-        below the people in them end."""
+        """Keyworkers leave; vacant posts fill after a hiring delay, but only while the local
+        labour market has qualified staff to offer; posts cut below the people in them end."""
         p = self.p
         leavers = self.rng.binomial(self.in_post, per_year_to_daily(p.keyworker_turnover_per_year))
         self.in_post = min(self.in_post - leavers, p.keyworkers)
-        self.applicant_pool = min(self.applicant_pool + p.applicants_per_year / 365.25, max(p.applicants_per_year, 1))
-        vacancies = p.keyworkers - self.in_post
-        if vacancies > 0:
-            hires = min(self.rng.binomial(vacancies, min(1.0, 1.0 / p.hiring_delay_days)), int(self.applicant_pool))
-            self.in_post += hires
-            self.applicant_pool -= hires
-            self.record.add("keyworkers_hired", hires)
         self.record.add("keyworkers_left", leavers)
+        fillable = min(p.keyworkers, p.qualified_staff_available) - self.in_post
+        if fillable > 0:
+            hired = self.rng.binomial(fillable, min(1.0, 1.0 / p.hiring_delay_days))
+            self.in_post += hired
+            self.record.add("keyworkers_hired", hired)
 
     def close_deaths(self, day: int) -> None:
         """Deaths in treatment end the course (NDTMS counts them: about 1.4% a year)."""

@@ -11,7 +11,7 @@ import sim
 from sim.dealers import SellerState
 from sim.model import DrugMarketModel
 from sim.people import UseState
-from sim.prison import PrisonParams
+from sim.prison import PrisonParams, releases_by_weekday
 from sim.scenario import Scenario
 from sim.treatment import Phase, TreatmentParams
 
@@ -159,6 +159,9 @@ def test_people_and_sellers_go_through_court_to_prison_and_out_again(baseline: S
     assert (daily["prison_population"] == daily["in_prison"] + daily["on_remand"] + daily["sellers_in_prison"]).all()
     sellers_out = events[events["event"] == "dealer_released"]
     assert len(sellers_out) > 0
+    by_weekday = releases_by_weekday(daily)
+    assert by_weekday[["Saturday", "Sunday"]].sum() == 0  # sentenced releases move to Friday;
+    assert by_weekday["Friday"] == by_weekday.max()  # courts do not sit at weekends either
 
 
 def test_released_sellers_return_to_selling_only_if_the_model_lets_them(baseline: Scenario) -> None:
