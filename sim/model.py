@@ -53,12 +53,8 @@ class DrugMarketModel(mesa.Model):
         calendar = Calendar(p.start_date)
         self.treatment = Treatment(p.treatment, self.people, calendar, self.rng, self.log, self.record)
         self.custody = Custody(p.custody, self.people, self.treatment, calendar, self.rng, self.log, self.record)
-        stays = (
-            p.courts.person_sentence_days * p.prison.release_fraction,
-            p.courts.seller_sentence_days * p.prison.release_fraction,
-        )
         self.prison = Prison(
-            p.prison, self.people, self.dealers, self.treatment, calendar, self.rng, self.log, self.record, stays
+            p.prison, p.courts, self.people, self.dealers, self.treatment, calendar, self.rng, self.log, self.record
         )
         self.justice = Justice(
             p.diversion, p.charging, p.courts, self.people, self.dealers, self.treatment, self.prison,

@@ -13,6 +13,8 @@ support (seed briefing, ADDER lessons on prisons and probation).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -22,6 +24,9 @@ from sim.params import Section, param
 from sim.people import People, UseState
 from sim.rows import Calendar, PersonColumns
 from sim.treatment import Phase, Route, Treatment
+
+if TYPE_CHECKING:  # the courts' section lives with the justice pathway, which imports this module
+    from sim.justice import CourtParams
 
 FRIDAY = 4
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -192,6 +197,7 @@ class Prison:
     def __init__(
         self,
         params: PrisonParams,
+        courts: CourtParams,
         people: People,
         dealers: Dealers,
         treatment: Treatment,
@@ -199,12 +205,14 @@ class Prison:
         rng: np.random.Generator,
         log: EventLog,
         record: Recorder,
-        typical_stay: tuple[float, float] = (75.0, 550.0),
     ) -> None:
         self.p = params
         #: Mean days served by people who use drugs and by sellers (sets the starting population's
         #: remaining time: for gamma-spread stays, uniform up to 1.5 x the mean has the right mean).
-        self.typical_stay = typical_stay
+        self.typical_stay = (
+            courts.person_sentence_days * params.release_fraction,
+            courts.seller_sentence_days * params.release_fraction,
+        )
         self.people = people
         self.dealers = dealers
         self.treatment = treatment

@@ -458,7 +458,7 @@ class Treatment:
         people, p = self.people, self.p
         ost = people.add(p.initial_in_ost, UseState.OST, day=0, tolerance=1.0)
         self.rows.fit(people.n)
-        self.rows.ost_start[ost] = -self.rng.integers(p.titration_days, 6 * 365, size=ost.size)
+        self.rows.ost_start[ost] = -self.rng.integers(int(p.titration_days), 6 * 365, size=ost.size)
         self.rows.phase[ost] = Phase.DOSING
         self._assign_support(ost)
         people.dosed[ost] = True

@@ -13,6 +13,7 @@ import datetime as dt
 import numpy as np
 
 from sim.dealers import DealerParams, Dealers
+from sim.justice import CourtParams
 from sim.market import MarketParams
 from sim.outcomes import Event, EventLog, Recorder
 from sim.people import OverdoseParams, People, PeopleParams, UseState
@@ -51,7 +52,9 @@ class Cohort:
         prison = (prison or PrisonParams()).model_copy(
             update={"initial_in_prison": 0, "initial_on_remand": 0, "initial_sellers_in_prison": 0}
         )
-        self.prison = Prison(prison, self.people, dealers, self.treatment, self.calendar, rng, self.log, self.record)
+        self.prison = Prison(
+            prison, CourtParams(), self.people, dealers, self.treatment, self.calendar, rng, self.log, self.record
+        )
         self.ids = np.arange(size)
 
     def use(self, day: int) -> None:
