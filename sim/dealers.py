@@ -30,9 +30,10 @@ class DealerParams(Section):
     """Street sellers and their groups."""
 
     initial_sellers: int = param(
-        100,
+        75,
         unit="sellers",
-        doc="Street sellers working at the start.",
+        doc="Street sellers working at the start (near the number the default town's street demand "
+        "supports, with about 40% of people with dependent use in treatment).",
         source="about a hundred street dealers in an ADDER-sized town (issue brief; assumption)",
         plausible=(30, 300),
         ge=0,
@@ -228,6 +229,33 @@ class Dealers:
         """Sellers taken off the street by arrest; their positions stay open for recruits."""
         self.state[ids] = SellerState.ARRESTED
         self.log.record(day, Event.DEALER_ARRESTED, ids, cell=self.cell[ids], value=self.group[ids])
+
+    def taken_off_street(self, ids: np.ndarray) -> None:
+        """Sellers held on remand or in prison (including any who had gone back to selling on bail)."""
+        self.state[ids] = SellerState.ARRESTED
+
+    def released(self, ids: np.ndarray, day: int, return_share: float) -> np.ndarray:
+        """Sellers freed by custody, the courts or prison: a share go back to their group's pitch
+        if it still has an open position (recruits may have filled it); the rest leave the trade.
+        Returns the ids of those who went back."""
+        ids = ids[self.state[ids] == SellerState.ARRESTED]
+        if ids.size == 0:
+            return ids
+        members = np.bincount(self.group[self.active()], minlength=self.p.groups)
+        open_positions = np.maximum(self.slots - members, 0)
+        willing = ids[self.rng.random(ids.size) < return_share]
+        willing = willing[np.argsort(self.group[willing], kind="stable")]
+        groups = self.group[willing]
+        first = np.searchsorted(groups, groups, side="left")
+        rank = np.arange(willing.size) - first
+        back = willing[rank < open_positions[groups]]
+        gone = np.setdiff1d(ids, back)
+        self.state[back] = SellerState.ACTIVE
+        self.cell[back] = self.group_home[self.group[back]]
+        self.state[gone] = SellerState.EXITED
+        self.log.record(day, Event.DEALER_RELEASED, back, cell=self.cell[back], value=1.0)
+        self.log.record(day, Event.DEALER_RELEASED, gone, cell=self.cell[gone], value=0.0)
+        return back
 
     def perceive_risk(self, arrested: np.ndarray, patrol_by_cell: np.ndarray, extra: np.ndarray | None = None) -> None:
         """Update each seller's sense of risk from peers' arrests and police where they stand.

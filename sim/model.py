@@ -10,14 +10,20 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.costs import Costs
+from sim.custody import Custody
 from sim.dealers import Dealers
 from sim.deterrence import FocusedDeterrence
+from sim.justice import Justice
 from sim.market import Market
 from sim.outcomes import EventLog, Recorder
 from sim.people import People
 from sim.police import Deployment, Enforcement
+from sim.prison import Prison
+from sim.rows import Calendar
 from sim.scenario import Scenario, TimedChange, set_lever
 from sim.town import Town
+from sim.treatment import Treatment
 from sim.workforce import DrugTeam
 
 
@@ -53,6 +59,17 @@ class DrugMarketModel(mesa.Model):
         #: Mean skill-and-fatigue factor of today's arresting officers (0-1]: how well arrests are
         #: evidenced, which the charging decision uses. The police workforce sets it each day.
         self.case_quality = 1.0
+        calendar = Calendar(p.start_date)
+        self.treatment = Treatment(p.treatment, self.people, calendar, self.rng, self.log, self.record)
+        self.custody = Custody(p.custody, self.people, self.treatment, calendar, self.rng, self.log, self.record)
+        self.prison = Prison(
+            p.prison, p.courts, self.people, self.dealers, self.treatment, calendar, self.rng, self.log, self.record
+        )
+        self.justice = Justice(
+            p.diversion, p.charging, p.courts, self.people, self.dealers, self.treatment, self.prison,
+            lambda: self.case_quality, calendar, self.rng, self.log, self.record,
+        )  # fmt: skip
+        self.costs = Costs(p.costs, self.record)
         for day in sorted({change.day for change in p.events}):
             # Half a day before the step, so the new levers are in force for the whole day.
             self.schedule_event(self._apply_due_changes, at=day + 0.5)
@@ -88,10 +105,14 @@ class DrugMarketModel(mesa.Model):
         self.dealers.leave_or_stay(day)
         self.dealers.recruit(day)
         self.dealers.displace(deployment.patrol_by_cell, day)
+        booked = self.custody.book_in(day, arrested_people, arrested_sellers)
+        self.justice.process(day, booked, arrested_sellers)
+        self.prison.hold_and_release(day)
+        self.treatment.serve(day)
         self.people.change_use(day)
         self.people.initiate(day)
         self.officers.rest_and_turnover(day)
-        self.record_day(arrested_people, arrested_sellers)
+        self.record_day(day, arrested_people, arrested_sellers)
 
     # -- the day's parts ---------------------------------------------------------------------------
     def police_deploy(self, day: int) -> Deployment:
@@ -165,13 +186,17 @@ class DrugMarketModel(mesa.Model):
         self.record.set("case_backlog_hours", police.case_backlog)
         return arrested
 
-    def record_day(self, arrested_people: np.ndarray, arrested_sellers: np.ndarray) -> None:
-        """Close the day's row of the daily table."""
+    def record_day(self, day: int, arrested_people: np.ndarray, arrested_sellers: np.ndarray) -> None:
+        """Close the day's row of the daily table (costs last: they price the day's counts)."""
         self.record.add("dealer_arrests", arrested_sellers.size)
         self.record.add("person_arrests", arrested_people.size)
         self.record.add("arrests", arrested_sellers.size + arrested_people.size)
         self.people.record_stocks()
         self.dealers.record_stocks()
+        self.treatment.record_stocks(day)
+        self.justice.record_stocks(day)
+        self.prison.record_stocks()
+        self.costs.count()
         self.record.close_day()
 
     def run(self) -> None:

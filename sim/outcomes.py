@@ -139,6 +139,117 @@ DAILY_COLUMNS: tuple[Column, ...] = (
     Column("dealer_call_ins", "dealers", FLOW, "Sellers called in today."),
     Column("person_call_ins", "people", FLOW, "People who use drugs called in with an offer of services today."),
     Column("group_sanctions", "groups", FLOW, "Groups placed under a group sanction today."),
+    # Prevalence including treatment and prison
+    Column(
+        "dependent_use_total",
+        "people",
+        STOCK,
+        "People with dependent use of opiates and/or crack wherever they are: using on the street, in "
+        "treatment, in custody or in prison (the OCU prevalence measure).",
+    ),
+    Column("ocu_per_1000", "per 1,000 aged 15-64", STOCK, "dependent_use_total per 1,000 residents aged 15 to 64."),
+    # Treatment
+    Column("in_ost", "people", STOCK, "People in community treatment with opioid substitution therapy."),
+    Column("in_residential", "people", STOCK, "People in residential treatment or detox."),
+    Column("in_treatment", "people", STOCK, "People in community or residential treatment."),
+    Column("on_prison_ost", "people", STOCK, "People on OST in prison or on remand."),
+    Column("waiting_list", "people", STOCK, "People waiting for a community treatment place (or appointment)."),
+    Column(
+        "mean_wait_days",
+        "days",
+        STOCK,
+        "Mean days waited by non-priority entrants admitted over the last 28 days (0 if none).",
+    ),
+    Column("waiting_list_dropouts", "people", FLOW, "People who gave up waiting."),
+    Column("treatment_capacity", "places", STOCK, "Community places: keyworkers in post x caseload limit."),
+    Column("keyworkers_in_post", "keyworkers", STOCK, "Keyworkers in post."),
+    Column("keyworker_vacancies", "posts", STOCK, "Funded keyworker posts vacant."),
+    Column("keyworkers_hired", "keyworkers", FLOW, "Keyworkers appointed today."),
+    Column("keyworkers_left", "keyworkers", FLOW, "Keyworkers who left today."),
+    Column("caseload_per_keyworker", "people", STOCK, "People on OST per keyworker in post."),
+    Column("treatment_entries", "people", FLOW, "Entries to community treatment (all routes)."),
+    Column("entries_self", "people", FLOW, "Entries after self-referral."),
+    Column("entries_custody", "people", FLOW, "Entries after a custody drug worker's referral."),
+    Column("entries_diversion", "people", FLOW, "Entries to meet an out-of-court disposal's treatment condition."),
+    Column("entries_court", "people", FLOW, "Entries under a court order (drug rehabilitation requirement)."),
+    Column("entries_prison", "people", FLOW, "Entries on release from prison or remand."),
+    Column("entries_outreach", "people", FLOW, "Entries after outreach or street triage."),
+    Column("waiting_days_of_entrants", "days", FLOW, "Days waited, summed over today's entrants."),
+    Column("exits_completed", "people", FLOW, "Planned completions of OST (after a taper) into recovery."),
+    Column("exits_dropped_out", "people", FLOW, "Unplanned exits from OST."),
+    Column("exits_prison", "people", FLOW, "People leaving community treatment for remand or prison."),
+    Column("exits_died", "people", FLOW, "Deaths of people in community or residential treatment."),
+    Column("exits_residential", "people", FLOW, "People leaving OST for a residential place."),
+    Column("residential_entries", "people", FLOW, "Admissions to residential treatment."),
+    Column("residential_exits", "people", FLOW, "Departures from residential treatment (completed or early)."),
+    Column("naloxone_kits", "kits", FLOW, "Naloxone kits given to people who use drugs."),
+    Column("family_naloxone_kits", "kits", FLOW, "Naloxone kits given to families."),
+    Column(
+        "naloxone_coverage", "fraction", STOCK, "Share of people with dependent use out of treatment holding a kit."
+    ),
+    Column("outreach_contacts", "contacts", FLOW, "Outreach and street-triage contacts."),
+    Column("health_worker_hours", "worker-hours", FLOW, "Outreach and street-triage health worker hours."),
+    # Custody and the justice pathway
+    Column("custody_arrivals", "detentions", FLOW, "Arrivals in custody (people who use drugs and sellers)."),
+    Column("custody_hours", "detainee-hours", FLOW, "Hours of detention begun today."),
+    Column("in_custody", "people", STOCK, "People who use drugs held in custody overnight."),
+    Column("custody_drug_worker_hours", "worker-hours", FLOW, "Custody drug-worker hours on shifts starting today."),
+    Column("drug_worker_assessments", "people", FLOW, "Detainees assessed by a custody drug worker."),
+    Column("custody_referrals", "people", FLOW, "Referrals to treatment made by custody drug workers."),
+    Column("diversions", "people", FLOW, "Out-of-court disposals with a treatment condition."),
+    Column("diversion_completions", "people", FLOW, "Treatment conditions met."),
+    Column("diversion_breaches", "people", FLOW, "Treatment conditions breached (case goes to charge)."),
+    Column("community_resolutions", "people", FLOW, "Community resolutions without a treatment condition."),
+    Column("no_further_action", "people", FLOW, "Arrests of people who use drugs ending with no further action."),
+    Column("charge_decisions", "cases", FLOW, "Charging decisions made (people and sellers)."),
+    Column("charges", "cases", FLOW, "Cases charged."),
+    Column("crown_court_charges", "cases", FLOW, "Charged cases sent to the Crown Court."),
+    Column("charge_delay_days", "days", FLOW, "Days from arrest to charge, summed over today's charges."),
+    Column("mean_charge_delay", "days", STOCK, "Mean days from arrest to charge over charges in the last 28 days."),
+    Column("awaiting_charge", "cases", STOCK, "Cases awaiting a charging decision."),
+    Column("on_bail", "cases", STOCK, "Charged cases on bail awaiting court."),
+    Column("remands", "people", FLOW, "People who use drugs remanded in custody."),
+    Column("seller_remands", "sellers", FLOW, "Sellers remanded in custody."),
+    Column("court_cases", "cases", FLOW, "Cases heard to an outcome."),
+    Column("crown_court_cases", "cases", FLOW, "Cases heard in the Crown Court."),
+    Column("community_orders", "people", FLOW, "Community sentences for people who use drugs."),
+    Column("treatment_requirements", "people", FLOW, "Community orders with a drug rehabilitation requirement."),
+    Column("on_treatment_orders", "people", STOCK, "People serving a drug rehabilitation requirement."),
+    Column("orders_completed", "people", FLOW, "Drug rehabilitation requirements completed."),
+    Column("order_breaches", "people", FLOW, "Orders breached and returned to court."),
+    Column("prison_sentences", "people", FLOW, "People who use drugs sentenced to prison."),
+    Column("seller_prison_sentences", "sellers", FLOW, "Sellers sentenced to prison."),
+    Column("on_remand", "people", STOCK, "People who use drugs on remand."),
+    Column("in_prison", "people", STOCK, "People who use drugs serving a sentence."),
+    Column("sellers_in_prison", "sellers", STOCK, "Street sellers on remand or serving a sentence."),
+    Column("prison_population", "prisoners", STOCK, "Prisoners from the town's market: people and sellers."),
+    Column("prison_releases", "people", FLOW, "Releases of sentenced people who use drugs."),
+    Column("remand_releases", "people", FLOW, "Releases from remand (at short notice, without probation)."),
+    Column("friday_releases", "people", FLOW, "Releases (sentence or remand) on a Friday."),
+    Column("releases_with_appointment", "people", FLOW, "Releases with OST continued or a first appointment booked."),
+    Column(
+        "release_appointment_gap_days",
+        "days",
+        FLOW,
+        "Days from release to the first treatment appointment, summed over today's releases with one.",
+    ),
+    Column("sellers_released", "sellers", FLOW, "Sellers released from prison or remand."),
+    Column("sellers_returned", "sellers", FLOW, "Released sellers who went back to their group."),
+    # Costs by agency (GBP at 2024/25 prices; see sim/costs.py for each unit cost and source)
+    Column("cost_police", "GBP", FLOW, "Police officer time, with the overtime premium."),
+    Column("cost_custody", "GBP", FLOW, "Police custody detention."),
+    Column("cost_prosecution", "GBP", FLOW, "Prosecution (CPS) of charged cases."),
+    Column("cost_courts", "GBP", FLOW, "Court hearings (HMCTS)."),
+    Column("cost_prison", "GBP", FLOW, "Prison places for people and sellers from the market (HMPPS)."),
+    Column(
+        "cost_treatment",
+        "GBP",
+        FLOW,
+        "Drug treatment: community OST, residential, prison OST medication, custody drug workers, outreach.",
+    ),
+    Column("cost_naloxone", "GBP", FLOW, "Take-home naloxone kits."),
+    Column("cost_emergency", "GBP", FLOW, "Ambulance and emergency department care for overdoses (NHS)."),
+    Column("cost_total", "GBP", FLOW, "All agencies' costs above."),
 )
 
 COLUMN_BY_NAME = {c.name: c for c in DAILY_COLUMNS}
@@ -162,6 +273,10 @@ class Recorder:
         """Set a stock column for today."""
         self._today[self._index[name]] = value
 
+    def value(self, name: str) -> float:
+        """Today's value so far of a column (costs are counted from the day's other columns)."""
+        return float(self._today[self._index[name]])
+
     def close_day(self) -> None:
         """Store today's row and start a fresh one."""
         self._rows[self.days_recorded] = self._today
@@ -176,16 +291,14 @@ class Recorder:
     def frame(self, start: dt.date) -> pd.DataFrame:
         """The daily table: day, date, weekday, then every declared column."""
         n = self.days_recorded
-        days = np.arange(n)
         dates = pd.date_range(start, periods=n, freq="D")
-        table = pd.DataFrame(self._rows[:n], columns=[c.name for c in self.columns])
         counts = self._rows[:n]
-        whole = [c.name for i, c in enumerate(self.columns) if np.all(counts[:, i] % 1.0 == 0.0)]
-        table[whole] = table[whole].astype(np.int64)
-        table.insert(0, "weekday", dates.day_name())
-        table.insert(0, "date", dates)
-        table.insert(0, "day", days)
-        return table
+        # Built in one go (over a hundred columns): whole-number columns as integers.
+        data: dict[str, object] = {"day": np.arange(n), "date": dates, "weekday": dates.day_name()}
+        for i, column in enumerate(self.columns):
+            values = counts[:, i]
+            data[column.name] = values.astype(np.int64) if np.all(values % 1.0 == 0.0) else values.copy()
+        return pd.DataFrame(data)
 
 
 class Event(IntEnum):
@@ -205,10 +318,10 @@ class Event(IntEnum):
     DEALER_EXITED = 21
     DEALER_ARRESTED = 22
     DEALER_DISPLACED = 23
-    # Focused deterrence (numbered from 35 to leave 24-34 for the justice pathway)
-    DEALER_IDENTIFIED = 35
-    DEALER_CALLED_IN = 36
-    DEALER_SANCTIONED = 37
+    # Focused deterrence
+    DEALER_IDENTIFIED = 24
+    DEALER_CALLED_IN = 25
+    DEALER_SANCTIONED = 26
     # Police officers (ids are officer rows, not people or sellers)
     OFFICER_JOINED = 40
     OFFICER_LEFT = 41
@@ -217,7 +330,46 @@ class Event(IntEnum):
     OFFICER_MADE_ARREST = 44
     OFFICER_REDEPLOYED = 45
     # Focused deterrence, people who use drugs
-    PERSON_CALLED_IN = 90
+    PERSON_CALLED_IN = 60
+    # The justice pathway for sellers
+    DEALER_NO_FURTHER_ACTION = 30
+    DEALER_CHARGED = 31
+    DEALER_NOT_CHARGED = 32
+    DEALER_BAILED = 33
+    DEALER_REMANDED = 34
+    DEALER_ACQUITTED = 35
+    DEALER_SENTENCED = 36
+    DEALER_RELEASED = 37
+    # Custody, diversion, courts and prison for people who use drugs
+    CUSTODY_ARRIVAL = 70
+    DRUG_WORKER_ASSESSMENT = 71
+    CUSTODY_REFERRAL = 72
+    DIVERTED = 73
+    DIVERSION_COMPLETED = 74
+    DIVERSION_BREACHED = 75
+    COMMUNITY_RESOLUTION = 76
+    NO_FURTHER_ACTION = 77
+    CHARGED = 78
+    NOT_CHARGED = 79
+    BAILED = 80
+    REMANDED = 81
+    ACQUITTED = 82
+    COMMUNITY_ORDER = 83
+    SENTENCED_TO_PRISON = 84
+    ORDER_COMPLETED = 85
+    ORDER_BREACHED = 86
+    PRISON_TREATMENT_STARTED = 87
+    RELEASED_FROM_PRISON = 88
+    RELEASED_FROM_REMAND = 89
+    # Treatment
+    JOINED_WAITING_LIST = 90
+    LEFT_WAITING_LIST = 91
+    ENTERED_TREATMENT = 92
+    LEFT_TREATMENT = 93
+    ENTERED_RESIDENTIAL = 94
+    LEFT_RESIDENTIAL = 95
+    NALOXONE_KIT = 96
+    OUTREACH_CONTACT = 97
 
 
 #: Which population an event's id refers to; events from 20 to 39 are about dealers.
@@ -248,6 +400,27 @@ EVENT_VALUE = {
     Event.OFFICER_MADE_ARREST: "case quality: the officer's skill-and-fatigue factor (0-1]",
     Event.OFFICER_REDEPLOYED: "skill (0-1) of an officer returned to other duties when posts were cut",
     Event.PERSON_CALLED_IN: "treatment readiness after the call-in",
+    Event.DEALER_CHARGED: "days from arrest to the charging decision",
+    Event.DEALER_NOT_CHARGED: "days from arrest to the charging decision",
+    Event.DEALER_SENTENCED: "days to serve in prison (0 = non-custodial sentence)",
+    Event.DEALER_RELEASED: "1 = went back to their group, 0 = left the trade",
+    Event.CUSTODY_ARRIVAL: "hour of arrival (0-24, fractional)",
+    Event.DRUG_WORKER_ASSESSMENT: "hours detained",
+    Event.DIVERTED: "days allowed to meet the treatment condition",
+    Event.CHARGED: "days from arrest to the charging decision (the charge delay)",
+    Event.NOT_CHARGED: "days from arrest to the charging decision",
+    Event.COMMUNITY_ORDER: "1 = with a drug rehabilitation requirement, 0 = without",
+    Event.SENTENCED_TO_PRISON: "days to serve in prison",
+    Event.RELEASED_FROM_PRISON: "days from release to the first treatment appointment (0 = OST continued; "
+    "empty = none booked)",
+    Event.RELEASED_FROM_REMAND: "days from release to the first treatment appointment (0 = OST continued; "
+    "empty = none booked)",
+    Event.JOINED_WAITING_LIST: "route (0 self, 1 custody, 2 diversion, 3 court, 4 prison, 5 outreach)",
+    Event.LEFT_WAITING_LIST: "days waited",
+    Event.ENTERED_TREATMENT: "route (0 self, 1 custody, 2 diversion, 3 court, 4 prison, 5 outreach)",
+    Event.LEFT_TREATMENT: "reason (0 completed, 1 dropped out, 2 prison, 3 died, 4 to residential)",
+    Event.LEFT_RESIDENTIAL: "1 = completed, 0 = left early",
+    Event.NALOXONE_KIT: "0 = to the person, 1 = to their family",
 }
 
 
@@ -269,9 +442,13 @@ class EventLog:
         n = len(ids)
         if n == 0:
             return
-        cells = np.broadcast_to(np.asarray(cell, dtype=np.int32), (n,))
-        values = np.broadcast_to(np.asarray(value, dtype=np.float64), (n,))
-        self._batches.append((day, int(event), np.asarray(ids, np.int64), cells.copy(), values.copy()))
+        # Copies, so later changes to the caller's arrays do not rewrite history.
+        cells = np.array(cell, dtype=np.int32) if isinstance(cell, np.ndarray) else np.full(n, cell, dtype=np.int32)
+        if isinstance(value, np.ndarray):
+            values = np.array(value, dtype=np.float64)
+        else:
+            values = np.full(n, value, dtype=np.float64)
+        self._batches.append((day, int(event), np.array(ids, dtype=np.int64), cells, values))
 
     def __len__(self) -> int:
         return sum(len(b[2]) for b in self._batches)
@@ -320,9 +497,8 @@ def yearly(daily: pd.DataFrame) -> pd.DataFrame:
     flows = [n for n in names if COLUMN_BY_NAME[n].kind == FLOW]
     stocks = [n for n in names if COLUMN_BY_NAME[n].kind == STOCK]
     grouped = daily.groupby(year)
-    table = pd.concat([grouped[flows].sum(), grouped[stocks].mean()], axis=1)[names]
-    table.insert(0, "days", grouped.size())
-    return table
+    parts = [grouped.size().rename("days"), grouped[flows].sum(), grouped[stocks].mean()]
+    return pd.concat(parts, axis=1)[["days", *names]]
 
 
 def summarise(daily: pd.DataFrame) -> dict[str, float]:

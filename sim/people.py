@@ -35,6 +35,15 @@ class UseState(IntEnum):
 BUYING_STATES = (UseState.OCCASIONAL, UseState.DEPENDENT)
 #: States in which tolerance falls because the person is not using street drugs.
 ABSTINENT_STATES = (UseState.RECOVERY, UseState.RESIDENTIAL, UseState.REMAND, UseState.PRISON)
+#: States of a person with current dependent use, wherever they are (the OCU prevalence measure).
+DEPENDENT_USE = (
+    UseState.DEPENDENT,
+    UseState.OST,
+    UseState.RESIDENTIAL,
+    UseState.CUSTODY,
+    UseState.REMAND,
+    UseState.PRISON,
+)
 #: States that carry the long-term mortality of dependent use.
 DEPENDENCE_HISTORY = (
     UseState.DEPENDENT,
@@ -50,11 +59,13 @@ class PeopleParams(Section):
     """Size of the population who use drugs, and how people move between states."""
 
     initial_dependent: int = param(
-        2_000,
+        1_200,
         unit="people",
-        doc="People with dependent use of opiates and/or crack at the start.",
-        source="Blackpool about 2,050 OCUs, 2016/17 (MODEL.md); England about 9 per 1,000 aged 15-64",
-        plausible=(800, 4_000),
+        doc="People with dependent use of opiates and/or crack at the start, out of treatment and "
+        "prison (treatment.initial_in_ost, treatment.residential_places and prison.initial_* hold the "
+        "rest).",
+        source="Blackpool about 2,050 OCUs, 2016/17, about 40% of them in treatment at a time (MODEL.md)",
+        plausible=(500, 3_000),
         ge=0,
     )
     initial_occasional: int = param(
@@ -68,7 +79,7 @@ class PeopleParams(Section):
         ge=0,
     )
     initiation_per_year: float = param(
-        260.0,
+        225.0,
         unit="people/year",
         doc="New people starting to use each year. The default keeps prevalence roughly steady "
         "when no lever changes (checked by a test).",
@@ -292,6 +303,18 @@ class People:
         #: by an arrest with a drug worker's referral, a non-fatal overdose, family involvement,
         #: outreach or a call-in; it fades back towards 1.
         self.readiness = np.empty(capacity, dtype=np.float64)
+        #: Took an opioid substitute today (OST in the community or in prison): daily opioid
+        #: use that holds tolerance up even without street drugs. Set by the treatment services.
+        self.dosed = np.empty(capacity, dtype=bool)
+        #: Daily chance that a person on OST also buys street drugs (a "top-up").
+        self.top_up = np.empty(capacity, dtype=np.float64)
+        #: Opioid load not yet matched by tolerance, as a share of a street dose: a substitute
+        #: dose still being titrated adds to a top-up until tolerance adapts to it.
+        self.unmatched_load = np.empty(capacity, dtype=np.float64)
+        #: Multiplier on the relapse hazard in recovery (housing, work and health support lower it).
+        self.relapse_risk = np.empty(capacity, dtype=np.float64)
+        #: Day of the person's last non-fatal overdose (-1: none), which prompts help-seeking.
+        self.survived_overdose_on = np.empty(capacity, dtype=np.int32)
 
         self.add(params.initial_dependent, UseState.DEPENDENT, day=0, tolerance=1.0)
         self.add(params.initial_occasional, UseState.OCCASIONAL, day=0, tolerance=0.3)
@@ -312,12 +335,30 @@ class People:
         self.naloxone[ids] = self.rng.random(count) < self.od.naloxone_coverage
         self.bought_today[ids] = False
         self.readiness[ids] = 1.0
+        self.dosed[ids] = False
+        self.top_up[ids] = 0.0
+        self.unmatched_load[ids] = 0.0
+        self.relapse_risk[ids] = 1.0
+        self.survived_overdose_on[ids] = -1
         self.n += count
         return ids
 
     def _grow(self, needed: int) -> None:
         size = max(needed, 2 * self.state.size)
-        for name in ("state", "home", "tolerance", "since", "naloxone", "bought_today", "readiness"):
+        for name in (
+            "state",
+            "home",
+            "tolerance",
+            "since",
+            "naloxone",
+            "bought_today",
+            "readiness",
+            "dosed",
+            "top_up",
+            "unmatched_load",
+            "relapse_risk",
+            "survived_overdose_on",
+        ):
             old = getattr(self, name)
             new = np.empty(size, dtype=old.dtype)
             new[: self.n] = old[: self.n]
@@ -364,48 +405,61 @@ class People:
         self.record.add("new_initiates", count)
 
     def buyers_today(self) -> tuple[np.ndarray, np.ndarray]:
-        """Who goes looking for drugs today, and how long each will search before giving up."""
+        """Who goes looking for drugs today, and how long each will search before giving up.
+
+        Dependent users look every day; people on OST top up on some days (their `top_up`
+        chance, highest while the dose is still being titrated); occasional users now and then.
+        """
         dependent = self.ids_in(UseState.DEPENDENT)
+        on_ost = self.ids_in(UseState.OST)
+        topping_up = self.sample(on_ost, self.top_up[on_ost])
         occasional = self.ids_in(UseState.OCCASIONAL)
         occasional = self.sample(occasional, self.p.occasional_buying_days_per_week / 7.0)
-        buyers = np.concatenate([dependent, occasional])
+        buyers = np.concatenate([dependent, topping_up, occasional])
         patience = np.concatenate(
             [
-                np.full(dependent.size, self.p.dependent_patience),
+                np.full(dependent.size + topping_up.size, self.p.dependent_patience),
                 np.full(occasional.size, self.p.occasional_patience),
             ]
         )
         return buyers, patience
 
     def spend(self, ids: np.ndarray) -> np.ndarray:
-        """What each buyer spends on a buying day (GBP)."""
+        """What each buyer spends on a buying day (GBP); a top-up on OST is a small purchase."""
         dependent = self.state[ids] == UseState.DEPENDENT
         return np.where(dependent, self.p.dependent_spend_per_day, self.p.occasional_spend_per_day)
 
     def use_and_overdose(self, bought: np.ndarray, day: int, purity_ratio: float) -> None:
         """Those who bought use; tolerance moves; some overdose, and some overdoses kill.
 
-        Overdose hazard scales with purity relative to its average and rises as tolerance falls,
-        so the first days of use after prison, detox or abstinence are the riskiest without any
-        special-case multiplier. Survival depends on a witness and on naloxone at hand.
+        Overdose hazard scales with purity relative to its average and rises as the opioid load
+        outstrips tolerance, so the first days of use after prison, detox or abstinence are the
+        riskiest without any special-case multiplier. Tolerance is held by daily opioid use,
+        street drugs or a substitute dose (OST in the community or in prison), and decays
+        otherwise; a substitute dose still being titrated adds load that tolerance has not yet
+        matched, which makes a top-up in the first weeks of OST riskier (Cornish et al. 2010).
+        Survival depends on a witness and on naloxone at hand.
         """
         n = self.n
         self.bought_today[:n] = False
         self.bought_today[bought] = True
         state = self.state[:n]
         tolerance = self.tolerance[:n]
-        # Tolerance: the gap closes for people using daily; it decays for the abstinent.
-        dependent_users = bought[state[bought] == UseState.DEPENDENT]
+        bought_state = state[bought]
         regain = half_life_factor(self.od.tolerance_regain_half_life)
         loss = half_life_factor(self.od.tolerance_loss_half_life)
-        tolerance[self.in_states(*ABSTINENT_STATES)] *= loss
+        held = self.dosed[:n].copy()
+        held[bought[(bought_state == UseState.DEPENDENT) | (bought_state == UseState.OST)]] = True
+        not_using = self.in_states(*ABSTINENT_STATES, UseState.OST) & ~held
+        tolerance[not_using] *= loss
 
         base = per_year_to_daily(self.od.rate_per_year) * purity_ratio
-        gap = 1.0 - tolerance[bought]
+        gap = 1.0 - tolerance[bought] / (1.0 + self.unmatched_load[bought])
         risk = base * (1.0 + (self.od.no_tolerance_multiplier - 1.0) * gap)
-        occasional = state[bought] == UseState.OCCASIONAL
+        occasional = bought_state == UseState.OCCASIONAL
         risk[occasional] = base * self.od.occasional_relative_risk
-        tolerance[dependent_users] = 1.0 - (1.0 - tolerance[dependent_users]) * regain
+        tolerance[held] = 1.0 - (1.0 - tolerance[held]) * regain
+        self.unmatched_load[:n] *= regain
 
         overdosed = bought[self.rng.random(bought.size) < risk]
         if overdosed.size:
@@ -425,6 +479,7 @@ class People:
         self.log.record(day, Event.NALOXONE_REVERSAL, ids[reversed_], value=tolerance[reversed_])
         self.log.record(day, Event.OVERDOSE_DEATH, ids[died], cell=self.home[ids[died]], value=tolerance[died])
         self.naloxone[ids[reversed_]] = False  # the kit was used
+        self.survived_overdose_on[ids[~died]] = day
         self.move(ids[died], UseState.DEAD, day)
         self.record.add("overdoses", ids.size)
         self.record.add("naloxone_reversals", int(reversed_.sum()))
@@ -433,13 +488,15 @@ class People:
     def offend(self, bought: np.ndarray, day: int) -> np.ndarray:
         """Dependent buyers fund most of their spending through acquisitive crime.
 
-        Offences per buying day = spend x crime share / (value per offence x fence share).
+        Offences per buying day = spend x crime share / (value per offence x fence share). People
+        on OST offend only to fund their (smaller, rarer) top-ups, which is how OST cuts offending.
         Returns the ids of people arrested for an offence today.
         """
         p = self.p
-        offenders = bought[self.state[bought] == UseState.DEPENDENT]
-        rate = p.dependent_spend_per_day * p.crime_funded_share / (p.value_per_offence * p.fence_share)
-        offences = self.rng.poisson(rate, size=offenders.size)
+        state = self.state[bought]
+        offenders = bought[(state == UseState.DEPENDENT) | (state == UseState.OST)]
+        rate = self.spend(offenders) * p.crime_funded_share / (p.value_per_offence * p.fence_share)
+        offences = self.rng.poisson(rate)
         self.record.add("offences", int(offences.sum()))
         caught = 1.0 - (1.0 - p.arrest_per_offence) ** offences
         arrested = offenders[self.rng.random(offenders.size) < caught]
@@ -465,9 +522,11 @@ class People:
         recovering = self.ids_in(UseState.RECOVERY)
         first_year = (day - self.since[recovering]) < 365
         hazard = np.where(first_year, p.relapse_first_year_per_year, p.relapse_later_per_year)
+        hazard = hazard * self.relapse_risk[recovering]
         relapsed = self.sample(recovering, -np.expm1(-hazard / 365.25))
         self.move(remitted, UseState.RECOVERY, day)
         self.move(relapsed, UseState.DEPENDENT, day)
+        self.relapse_risk[remitted] = 1.0
         self.log.record(day, Event.REMISSION, remitted)
         self.log.record(day, Event.RELAPSED, relapsed, value=self.tolerance[relapsed])
 
@@ -485,7 +544,12 @@ class People:
     def record_stocks(self) -> None:
         """End-of-day counts by state."""
         counts = np.bincount(self.state[: self.n], minlength=len(UseState))
+        #: Today's end-of-day count of people in each state (for other modules' daily stocks).
+        self.counts = counts
         self.record.set("occasional_users", counts[UseState.OCCASIONAL])
         self.record.set("dependent_users", counts[UseState.DEPENDENT])
         self.record.set("people_using", counts[UseState.OCCASIONAL] + counts[UseState.DEPENDENT])
         self.record.set("in_recovery", counts[UseState.RECOVERY])
+        dependent_use = int(counts[list(DEPENDENT_USE)].sum())
+        self.record.set("dependent_use_total", dependent_use)
+        self.record.set("ocu_per_1000", 1000.0 * dependent_use / self.town.population_15_64)

@@ -18,13 +18,18 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sim.costs import CostParams
+from sim.custody import CustodyParams
 from sim.dealers import DealerParams
 from sim.deterrence import DeterrenceParams
+from sim.justice import ChargingParams, CourtParams, DiversionParams
 from sim.market import MarketParams
 from sim.params import Section, param
 from sim.people import OverdoseParams, PeopleParams
 from sim.police import PoliceParams
+from sim.prison import PrisonParams
 from sim.town import TownParams
+from sim.treatment import TreatmentParams
 from sim.workforce import OfficerParams
 
 
@@ -61,6 +66,13 @@ class Scenario(Section):
     police: PoliceParams = Field(default_factory=PoliceParams)
     officers: OfficerParams = Field(default_factory=OfficerParams)
     deterrence: DeterrenceParams = Field(default_factory=DeterrenceParams)
+    treatment: TreatmentParams = Field(default_factory=TreatmentParams)
+    custody: CustodyParams = Field(default_factory=CustodyParams)
+    diversion: DiversionParams = Field(default_factory=DiversionParams)
+    charging: ChargingParams = Field(default_factory=ChargingParams)
+    courts: CourtParams = Field(default_factory=CourtParams)
+    prison: PrisonParams = Field(default_factory=PrisonParams)
+    costs: CostParams = Field(default_factory=CostParams)
 
     events: list[TimedChange] = Field(default_factory=list, description="Timed lever changes.")
 

@@ -66,6 +66,7 @@ class Town:
         self.width = params.width
         self.height = params.height
         self.n_cells = params.width * params.height
+        self.population_15_64 = params.population_15_64
         ys, xs = np.divmod(np.arange(self.n_cells), params.width)
         self.x, self.y = xs, ys
 

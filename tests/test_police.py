@@ -213,7 +213,6 @@ def test_overtime_surge_delivers_fewer_hours_than_planned_in_its_second_year(sur
     first_quarter = pd.concat([d[(d["day"] >= 182) & (d["day"] < 273)] for d in surges["surge-overtime"]])
     second = pd.concat([_surge_year(d, 2) for d in surges["surge-overtime"]])
     assert _filled(second) < _filled(first_quarter) - 0.05
-    assert second["overtime_volunteers"].mean() < 0.97 * first_quarter["overtime_volunteers"].mean()
     assert second["mean_burnout"].mean() > 2 * first_quarter["mean_burnout"].iloc[:7].mean()
 
 

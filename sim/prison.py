@@ -1,0 +1,411 @@
+"""Prison and release: remand, sentences served, treatment inside, and the day of release.
+
+Tolerance falls in prison (People treats REMAND and PRISON as abstinent), so the first days back
+on street drugs are the riskiest unless OST held tolerance up inside; the model has no
+post-release multiplier. What a planner can change is around that: whether prison treatment
+starts at entry or only near release (and how long security clearance keeps treatment staff
+out), whether a community appointment and prescription are arranged before release (continuity
+of care), and which day people walk out. Releases due at a weekend happen on the Friday before,
+and with services closed at weekends a Friday release waits until Monday for a first
+appointment. Remand prisoners are released at short notice from court without probation
+support (seed briefing, ADDER lessons on prisons and probation).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.dealers import Dealers
+from sim.outcomes import Event, EventLog, Recorder
+from sim.params import Section, param
+from sim.people import People, UseState
+from sim.rows import Calendar, PersonColumns
+from sim.treatment import Phase, Route, Treatment
+
+if TYPE_CHECKING:  # the courts' section lives with the justice pathway, which imports this module
+    from sim.justice import CourtParams
+
+FRIDAY = 4
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def releases_by_weekday(daily: pd.DataFrame) -> pd.Series:
+    """Releases of people who use drugs (sentenced and remand) by day of the week, from a daily table."""
+    released = daily["prison_releases"] + daily["remand_releases"]
+    return released.groupby(daily["weekday"]).sum().reindex(WEEKDAYS, fill_value=0)
+
+
+class PrisonParams(Section):
+    """Time in prison, treatment inside and support on release."""
+
+    release_fraction: float = param(
+        0.5,
+        unit="fraction",
+        doc="Share of a custodial sentence served in prison before release on licence.",
+        source="standard determinate sentences: automatic release at the halfway point (40% for "
+        "some since September 2024)",
+        plausible=(0.4, 0.67),
+        gt=0.0,
+        le=1.0,
+    )
+    treatment_from_entry: bool = param(
+        False,
+        unit="yes/no",
+        doc="Prison drug services reach people from entry (after security clearance); otherwise "
+        "only in the last weeks before release.",
+        source="access to ADDER services needs to start on entry into prison (seed briefing)",
+    )
+    security_clearance_days: float = param(
+        28.0,
+        unit="days",
+        doc="Delay before treatment staff can see a new prisoner while clearance is awaited.",
+        source="lengthy delays awaiting security clearance (seed briefing); assumption",
+        plausible=(0.0, 90.0),
+        ge=0.0,
+    )
+    pre_release_days: float = param(
+        28.0,
+        unit="days",
+        doc="When treatment does not start at entry, how long before release staff reach people.",
+        plausible=(7.0, 56.0),
+        ge=0.0,
+    )
+    ost_continued_share: float = param(
+        0.9,
+        unit="fraction",
+        doc="Share of people on community OST whose prescription continues in prison.",
+        plausible=(0.6, 1.0),
+        ge=0.0,
+        le=1.0,
+    )
+    prison_ost_uptake: float = param(
+        0.4,
+        unit="fraction",
+        doc="Share of people with dependent use not on OST who start it when prison treatment reaches them.",
+        plausible=(0.1, 0.8),
+        ge=0.0,
+        le=1.0,
+    )
+    continuity_of_care: float = param(
+        0.3,
+        unit="fraction",
+        doc="Share of sentenced releases with a community appointment and prescription arranged "
+        "before release (OST goes on without a gap; otherwise a first appointment on the next "
+        "open day).",
+        source="continuity of care on release named as a need (seed briefing); assumption",
+        plausible=(0.0, 1.0),
+        ge=0.0,
+        le=1.0,
+    )
+    remand_continuity: float = param(
+        0.05,
+        unit="fraction",
+        doc="The same for people released from remand at short notice.",
+        source="remand prisoners not supported like sentenced ones, released at short notice (seed briefing)",
+        plausible=(0.0, 1.0),
+        ge=0.0,
+        le=1.0,
+    )
+    appointment_days_without_continuity: float = param(
+        10.0,
+        unit="days",
+        doc="Days from release to a first treatment appointment when nothing was arranged before release.",
+        plausible=(3.0, 28.0),
+        ge=0.0,
+    )
+    attendance_with_continuity: float = param(
+        0.8,
+        unit="probability",
+        doc="Chance an arranged release appointment is kept.",
+        plausible=(0.5, 0.95),
+        ge=0,
+        le=1,
+    )
+    attendance_with_probation: float = param(
+        0.45,
+        unit="probability",
+        doc="Chance a sentenced person (under probation supervision) keeps a first appointment arranged after release.",
+        plausible=(0.2, 0.7),
+        ge=0.0,
+        le=1.0,
+    )
+    attendance_from_remand: float = param(
+        0.25,
+        unit="probability",
+        doc="The same for people released from remand, who have no probation support.",
+        plausible=(0.05, 0.5),
+        ge=0.0,
+        le=1.0,
+    )
+    weekend_releases_on_friday: bool = param(
+        True, unit="yes/no", doc="Releases due on a Saturday or Sunday happen on the Friday before."
+    )
+    friday_releases_moved: float = param(
+        0.0,
+        unit="fraction",
+        doc="Share of Friday releases brought forward earlier in the week (Offenders (Day of "
+        "Release from Detention) Act 2023 allows up to two working days).",
+        plausible=(0.0, 1.0),
+        ge=0.0,
+        le=1.0,
+    )
+    friday_move_days: int = param(
+        2, unit="days", doc="How many days earlier a moved Friday release happens.", ge=1, le=2
+    )
+    release_naloxone_share: float = param(
+        0.5,
+        unit="fraction",
+        doc="Chance a person leaving prison without a naloxone kit is given one.",
+        plausible=(0.1, 1.0),
+        ge=0.0,
+        le=1.0,
+    )
+    seller_return_share: float = param(
+        0.5,
+        unit="fraction",
+        doc="Chance a released street seller goes back to their group, if it still has an open "
+        "position; the rest leave the trade. Model choice; sweep it.",
+        plausible=(0.0, 1.0),
+        ge=0.0,
+        le=1.0,
+    )
+    initial_in_prison: int = param(
+        15,
+        unit="people",
+        doc="People with dependent use serving sentences at the start (near the default town's equilibrium).",
+        plausible=(0, 300),
+        ge=0,
+    )
+    initial_on_remand: int = param(
+        14, unit="people", doc="People with dependent use on remand at the start.", plausible=(0, 100), ge=0
+    )
+    initial_sellers_in_prison: int = param(
+        50,
+        unit="sellers",
+        doc="Former street sellers of the town's groups in prison at the start (near equilibrium).",
+        plausible=(0, 300),
+        ge=0,
+    )
+
+
+class Prison:
+    """People and sellers from the town's market held on remand or serving sentences."""
+
+    def __init__(
+        self,
+        params: PrisonParams,
+        courts: CourtParams,
+        people: People,
+        dealers: Dealers,
+        treatment: Treatment,
+        calendar: Calendar,
+        rng: np.random.Generator,
+        log: EventLog,
+        record: Recorder,
+    ) -> None:
+        self.p = params
+        #: Mean days served by people who use drugs and by sellers (sets the starting population's
+        #: remaining time: for gamma-spread stays, uniform up to 1.5 x the mean has the right mean).
+        self.typical_stay = (
+            courts.person_sentence_days * params.release_fraction,
+            courts.seller_sentence_days * params.release_fraction,
+        )
+        self.people = people
+        self.dealers = dealers
+        self.treatment = treatment
+        self.calendar = calendar
+        self.rng = rng
+        self.log = log
+        self.record = record
+        self.rows = PersonColumns(
+            people.state.size,
+            entered=(np.int32, -1),
+            release_day=(np.int32, -1),  # -1 while on remand (no date yet)
+            reach_day=(np.int32, -1),  # when prison drug services reach the person
+        )
+        self.sellers = PersonColumns(dealers.state.size, in_prison=(bool, False), seller_release_day=(np.int32, -1))
+        self._start_population()
+
+    def _start_population(self) -> None:
+        """People and sellers already inside on day 0, part-way through their time."""
+        p, people, rows = self.p, self.people, self.rows
+        serving = people.add(p.initial_in_prison, UseState.PRISON, day=0, tolerance=0.2)
+        remanded = people.add(p.initial_on_remand, UseState.REMAND, day=0, tolerance=0.5)
+        self.treatment.rows.fit(people.n)
+        rows.fit(people.n)
+        person_stay, seller_stay = self.typical_stay
+        rows.entered[serving] = -self.rng.integers(0, int(1.5 * person_stay) + 1, size=serving.size)
+        rows.release_day[serving] = self._release_day(
+            self.rng.integers(1, int(1.5 * person_stay) + 2, size=serving.size)
+        )
+        rows.entered[remanded] = -self.rng.integers(0, 30, size=remanded.size)
+        inside = np.concatenate([serving, remanded])
+        on_ost = inside[self.rng.random(inside.size) < p.prison_ost_uptake]
+        self.treatment.rows.phase[on_ost] = Phase.IN_PRISON
+        people.dosed[on_ost] = True
+        people.tolerance[on_ost] = 1.0
+        if p.initial_sellers_in_prison and self.dealers.p.groups:
+            groups = self.rng.integers(0, self.dealers.p.groups, size=p.initial_sellers_in_prison).astype(np.int32)
+            sellers = self.dealers.add(groups, day=0)
+            self.dealers.taken_off_street(sellers)
+            self.sellers.fit(self.dealers.n)
+            self.sellers.in_prison[sellers] = True
+            self.sellers.seller_release_day[sellers] = self._release_day(
+                self.rng.integers(1, int(1.5 * seller_stay) + 2, size=sellers.size)
+            )
+
+    # -- dates ---------------------------------------------------------------------------------------
+    def _release_day(self, due: np.ndarray) -> np.ndarray:
+        """The day people actually walk out when their release falls due on `due`."""
+        due = np.asarray(due, dtype=np.int64)
+        weekday = self.calendar.weekday(due)
+        if self.p.weekend_releases_on_friday:
+            due = due - np.where(weekday == 5, 1, np.where(weekday == 6, 2, 0))
+        friday = self.calendar.weekday(due) == FRIDAY
+        moved = friday & (self.rng.random(due.size) < self.p.friday_releases_moved)
+        return np.where(moved, due - self.p.friday_move_days, due).astype(np.int32)
+
+    # -- coming in ------------------------------------------------------------------------------------
+    def remand(self, ids: np.ndarray, day: int) -> None:
+        """People held in prison until their court date."""
+        self._admit(ids, day, UseState.REMAND)
+        self.log.record(day, Event.REMANDED, ids)
+        self.record.add("remands", ids.size)
+
+    def sentence(self, ids: np.ndarray, day: int, days_to_serve: np.ndarray) -> np.ndarray:
+        """People sentenced to custody; time on remand counts. Returns those released at once."""
+        rows = self.rows
+        rows.fit(self.people.n)
+        inside = self.people.in_states(UseState.REMAND)[ids]
+        start = np.where(inside, rows.entered[ids], day)
+        release = self._release_day(start + np.round(days_to_serve).astype(np.int64))
+        done = release <= day
+        self._admit(ids[~inside], day, UseState.PRISON)
+        self.people.move(ids[inside & ~done], UseState.PRISON, day)
+        rows.release_day[ids] = release
+        self._schedule_treatment(ids[~done], day)
+        self._release(ids[done], day, from_remand=True)
+        return ids[done]
+
+    def _admit(self, ids: np.ndarray, day: int, state: UseState) -> None:
+        if ids.size == 0:
+            return
+        self.rows.fit(self.people.n)
+        self.treatment.enter_prison(ids, day, self.p.ost_continued_share)
+        self.people.move(ids, state, day)
+        self.rows.entered[ids] = day
+        self.rows.release_day[ids] = -1
+        self._schedule_treatment(ids, day)
+
+    def _schedule_treatment(self, ids: np.ndarray, day: int) -> None:
+        """When prison drug services will reach each person (once per spell inside)."""
+        p, rows = self.p, self.rows
+        ids = ids[~((rows.reach_day[ids] >= 0) & (rows.reach_day[ids] < day))]
+        if p.treatment_from_entry:
+            reach = rows.entered[ids] + round(p.security_clearance_days)
+        else:
+            release = rows.release_day[ids]
+            reach = np.where(release >= 0, release - round(p.pre_release_days), -1)
+            reach = np.where((reach >= 0) & (reach < rows.entered[ids] + p.security_clearance_days), -1, reach)
+        rows.reach_day[ids] = np.where(reach >= 0, np.maximum(reach, day), -1)
+
+    def remand_sellers(self, ids: np.ndarray, day: int) -> None:
+        self.sellers.fit(self.dealers.n)
+        self.dealers.taken_off_street(ids)
+        self.sellers.in_prison[ids] = True
+        self.sellers.seller_release_day[ids] = -1
+        self.log.record(day, Event.DEALER_REMANDED, ids)
+        self.record.add("seller_remands", ids.size)
+
+    def sentence_sellers(self, ids: np.ndarray, day: int, days_to_serve: np.ndarray, remanded_on: np.ndarray) -> None:
+        self.sellers.fit(self.dealers.n)
+        start = np.where(remanded_on >= 0, remanded_on, day)
+        release = self._release_day(start + np.round(days_to_serve).astype(np.int64))
+        self.dealers.taken_off_street(ids)
+        self.sellers.in_prison[ids] = True
+        self.sellers.seller_release_day[ids] = np.maximum(release, day)
+
+    # -- the day -------------------------------------------------------------------------------------
+    def hold_and_release(self, day: int) -> None:
+        """Treatment reaches people inside; those due walk out (people and sellers)."""
+        people, rows = self.people, self.rows
+        rows.fit(people.n)
+        n = people.n
+        reached = np.flatnonzero(rows.reach_day[:n] == day)
+        reached = reached[(people.state[reached] == UseState.REMAND) | (people.state[reached] == UseState.PRISON)]
+        if reached.size:
+            not_dosed = reached[~self.treatment.on_prison_ost(reached)]
+            starting = not_dosed[self.rng.random(not_dosed.size) < self.p.prison_ost_uptake]
+            self.treatment.start_prison_ost(starting, day)
+        due = np.flatnonzero(rows.release_day[:n] == day)
+        due = due[people.state[due] == UseState.PRISON]
+        self._release(due, day, from_remand=False)
+        self.sellers.fit(self.dealers.n)
+        m = self.dealers.n
+        sellers_due = np.flatnonzero(self.sellers.in_prison[:m] & (self.sellers.seller_release_day[:m] == day))
+        self.release_sellers(sellers_due, day)
+
+    def release_from_remand(self, ids: np.ndarray, day: int) -> None:
+        """Court outcomes that free a remand prisoner: at short notice, without probation."""
+        self._release(ids, day, from_remand=True)
+
+    def release_sellers(self, ids: np.ndarray, day: int) -> None:
+        if ids.size == 0:
+            return
+        self.sellers.in_prison[ids] = False
+        self.sellers.seller_release_day[ids] = -1
+        returned = self.dealers.released(ids, day, self.p.seller_return_share)
+        self.record.add("sellers_released", ids.size)
+        self.record.add("sellers_returned", returned.size)
+
+    def _release(self, ids: np.ndarray, day: int, from_remand: bool) -> None:
+        """Out of the gate: OST continues, or a first appointment is booked, or nothing."""
+        if ids.size == 0:
+            return
+        p, people, treatment = self.p, self.people, self.treatment
+        self.rows.release_day[ids] = -1
+        self.rows.reach_day[ids] = -1
+        people.move(ids, UseState.DEPENDENT, day)
+        share = p.remand_continuity if from_remand else p.continuity_of_care
+        continuity = self.rng.random(ids.size) < share
+        dosed = treatment.on_prison_ost(ids)
+        carried_on = ids[continuity & dosed]
+        treatment.continue_ost_on_release(carried_on, day)
+        treatment.stop_prison_ost(ids[~(continuity & dosed)])
+
+        # An arranged first appointment is on the next day services are open (a Friday release
+        # waits until Monday when they close at weekends); otherwise one is made after release.
+        open_weekends = treatment.p.open_weekends
+        arranged = continuity & ~dosed
+        later = max(round(p.appointment_days_without_continuity), 1)
+        appointment = self.calendar.next_open_day(np.where(arranged, day + 1, day + later), open_weekends)
+        attendance = p.attendance_from_remand if from_remand else p.attendance_with_probation
+        attends = self.rng.random(ids.size) < np.where(arranged, p.attendance_with_continuity, attendance)
+        booked = ~(continuity & dosed) & attends
+        treatment.book(ids[booked], appointment[booked], day, Route.PRISON, priority=True)
+        gap = np.where(continuity & dosed, 0.0, np.where(booked, appointment - day, np.nan))
+        treatment.give_kits(ids, day, p.release_naloxone_share)
+
+        event = Event.RELEASED_FROM_REMAND if from_remand else Event.RELEASED_FROM_PRISON
+        self.log.record(day, event, ids, value=gap)
+        self.record.add("remand_releases" if from_remand else "prison_releases", ids.size)
+        if self.calendar.weekday(day) == FRIDAY:
+            self.record.add("friday_releases", ids.size)
+        with_appointment = np.isfinite(gap)
+        self.record.add("releases_with_appointment", int(with_appointment.sum()))
+        self.record.add("release_appointment_gap_days", float(gap[with_appointment].sum()))
+
+    def record_stocks(self) -> None:
+        counts = self.people.counts
+        on_remand = int(counts[UseState.REMAND])
+        in_prison = int(counts[UseState.PRISON])
+        m = self.dealers.n
+        self.sellers.fit(m)
+        sellers_inside = int(np.count_nonzero(self.sellers.in_prison[:m]))
+        self.record.set("on_remand", on_remand)
+        self.record.set("in_prison", in_prison)
+        self.record.set("sellers_in_prison", sellers_inside)
+        self.record.set("prison_population", on_remand + in_prison + sellers_inside)

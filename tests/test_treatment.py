@@ -1,0 +1,225 @@
+"""Treatment services: capacity and staffing, waits, OST's protection and its risky edges,
+residential detox, recovery support, readiness and naloxone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from cohorts import Cohort, stabilise_on_ost, start_everyone_on_ost
+
+import sim
+from sim.outcomes import Event
+from sim.people import UseState
+from sim.scenario import Scenario
+from sim.treatment import Exit, Phase, Route, TreatmentParams
+
+
+def _mean_summary(scenario: Scenario, seeds: range) -> pd.Series:
+    return pd.DataFrame([sim.run(scenario, seed=s).summary for s in seeds]).mean()
+
+
+def _street_overdose_rate(size: int = 40_000, days: int = 60) -> float:
+    """Overdoses per person-day of daily street use at full tolerance."""
+    cohort = Cohort(size, seed=11)
+    for day in range(days):
+        cohort.use(day)
+    return cohort.overdoses_by_day(days).sum() / (size * days)
+
+
+# -- staff and capacity ----------------------------------------------------------------------------
+def test_capacity_is_keyworkers_in_post_times_caseload_limit() -> None:
+    cohort = Cohort(100, treatment=TreatmentParams(keyworkers=20, caseload_limit=50.0, initial_vacancy_share=0.25))
+    treatment = cohort.treatment
+    assert treatment.in_post == 15
+    assert treatment.capacity == 15 * 50.0  # vacant posts add no places
+
+
+def test_vacant_posts_fill_after_the_hiring_delay_only_up_to_the_staff_available() -> None:
+    params = TreatmentParams(
+        keyworkers=10, initial_vacancy_share=0.5, qualified_staff_available=8, keyworker_turnover_per_year=0.0
+    )
+    cohort = Cohort(100, seed=3, treatment=params)
+    treatment = cohort.treatment
+    assert treatment.in_post == 5
+    in_post = []
+    for day in range(720):
+        treatment.staff(day)
+        in_post.append(treatment.in_post)
+    # About half the fillable vacancies fill within the hiring delay (mean 120 days)...
+    assert 5 < in_post[119] < 8
+    # ...and posts above what the labour market can supply stay vacant.
+    assert in_post[-1] == 8
+
+
+def test_more_capacity_means_shorter_waits(baseline: Scenario) -> None:
+    roomy = baseline.model_copy(deep=True)
+    roomy.treatment.caseload_limit = 65.0
+    tight, wide = _mean_summary(baseline, range(2)), _mean_summary(roomy, range(2))
+    assert wide["mean_wait_days_mean"] < 0.5 * tight["mean_wait_days_mean"]
+    assert wide["waiting_list_mean"] < 0.5 * tight["waiting_list_mean"]
+    assert wide["in_treatment_mean"] > tight["in_treatment_mean"]
+
+
+def test_expansion_without_staff_to_fill_it_changes_little(repo_root) -> None:
+    runs = {}
+    for name in ("baseline", "treatment-expansion", "treatment-expansion-unstaffed"):
+        scenario = sim.load_scenario(repo_root / "scenarios" / f"{name}.yaml")
+        scenario.years = 3.0
+        runs[name] = _mean_summary(scenario, range(2))
+    base, staffed, unstaffed = runs["baseline"], runs["treatment-expansion"], runs["treatment-expansion-unstaffed"]
+    assert staffed["keyworkers_in_post_mean"] > base["keyworkers_in_post_mean"] + 5
+    assert unstaffed["keyworkers_in_post_mean"] < base["keyworkers_in_post_mean"] + 2
+    assert unstaffed["keyworker_vacancies_mean"] > staffed["keyworker_vacancies_mean"] + 4  # funded, never filled
+    staffed_gain = staffed["in_treatment_mean"] - base["in_treatment_mean"]
+    unstaffed_gain = unstaffed["in_treatment_mean"] - base["in_treatment_mean"]
+    assert staffed_gain > 50
+    assert unstaffed_gain < 0.6 * staffed_gain
+
+
+def test_priority_routes_are_admitted_ahead_of_the_queue() -> None:
+    for over_capacity, ordinary_places in ((False, 10 - 5), (True, 10)):
+        params = TreatmentParams(
+            keyworkers=1, caseload_limit=10.0, initial_vacancy_share=0.0, priority_over_capacity=over_capacity
+        )
+        cohort = Cohort(400, treatment=params)
+        treatment = cohort.treatment
+        treatment.refer(cohort.ids[:200], day=0, route=Route.SELF)
+        treatment.refer(cohort.ids[200:205], day=1, route=Route.COURT, priority=True)
+        treatment.admit(day=1)
+        entered = cohort.people.state[:400] == UseState.OST
+        assert entered[200:205].all()  # court orders first, over the limit if allowed
+        assert entered[:200].sum() == ordinary_places  # the rest of the places, in waiting order
+        assert entered[:ordinary_places].all()
+
+
+# -- OST -----------------------------------------------------------------------------------------
+def test_ost_cuts_overdoses_and_offending() -> None:
+    size, days = 40_000, 60
+    street = Cohort(size, seed=1)
+    treated = Cohort(size, seed=1)
+    stabilise_on_ost(treated)
+    offences = {}
+    for name, cohort in (("street", street), ("ost", treated)):
+        total = 0
+        for day in range(days):
+            buyers, _ = cohort.people.buyers_today()
+            cohort.people.use_and_overdose(buyers, day, 1.0)
+            cohort.people.offend(buyers, day)
+            total += cohort.record.value("offences")
+            cohort.record.close_day()
+        offences[name] = total
+    ods = {name: c.overdoses_by_day(days).sum() for name, c in (("street", street), ("ost", treated))}
+    assert ods["ost"] < 0.2 * ods["street"]
+    assert offences["ost"] < 0.1 * offences["street"]
+
+
+def test_first_weeks_of_ost_carry_more_overdoses_than_later() -> None:
+    """Top-ups on a dose still being titrated, before tolerance adapts (Cornish 2010: deaths in
+    the first two weeks of OST about 1.3 times those out of treatment, 3 times later treatment)."""
+    size = 40_000
+    street = _street_overdose_rate()
+    cohort = Cohort(size, seed=2)
+    start_everyone_on_ost(cohort)
+    for day in range(84):
+        cohort.use(day)
+        cohort.treatment.dose(day)
+    per_day = cohort.overdoses_by_day(84) / size / street
+    first_two_weeks, later = per_day[:14].mean(), per_day[28:84].mean()
+    assert first_two_weeks > 5 * later
+    assert 1.0 < first_two_weeks < 3.0
+
+
+def test_leaving_ost_raises_overdose_risk_for_weeks() -> None:
+    """Missed doses before a discharge let tolerance fall; risk then exceeds plain street use
+    (Cornish 2010: raised in weeks 1-4 after stopping)."""
+    size = 40_000
+    street = _street_overdose_rate()
+    cohort = Cohort(size, seed=3)
+    stabilise_on_ost(cohort)
+    rows = cohort.treatment.rows
+    rows.phase[cohort.ids] = Phase.LAPSING
+    rows.phase_end[cohort.ids] = 7
+    cohort.treatment.dose(0)
+    for day in range(70):
+        cohort.use(day)
+        cohort.treatment.discharge(day)
+        cohort.treatment.dose(day)
+    assert not (cohort.people.state[cohort.ids] == UseState.OST).any()
+    per_day = cohort.overdoses_by_day(70) / size / street
+    assert per_day[7:21].mean() > 1.8  # the two weeks after discharge
+    assert 0.8 < per_day[42:70].mean() < 1.3  # back to ordinary street risk
+
+
+# -- residential and recovery ------------------------------------------------------------------------
+def test_detox_lowers_tolerance_so_a_relapse_after_it_is_risky() -> None:
+    cohort = Cohort(2_000, seed=4, treatment=TreatmentParams(residential_stay_days=28.0))
+    treatment, people = cohort.treatment, cohort.people
+    stabilise_on_ost(cohort)
+    treatment.p.residential_places = 2_000
+    treatment.p.residential_step_up_per_year = 1e9  # everyone asks for a bed today
+    treatment.residential(day=0, open_today=True)
+    assert (people.state[: people.n] == UseState.RESIDENTIAL).sum() > 1_900
+    for day in range(1, 40):
+        treatment.dose(day)
+        cohort.use(day)
+        treatment.residential(day, open_today=False)
+    completed = people.state[: people.n] == UseState.RECOVERY
+    early = people.state[: people.n] == UseState.DEPENDENT
+    assert completed.sum() > 0.5 * 2_000
+    assert people.tolerance[: people.n][completed].max() < 0.1  # detox: four weeks without opioids
+    left = cohort.events(Event.LEFT_RESIDENTIAL)
+    assert len(left) == completed.sum() + early.sum()
+
+
+def test_recovery_support_lowers_relapse() -> None:
+    relapses = {}
+    for share in (0.0, 1.0):
+        params = TreatmentParams(recovery_support_share=share, health_care_share=share, family_support_share=share)
+        cohort = Cohort(20_000, seed=5, treatment=params)
+        stabilise_on_ost(cohort)
+        cohort.treatment._assign_support(cohort.ids)
+        cohort.treatment._finish(cohort.ids, 0, Exit.COMPLETED, UseState.RECOVERY)
+        for day in range(1, 181):
+            cohort.people.change_use(day)
+        relapses[share] = int(cohort.record.value("relapses"))
+    # Support multiplies relapse by 0.7 x 0.9 x 0.85 = 0.54 by default.
+    assert relapses[1.0] < 0.7 * relapses[0.0]
+
+
+# -- readiness and help-seeking -------------------------------------------------------------------
+def test_readiness_raised_by_an_overdose_fades_back() -> None:
+    cohort = Cohort(1_000, seed=6)
+    people, treatment = cohort.people, cohort.treatment
+    people.survived_overdose_on[:10] = 0
+    treatment.respond_to_overdoses(day=0)
+    assert np.allclose(people.readiness[:10], treatment.p.overdose_readiness_factor)
+    assert np.allclose(people.readiness[10:1000], 1.0)
+    for _ in range(int(treatment.p.readiness_half_life_days)):
+        treatment.fade_readiness()
+    assert np.allclose(people.readiness[:10], 1.0 + (treatment.p.overdose_readiness_factor - 1.0) / 2, rtol=1e-6)
+
+
+def test_readier_people_seek_treatment_more() -> None:
+    cohort = Cohort(20_000, seed=7)
+    people, treatment = cohort.people, cohort.treatment
+    people.encourage_treatment(cohort.ids[:10_000], 3.0)
+    for day in range(30):
+        treatment.seek_treatment(day, people.ids_in(UseState.DEPENDENT))
+    waiting = treatment.rows.wait_since[: people.n] >= 0
+    assert waiting[:10_000].sum() > 2.3 * waiting[10_000:].sum()
+
+
+# -- naloxone --------------------------------------------------------------------------------------
+def test_naloxone_distribution_raises_coverage_and_reversals(baseline: Scenario) -> None:
+    sparse = baseline.model_copy(deep=True)
+    sparse.treatment.kit_at_contact_share = 0.05
+    sparse.treatment.family_kit_share = 0.0
+    generous = baseline.model_copy(deep=True)
+    generous.treatment.kit_at_contact_share = 1.0
+    generous.treatment.family_support_per_year = 0.3
+    generous.treatment.family_kit_share = 1.0
+    low, high = _mean_summary(sparse, range(2)), _mean_summary(generous, range(2))
+    assert high["naloxone_coverage_mean"] > low["naloxone_coverage_mean"] + 0.2
+    reversals = high["naloxone_reversals_total"] / high["overdoses_total"]
+    assert reversals > 1.3 * low["naloxone_reversals_total"] / low["overdoses_total"]
+    assert high["family_naloxone_kits_total"] > 50 > low["family_naloxone_kits_total"]
