@@ -110,31 +110,37 @@ def _execute(args: argparse.Namespace, scenarios: list[Scenario], replicates: in
 
 
 def _print_headline(comparison: Comparison) -> None:
+    """The headline outcomes on the terminal: one table per scenario compared with the baseline."""
     table = comparison.headline()
     baseline = comparison.baseline.name
-    rows = []
-    for key in dict.fromkeys(table["outcome"]):
-        block = table[table["outcome"] == key].set_index("scenario")
-        unit = unit_of(key)
-        row = {"outcome": label_of(key)}
-        for name in comparison.names:
-            if name not in block.index:
-                continue
-            entry = block.loc[name]
+    runs = len(comparison.replicates)
+    base = table[table["scenario"] == baseline].set_index("outcome")
+    for name in comparison.names[1:] or [baseline]:
+        own = table[table["scenario"] == name].set_index("outcome")
+        rows = []
+        for key, entry in own.iterrows():
+            unit = unit_of(key)
+            row = {"outcome": label_of(key)}
             if key == COST_PER_DEATH_AVERTED:
-                row[name] = _interval(entry["mean"], entry["low"], entry["high"], unit) + (
-                    f" [{entry['note']}]" if entry.get("note") else ""
-                )
+                row[name] = _interval(entry["mean"], entry["low"], entry["high"], unit)
+                row[name] += f" [{entry['note']}]" if entry.get("note") else ""
+                rows.append(row)
                 continue
+            if name != baseline:
+                row[baseline] = _interval(base.loc[key, "mean"], base.loc[key, "low"], base.loc[key, "high"], unit)
             row[name] = _interval(entry["mean"], entry["low"], entry["high"], unit)
             if name != baseline:
-                row[f"{name} change"] = _interval(entry["change"], entry["change_low"], entry["change_high"], unit)
-        rows.append(row)
-    frame = pd.DataFrame(rows).set_index("outcome").fillna("")
-    paired = "; changes are paired run by run" if len(comparison.names) > 1 else ""
-    print(f"\nMean (90% interval) over {len(comparison.replicates)} runs{paired}:")
-    with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.max_columns", 20):
-        print(frame.to_string())
+                ci = (entry["change_mean_ci_low"], entry["change_mean_ci_high"])
+                row["average change (90% confidence)"] = _interval(entry["change"], *ci, unit)
+                row["runs lower"] = f"{int(entry['runs_lower'])}/{int(entry['runs'])}"
+            rows.append(row)
+        frame = pd.DataFrame(rows).set_index("outcome").fillna("")
+        if name == baseline:
+            print(f"\n{name}: mean (90% of runs) over {runs} runs")
+        else:
+            print(f"\n{name} against {baseline}: mean (90% of runs) over {runs} paired runs, and the average change")
+        with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.max_columns", 20):
+            print(frame.to_string())
 
 
 def _interval(mean: float, low: float, high: float, unit: str) -> str:

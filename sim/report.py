@@ -59,8 +59,9 @@ HEADLINE: tuple[Headline, ...] = (
     Headline("overdoses_per_year", "Overdoses a year", "lower"),
     Headline("naloxone_reversals_per_year", "Overdoses reversed with naloxone a year"),
     Headline("offences_per_year", "Drug-related acquisitive offences a year", "lower"),
-    Headline("dependent_users_mean", "People with dependent use (average)", "lower"),
-    Headline("people_using_mean", "People using drugs (average)", "lower"),
+    # Prevalence has no better direction on its own: fewer deaths leave more people using.
+    Headline("dependent_users_mean", "People with dependent use (average)"),
+    Headline("people_using_mean", "People using drugs (average)"),
     Headline("new_initiates_per_year", "People starting to use a year", "lower"),
     Headline("active_dealers_mean", "Street sellers working (average)", "lower"),
     Headline("transactions_per_year", "Street purchases a year", "lower"),
@@ -329,6 +330,8 @@ class Comparison:
                 change_pct_high=c_high * scale,
                 change_mean_ci_low=ci_low,
                 change_mean_ci_high=ci_high,
+                change_pct_ci_low=ci_low * scale,
+                change_pct_ci_high=ci_high * scale,
                 runs_lower=int((change < 0).sum()),
                 runs_higher=int((change > 0).sum()),
             )
@@ -393,7 +396,7 @@ class Comparison:
         return figure
 
     def change_chart(self) -> Figure:
-        """Each headline outcome's change against the baseline, in %, with its 90% interval."""
+        """Each headline outcome's average change against the baseline in %, how sure, and its spread."""
         table = self.headline()
         table = table[(table["scenario"] != self.baseline.name) & (table["outcome"] != COST_PER_DEATH_AVERTED)]
         table = table[np.isfinite(table["change_pct"].astype(float))]  # no % of a baseline of zero
@@ -406,12 +409,11 @@ class Comparison:
         for j, name in enumerate(others):
             rows = table[table["scenario"] == name].set_index("outcome")
             y = [i + (j - (len(others) - 1) / 2) * step for i in range(len(outcomes))]
-            mid = rows.reindex(outcomes)["change_pct"].to_numpy(float)
-            low = rows.reindex(outcomes)["change_pct_low"].to_numpy(float)
-            high = rows.reindex(outcomes)["change_pct_high"].to_numpy(float)
+            values = rows.reindex(outcomes)
             colour = self._colour(j + 1)
-            axes.hlines(y, low, high, color=colour, linewidth=2.5, alpha=0.8)
-            axes.plot(mid, y, "o", color=colour, markersize=6, label=name)
+            axes.hlines(y, values["change_pct_low"], values["change_pct_high"], color=colour, linewidth=1.0)
+            axes.hlines(y, values["change_pct_ci_low"], values["change_pct_ci_high"], color=colour, linewidth=5.0)
+            axes.plot(values["change_pct"], y, "o", color="white", markeredgecolor=colour, markersize=6, label=name)
         axes.axvline(0, color=BASELINE_COLOUR, linewidth=1)
         axes.set_yticks(range(len(outcomes)), [label_of(k) for k in outcomes], fontsize=9)
         axes.invert_yaxis()
@@ -424,8 +426,8 @@ class Comparison:
         figure.text(
             0.0,
             -0.02,
-            f"Dot: average change over {len(self.replicates)} paired runs (common random numbers); "
-            "line: middle 90% of paired changes. Source: drugmarket simulation.",
+            f"Dot: average change over {len(self.replicates)} paired runs (common random numbers); thick bar: its 90% "
+            "confidence interval; thin line: middle 90% of paired changes. Source: drugmarket simulation.",
             fontsize=8,
             color="#555555",
         )
@@ -498,7 +500,9 @@ class Comparison:
             f"Made {dt.datetime.now():%d %B %Y %H:%M} by drugmarket.</p>",
         ]
         for scenario in self.scenarios:
-            if scenario.description:
+            if scenario.description and (
+                scenario is self.baseline or scenario.description != self.baseline.description
+            ):
                 parts.append(f"<p><b>{html.escape(scenario.name)}</b>: {html.escape(scenario.description)}</p>")
         parts.append(_HOW_TO_READ if others else _HOW_TO_READ_SINGLE)
         if "change" in figures:
@@ -520,42 +524,50 @@ class Comparison:
         )
 
     def _headline_html(self, table: pd.DataFrame) -> str:
-        others = self.names[1:]
-        head = ["Outcome", f"{html.escape(self.baseline.name)}<br><small>mean (90% interval)</small>"]
-        for name in others:
-            head += [
-                f"{html.escape(name)}<br><small>mean (90% interval)</small>",
-                "Change<br><small>mean (90% interval)</small>",
-                "Change %",
-                "Runs lower",
+        """One table per compared scenario: both means, the average change and how sure it is."""
+        if len(self.names) == 1:
+            rows = ["<tr><th>Outcome</th><th>Mean<br><small>(90% of runs)</small></th></tr>"]
+            for _, row in table.iterrows():
+                rows.append(f"<tr>{_label_cell(row['outcome'])}<td>{_with_interval(row, '', row['unit'])}</td></tr>")
+            return "<table class='headline'>" + "\n".join(rows) + "</table>"
+        parts = []
+        base = table[table["scenario"] == self.baseline.name].set_index("outcome")
+        for name in self.names[1:]:
+            own = table[table["scenario"] == name].set_index("outcome")
+            head = [
+                "Outcome",
+                f"{html.escape(self.baseline.name)}<br><small>mean (90% of runs)</small>",
+                f"{html.escape(name)}<br><small>mean (90% of runs)</small>",
+                "Average change<br><small>(90% confidence)</small>",
+                "Change %<br><small>(90% confidence)</small>",
+                "Change in 90%<br><small>of paired runs</small>",
+                "Runs lower<br><small>than baseline</small>",
             ]
-        rows = ["<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
-        for key in dict.fromkeys(table["outcome"]):
-            block = table[table["outcome"] == key].set_index("scenario")
-            unit = unit_of(key)
-            cells = [f"<td class='label'>{html.escape(label_of(key))}<br><small>{html.escape(unit)}</small></td>"]
-            if key == COST_PER_DEATH_AVERTED:
-                cells.append("<td>–</td>")
-            else:
-                cells.append(f"<td>{_with_interval(block.loc[self.baseline.name], '', unit)}</td>")
-            for name in others:
-                if name not in block.index:
-                    cells += ["<td></td>"] * 4
-                    continue
-                row = block.loc[name]
+            rows = ["<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
+            for key, row in own.iterrows():
+                unit = row["unit"]
                 if key == COST_PER_DEATH_AVERTED:
-                    note = f"<br><small>{html.escape(str(row.get('note') or ''))}</small>"
-                    cells += [f"<td>{_with_interval(row, '', unit)}{note}</td>", "<td></td>", "<td></td>", "<td></td>"]
+                    note = f" <small>{html.escape(str(row.get('note') or ''))}</small>"
+                    cells = ["<td>–</td>", f"<td colspan='5' class='left'>{_with_interval(row, '', unit)}{note}</td>"]
+                    rows.append(f"<tr>{_label_cell(key)}{''.join(cells)}</tr>")
                     continue
                 better = next((h.better for h in HEADLINE if h.key == key), "")
-                cells += [
+                ci = f"{_signed(row['change'], unit)} <small>({_number(row['change_mean_ci_low'], unit)} to "
+                ci += f"{_number(row['change_mean_ci_high'], unit)})</small>"
+                pct = f"{_percent(row['change_pct'])} <small>({_percent(row['change_pct_ci_low'])} to "
+                pct += f"{_percent(row['change_pct_ci_high'])})</small>"
+                cells = [
+                    f"<td>{_with_interval(base.loc[key], '', unit)}</td>" if key in base.index else "<td></td>",
                     f"<td>{_with_interval(row, '', unit)}</td>",
-                    f"<td class='{_verdict(row, better)}'>{_with_interval(row, 'change', unit, sign=True)}</td>",
-                    f"<td>{_percent(row['change_pct'])}</td>",
+                    f"<td class='{_verdict(row, better)}'>{ci}</td>",
+                    f"<td>{pct}</td>",
+                    f"<td>{_number(row['change_low'], unit)} to {_number(row['change_high'], unit)}</td>",
                     f"<td>{int(row['runs_lower'])} of {int(row['runs'])}</td>",
                 ]
-            rows.append("<tr>" + "".join(cells) + "</tr>")
-        return "<table class='headline'>" + "\n".join(rows) + "</table>"
+                rows.append(f"<tr>{_label_cell(key)}{''.join(cells)}</tr>")
+            parts.append(f"<h3>{html.escape(name)} against {html.escape(self.baseline.name)}</h3>")
+            parts.append("<table class='headline'>" + "\n".join(rows) + "</table>")
+        return "\n".join(parts)
 
     def _runs_html(self) -> str:
         items = [
@@ -638,13 +650,22 @@ def _with_interval(row: pd.Series, prefix: str, unit: str, sign: bool = False) -
     return f"{mid} <small>({_number(lo, unit)} to {_number(hi, unit)})</small>"
 
 
+def _label_cell(key: str) -> str:
+    return f"<td class='label'>{html.escape(label_of(key))}<br><small>{html.escape(unit_of(key))}</small></td>"
+
+
+def _signed(value: float, unit: str) -> str:
+    text = _number(value, unit)
+    return "+" + text if isinstance(value, float) and value > 0 else text
+
+
 def _percent(value: float) -> str:
-    return "–" if not math.isfinite(value) else f"{value:+.1f}%"
+    return "–" if value is None or not math.isfinite(value) else f"{value:+.1f}%"
 
 
 def _verdict(row: pd.Series, better: str) -> str:
-    """Colour a change that is clear (its 90% interval excludes zero) by whether it helps."""
-    low, high = row["change_low"], row["change_high"]
+    """Colour an average change that is clear (its 90% confidence interval excludes zero) by whether it helps."""
+    low, high = row["change_mean_ci_low"], row["change_mean_ci_high"]
     if not better or not (math.isfinite(low) and math.isfinite(high)) or low <= 0 <= high:
         return "neutral"
     lower = high < 0
@@ -711,12 +732,14 @@ def _to_parquet(table: pd.DataFrame, path: Path) -> None:
 _HOW_TO_READ = """
 <div class='note'><b>How to read this report.</b> Each scenario was run many times with different
 chance events; run <i>r</i> of every scenario used the same random stream (common random numbers), so
-a <i>change</i> compares like with like. <b>Mean (90% interval)</b>: the average over runs and the
-range of the middle 90% of runs. <b>Change</b>: the scenario minus the baseline, run by run; its
-interval is the middle 90% of those paired changes. A change shaded green or red is clear (its interval
-does not include zero) and helps or harms; unshaded changes are not clearly different from chance.
-<b>Runs lower</b>: in how many pairs the scenario's value was below the baseline's. The model is a tool
-to compare options under stated assumptions, not a forecast.</div>
+each policy run is compared with a baseline run that met the same luck. <b>Mean (90% of runs)</b>: the
+average over runs, and the range that the middle 90% of runs fell in: the spread of what the town could
+see by chance. <b>Average change (90% confidence)</b>: the policy minus the baseline, run by run,
+averaged; the interval says how sure we are of that average with this many runs (more runs narrow it).
+It is shaded green where the change clearly helps and red where it clearly harms; unshaded changes
+could be chance. <b>Change in 90% of paired runs</b>: how much the change itself varies from one
+possible future to another. <b>Runs lower</b>: in how many pairs the policy's value was below the
+baseline's. The model compares options under stated assumptions; it is not a forecast.</div>
 """
 
 _HOW_TO_READ_SINGLE = """

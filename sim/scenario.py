@@ -265,7 +265,11 @@ def _number(value: float) -> str:
 
 
 def _suggest(key: str, known: Any) -> str:
-    close = difflib.get_close_matches(str(key), [str(k) for k in known], n=1, cutoff=0.5)
+    """'; did you mean ...?' with the known key closest to a misspelt or shortened one, if any."""
+    key, names = str(key), [str(k) for k in known]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.7)
+    if not close and len(key) >= 4:
+        close = [name for name in names if name.startswith(key) or key.startswith(name)][:1]
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
@@ -528,10 +532,10 @@ def load_scenario(path: str | Path) -> Scenario:
         problems = _describe(err, origin, name)
         if not any(p.key.startswith("events.") and ".set." in p.key for p in problems):
             problems += _event_problems(data.get("events"), origin, name)
-    # One problem per key: an unknown key is the clearest thing to say, then the reader's finding.
+    # A non-finite number is also out of range: say it once. An unknown key is the clearer news.
     unknown = {(p.file, p.key) for p in problems if p.message.startswith("unknown key")}
     early = [p for p in early if (p.file, p.key) not in unknown]
-    said = {(p.file, p.key) for p in early}
+    said = {(p.file, p.key) for p in early if p.message.startswith("numbers must be finite")}
     problems = [*early, *(p for p in problems if (p.file, p.key) not in said)]
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: (p.file != name, p.file, p.line)))

@@ -87,7 +87,7 @@ def test_compare_writes_a_self_contained_report_and_tables(tmp_path: Path, capsy
     args = ["compare", str(tmp_path / "town.yaml"), str(tmp_path / "surge.yaml"), "--out", str(out)]
     assert main([*args, "--replicates", "3", "--workers", "1"]) == 0
     printed = capsys.readouterr().out
-    assert "Seller arrests a year" in printed and "surge change" in printed
+    assert "Seller arrests a year" in printed and "surge against town" in printed
     page = (out / "report.html").read_text()
     assert page.count("data:image/png;base64,") >= 5
     assert not re.search(r"<script|<link|src=['\"]http", page)  # nothing fetched from elsewhere
