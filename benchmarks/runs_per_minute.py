@@ -1,0 +1,85 @@
+"""Runs per minute of a replicate sweep on 1 and 2 workers (target: 2 workers at least 1.7x as fast).
+
+Measures the whole path a command takes: executor start-up, the model runs, shipping each run's
+tables back as Parquet and saving them in the store. One worker runs in the calling process (as
+`--workers 1` does); more workers are a process pool (as `--workers N`); `--dask` adds a local
+dask.distributed cluster with the nanny's MALLOC_TRIM_THRESHOLD_ unset, and with it left at
+dask's default, to show what that pitfall costs.
+
+    PYTHONPATH=. python benchmarks/runs_per_minute.py                # 8 runs of the default 5-year town
+    PYTHONPATH=. python benchmarks/runs_per_minute.py --runs 12 --years 2 --dask
+
+The machine's load average is printed too: other work on the cores lowers the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sim.runner import local_dask_cluster, open_executor, replicate_work, run_replicates
+from sim.scenario import Scenario, load_scenario
+from sim.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sweep(scenario: Scenario, runs: int, workers: int | None = None, scheduler: str | None = None) -> float:
+    """Runs per minute for `runs` replicates on a fresh store (start-up included)."""
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(folder)
+        start = time.perf_counter()
+        with open_executor(workers, scheduler) as (executor, slots):
+            batch = run_replicates(replicate_work([scenario], runs), store, executor, slots, progress=False)
+        seconds = time.perf_counter() - start
+    if batch.failed or batch.done != runs:
+        raise SystemExit(f"benchmark runs failed: {batch.failed}")
+    return 60.0 * runs / seconds
+
+
+def on_dask(scenario: Scenario, runs: int, trim_unset: bool) -> float:
+    """Runs per minute on a local 2-worker dask cluster, with or without the malloc fix."""
+    if trim_unset:
+        cluster = local_dask_cluster(n_workers=2)
+    else:
+        from distributed import LocalCluster
+
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None)
+    try:
+        return sweep(scenario, runs, scheduler=cluster.scheduler_address)
+    finally:
+        cluster.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=8, help="replicates per measurement (default 8)")
+    parser.add_argument("--years", type=float, default=None, help="horizon (default: the baseline's 5 years)")
+    parser.add_argument("--dask", action="store_true", help="also measure a local 2-worker dask cluster")
+    args = parser.parse_args()
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    if args.years:
+        scenario = Scenario.model_validate({**scenario.model_dump(), "years": args.years})
+    print(f"{args.runs} runs of {scenario.years:g} years; load average before: {os.getloadavg()[0]:.2f}")
+    measured: dict[str, float] = {}
+    cases: dict[str, Callable[[], float]] = {
+        "1 worker (in process)": lambda: sweep(scenario, args.runs, workers=1),
+        "2 workers (process pool)": lambda: sweep(scenario, args.runs, workers=2),
+    }
+    if args.dask:
+        cases["2 dask workers, MALLOC_TRIM_THRESHOLD_ unset"] = lambda: on_dask(scenario, args.runs, True)
+        cases["2 dask workers, dask's default MALLOC_TRIM"] = lambda: on_dask(scenario, args.runs, False)
+    for label, measure in cases.items():
+        measured[label] = measure()
+        print(f"  {label:<46} {measured[label]:6.1f} runs/minute")
+    one = measured["1 worker (in process)"]
+    two = measured["2 workers (process pool)"]
+    print(f"speed-up on 2 workers: {two / one:.2f}x (target 1.7x); load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
