@@ -24,6 +24,7 @@ import html
 import io
 import json
 import math
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -373,7 +374,9 @@ class Comparison:
             rows = self.quarterly[self.quarterly["scenario"] == scenario.name]
             by_quarter = rows.pivot(index="quarter", columns="replicate", values=column)
             dates = [scenario.start_date + dt.timedelta(days=(q + 0.5) * DAYS_PER_QUARTER) for q in by_quarter.index]
-            low, mid, high = (by_quarter.quantile(q / 100, axis=1) for q in (LOW, 50, HIGH))
+            # The average, not the median: counts of a few deaths a quarter make a median jump.
+            low, high = (by_quarter.quantile(q / 100, axis=1) for q in (LOW, HIGH))
+            mid = by_quarter.mean(axis=1)
             axes.fill_between(dates, low, high, color=colour, alpha=0.18, linewidth=0)
             axes.plot(dates, mid, color=colour, linewidth=2.0, label=scenario.name)
             if index > 0:
@@ -385,13 +388,10 @@ class Comparison:
         axes.grid(alpha=0.3)
         axes.spines[["top", "right"]].set_visible(False)
         axes.legend(frameon=False, fontsize=9, loc="best")
-        figure.text(
-            0.0,
-            -0.02,
-            f"Line: median of {len(self.replicates)} runs per scenario; band: middle 90% of runs. "
+        _caption(
+            figure,
+            f"Line: average of {len(self.replicates)} runs per scenario; band: middle 90% of runs. "
             "Dotted lines: timed lever changes. Source: drugmarket simulation.",
-            fontsize=8,
-            color="#555555",
         )
         return figure
 
@@ -423,13 +423,10 @@ class Comparison:
         axes.spines[["top", "right"]].set_visible(False)
         if others:
             axes.legend(frameon=True, fontsize=9, loc="best")
-        figure.text(
-            0.0,
-            -0.02,
-            f"Dot: average change over {len(self.replicates)} paired runs (common random numbers); thick bar: its 90% "
-            "confidence interval; thin line: middle 90% of paired changes. Source: drugmarket simulation.",
-            fontsize=8,
-            color="#555555",
+        _caption(
+            figure,
+            f"Dot: average change over {len(self.replicates)} paired runs (common random numbers); thick bar: its "
+            "90% confidence interval; thin line: middle 90% of paired changes. Source: drugmarket simulation.",
         )
         return figure
 
@@ -704,6 +701,12 @@ def _full_html(table: pd.DataFrame) -> str:
         if shown[column].dtype.kind == "f":
             shown[column] = [_number(v) for v in shown[column]]
     return shown.to_html(index=False, classes="full", border=0, na_rep="–")
+
+
+def _caption(figure: Figure, text: str) -> None:
+    """A source note under the chart, wrapped to the chart's width, as a board paper wants."""
+    width = int(figure.get_figwidth() * 13)
+    figure.text(0.0, 0.0, textwrap.fill(text, width), fontsize=8, color="#555555", va="top")
 
 
 def _png(figure: Figure) -> bytes:

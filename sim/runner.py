@@ -164,9 +164,21 @@ def open_executor(workers: int | None = None, scheduler: str | None = None) -> I
     try:
         yield pool, workers
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        _stop_now(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers without finishing the runs in flight: after Ctrl-C they are lost anyway."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14 and later
+    if terminate is not None:
+        terminate()
+        return
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        process.terminate()
 
 
 def local_dask_cluster(n_workers: int = 2, **kwargs: Any) -> Any:

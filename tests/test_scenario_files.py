@@ -29,7 +29,10 @@ def problems_of(path: Path) -> list[str]:
     return caught.value.problems
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.name)
+LIBRARY = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "docs" / "examples").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.name)
 def test_every_scenario_in_the_library_validates(path: Path) -> None:
     scenario = load_scenario(path)
     assert scenario.warnings() == []
