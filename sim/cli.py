@@ -147,6 +147,8 @@ def _interval(mean: float, low: float, high: float, unit: str) -> str:
     def number(value: float) -> str:
         if pd.isna(value):
             return "–"
+        if abs(value) < 1e-9:  # rounding noise of sums and percentiles
+            return "0"
         if unit.startswith("GBP"):
             return f"£{value:,.0f}"
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"

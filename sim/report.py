@@ -50,38 +50,77 @@ class Headline:
     key: str
     label: str
     better: str = ""
+    group: str = ""
 
 
-#: The outcomes shown first, in this order, where the run reports them. Every other summary
-#: outcome is in the full table. Outcomes that sections add (treatment, workforce, justice) join
-#: here when their names are settled; cost columns (GBP flows named *cost*) join automatically.
+def _group(name: str, *items: tuple[str, str, str]) -> tuple[Headline, ...]:
+    return tuple(Headline(key, label, better, name) for key, label, better in items)
+
+
+#: The outcomes shown first, by group and in this order, where the runs report them (keys a
+#: model section does not report are skipped). Every other summary outcome is in the full table;
+#: the total cost joins automatically. Names follow sim/outcomes.py::DAILY_COLUMNS (the police
+#: side as merged; the treatment and justice side as on its branch).
 HEADLINE: tuple[Headline, ...] = (
-    Headline("overdose_deaths_per_year", "Overdose deaths a year", "lower"),
-    Headline("overdoses_per_year", "Overdoses a year", "lower"),
-    Headline("naloxone_reversals_per_year", "Overdoses reversed with naloxone a year"),
-    Headline("offences_per_year", "Drug-related acquisitive offences a year", "lower"),
-    # Prevalence has no better direction on its own: fewer deaths leave more people using.
-    Headline("dependent_users_mean", "People with dependent use (average)"),
-    Headline("people_using_mean", "People using drugs (average)"),
-    Headline("new_initiates_per_year", "People starting to use a year", "lower"),
-    Headline("active_dealers_mean", "Street sellers working (average)", "lower"),
-    Headline("transactions_per_year", "Street purchases a year", "lower"),
-    Headline("mean_search_time_mean", "Hours to find a seller (average)", "higher"),
-    Headline("arrests_per_year", "Arrests a year"),
-    Headline("dealer_arrests_per_year", "Seller arrests a year"),
-    Headline("officer_hours_per_year", "Officer hours a year"),
-    Headline("overtime_hours_per_year", "Overtime hours a year"),
+    *_group(
+        "Deaths",
+        ("overdose_deaths_per_year", "Overdose deaths a year", "lower"),
+        ("overdoses_per_year", "Overdoses a year", "lower"),
+        ("naloxone_reversals_per_year", "Overdoses reversed with naloxone a year", ""),
+    ),
+    *_group("Offences", ("offences_per_year", "Drug-related acquisitive offences a year", "lower")),
+    *_group(
+        "Prevalence",  # no better direction on its own: fewer deaths leave more people using
+        ("dependent_users_mean", "People with dependent use (average)", ""),
+        ("people_using_mean", "People using drugs (average)", ""),
+        ("new_initiates_per_year", "People starting to use a year", "lower"),
+    ),
+    *_group(
+        "Treatment",
+        ("in_treatment_mean", "People in treatment (average)", "higher"),
+        ("waiting_list_mean", "People waiting for treatment (average)", "lower"),
+        ("treatment_entries_per_year", "Treatment entries a year", "higher"),
+        ("custody_referrals_per_year", "Referrals from custody a year", "higher"),
+        ("diversions_per_year", "Diversions a year", ""),
+    ),
+    *_group(
+        "Justice",
+        ("charges_per_year", "Charges a year", ""),
+        ("mean_charge_delay_mean", "Days from arrest to charge (average)", "lower"),
+        ("prison_population_mean", "People in prison from the market (average)", ""),
+    ),
+    *_group(
+        "Market",
+        ("active_dealers_mean", "Street sellers working (average)", "lower"),
+        ("transactions_per_year", "Street purchases a year", "lower"),
+        ("mean_search_time_mean", "Hours to find a seller (average)", "higher"),
+    ),
+    *_group(
+        "Police",
+        ("arrests_per_year", "Arrests a year", ""),
+        ("dealer_arrests_per_year", "Seller arrests a year", ""),
+        ("high_harm_disrupted_per_year", "High-harm group members arrested a year", "higher"),
+        ("officer_hours_per_year", "Officer hours a year", ""),
+        ("overtime_hours_per_year", "Overtime hours a year", ""),
+        ("unfilled_hours_per_year", "Planned police hours nobody covered a year", "lower"),
+        ("team_in_post_mean", "Officers in post in the drug team (average)", "higher"),
+        ("team_leavers_per_year", "Drug-team officers leaving a year", "lower"),
+        ("officers_sick_mean", "Officers on sick leave (average)", "lower"),
+    ),
 )
 
-#: Daily columns drawn as fan charts over time, where the run reports them (plus cost columns).
+#: Daily columns drawn as fan charts over time, where the runs report them (plus the total cost).
 FAN_CHARTS: tuple[str, ...] = (
     "overdose_deaths",
     "offences",
     "dependent_users",
+    "in_treatment",
+    "waiting_list",
     "active_dealers",
     "mean_search_time",
     "arrests",
     "overtime_hours",
+    "team_in_post",
 )
 
 #: Summary keys holding the total cost of a run across agencies, first found wins. Without one,
@@ -89,6 +128,9 @@ FAN_CHARTS: tuple[str, ...] = (
 TOTAL_COST_KEYS: tuple[str, ...] = ("total_cost_total", "cost_total_total", "costs_total_total")
 DEATHS_KEY = "overdose_deaths_total"
 COST_PER_DEATH_AVERTED = "cost_per_death_averted"
+
+#: The % change axis of the change chart; changes beyond it are written at its edge.
+CHANGE_AXIS = (-100.0, 200.0)
 
 #: Colour-blind-safe colours (Okabe & Ito); the baseline is drawn in dark grey.
 BASELINE_COLOUR = "#4d4d4d"
@@ -139,6 +181,21 @@ def cost_keys() -> list[str]:
     return [
         f"{c.name}_total" for c in DAILY_COLUMNS if c.kind == FLOW and c.unit.startswith("GBP") and "cost" in c.name
     ]
+
+
+def charted_columns() -> list[str]:
+    """Daily columns drawn over time: the curated ones, then the total cost (or its parts)."""
+    totals = [k.removesuffix("_total") for k in TOTAL_COST_KEYS if k.removesuffix("_total") in COLUMN_BY_NAME]
+    costs = totals[:1] or [k.removesuffix("_total") for k in cost_keys()]
+    return [c for c in (*FAN_CHARTS, *costs) if c in COLUMN_BY_NAME]
+
+
+def group_of(key: str) -> str:
+    """The heading a headline outcome is shown under."""
+    for item in HEADLINE:
+        if item.key == key:
+            return item.group
+    return "Costs" if key == COST_PER_DEATH_AVERTED or key in TOTAL_COST_KEYS or key in cost_keys() else "Other"
 
 
 def total_cost(summaries: pd.DataFrame) -> pd.Series | None:
@@ -248,7 +305,7 @@ class Comparison:
         common = sorted(set.intersection(*(set(t.index) for t in summaries.values()))) if summaries else []
         summaries = {name: table.loc[common] for name, table in summaries.items()}
         failures = {s.name: store.failures(s, asked) for s in scenarios}
-        charted = [c for c in (*FAN_CHARTS, *(k.removesuffix("_total") for k in cost_keys())) if c in COLUMN_BY_NAME]
+        charted = charted_columns()
         frames = []
         for scenario in scenarios:
             for replicate in common:
@@ -362,7 +419,7 @@ class Comparison:
     # -- figures ---------------------------------------------------------------------------------
     def fan_columns(self) -> list[str]:
         present = [c for c in self.quarterly.columns if c in COLUMN_BY_NAME]
-        return [c for c in (*FAN_CHARTS, *(k.removesuffix("_total") for k in cost_keys())) if c in present]
+        return [c for c in charted_columns() if c in present]
 
     def fan_chart(self, column: str) -> Figure:
         """Median and 90% band over time of one daily outcome, one colour per scenario."""
@@ -413,7 +470,25 @@ class Comparison:
             colour = self._colour(j + 1)
             axes.hlines(y, values["change_pct_low"], values["change_pct_high"], color=colour, linewidth=1.0)
             axes.hlines(y, values["change_pct_ci_low"], values["change_pct_ci_high"], color=colour, linewidth=5.0)
-            axes.plot(values["change_pct"], y, "o", color="white", markeredgecolor=colour, markersize=6, label=name)
+            mid = values["change_pct"].to_numpy(float)
+            inside = (mid >= CHANGE_AXIS[0]) & (mid <= CHANGE_AXIS[1])
+            axes.plot(mid[inside], np.asarray(y)[inside], "o", color="white", markeredgecolor=colour, label=name)
+            for value, height in zip(mid[~inside], np.asarray(y)[~inside], strict=True):
+                # A change off the scale (often a baseline near zero) is written, not drawn.
+                edge = CHANGE_AXIS[1] if value > 0 else CHANGE_AXIS[0]
+                axes.annotate(
+                    f"{value:+,.0f}% {'▶' if value > 0 else '◀'}",
+                    (edge, height),
+                    ha="right" if value > 0 else "left",
+                    va="center",
+                    fontsize=8,
+                    color=colour,
+                )
+        low = np.nanmin(table[["change_pct_low", "change_pct_ci_low", "change_pct"]].to_numpy(float), initial=0.0)
+        high = np.nanmax(table[["change_pct_high", "change_pct_ci_high", "change_pct"]].to_numpy(float), initial=0.0)
+        low, high = max(low, CHANGE_AXIS[0]), min(high, CHANGE_AXIS[1])
+        pad = 0.05 * max(high - low, 1.0)
+        axes.set_xlim(low - pad, high + pad)
         axes.axvline(0, color=BASELINE_COLOUR, linewidth=1)
         axes.set_yticks(range(len(outcomes)), [label_of(k) for k in outcomes], fontsize=9)
         axes.invert_yaxis()
@@ -524,7 +599,11 @@ class Comparison:
         """One table per compared scenario: both means, the average change and how sure it is."""
         if len(self.names) == 1:
             rows = ["<tr><th>Outcome</th><th>Mean<br><small>(90% of runs)</small></th></tr>"]
+            group = None
             for _, row in table.iterrows():
+                if group_of(row["outcome"]) != group:
+                    group = group_of(row["outcome"])
+                    rows.append(f"<tr class='group'><td colspan='2'>{html.escape(group)}</td></tr>")
                 rows.append(f"<tr>{_label_cell(row['outcome'])}<td>{_with_interval(row, '', row['unit'])}</td></tr>")
             return "<table class='headline'>" + "\n".join(rows) + "</table>"
         parts = []
@@ -541,7 +620,11 @@ class Comparison:
                 "Runs lower<br><small>than baseline</small>",
             ]
             rows = ["<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
+            group = None
             for key, row in own.iterrows():
+                if group_of(key) != group:
+                    group = group_of(key)
+                    rows.append(f"<tr class='group'><td colspan='7'>{html.escape(group)}</td></tr>")
                 unit = row["unit"]
                 if key == COST_PER_DEATH_AVERTED:
                     note = f" <small>{html.escape(str(row.get('note') or ''))}</small>"
@@ -623,6 +706,8 @@ def _setting_unit(key: str) -> str:
 def _number(value: float, unit: str = "") -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
+    if abs(value) < 1e-9:  # rounding noise of sums and percentiles
+        value = 0.0
     if unit.startswith("GBP"):
         return f"£{value:,.0f}" if abs(value) >= 1 else f"£{value:.2f}"
     size = abs(value)
@@ -759,5 +844,6 @@ h1{font-size:1.6em;margin-bottom:.2em} h2{margin-top:1.8em;border-bottom:1px sol
 table{border-collapse:collapse;font-size:.9em;margin:.5em 0} th,td{border:1px solid #ddd;padding:.35em .6em;
 text-align:right;vertical-align:top} th{background:#f4f6f8} td.label{text-align:left}
 td.good{background:#dff3e4} td.bad{background:#fbe3dc} small{color:#555}
+tr.group td{background:#e8edf2;font-weight:bold;text-align:left} td.left{text-align:left}
 figure{margin:1em 0} img{max-width:100%} li.bad{color:#a33} table.full td{text-align:right}
 """

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from pydantic import BaseModel
 
-import sim
 from sim.cli import main
+from sim.model import DrugMarketModel
 from sim.reference import generated_files, json_schema
 from sim.scenario import Scenario, ScenarioError, lever_paths, load_scenario, sections
 
@@ -186,8 +186,14 @@ def test_timed_change_takes_effect_from_its_day_and_funding_end_reverses_it() ->
             ],
         }
     )
-    patrol = sim.run(scenario, seed=1).daily["patrol_hours"].to_numpy()
-    assert np.allclose(patrol[:30], 24.0) and np.allclose(patrol[30:120], 60.0) and np.allclose(patrol[120:], 10.0)
+    model = DrugMarketModel(scenario, rng=np.random.SeedSequence(1))
+    in_force = []
+    for _ in range(scenario.days):
+        model.run_for(1)
+        in_force.append(model.params.police.patrol_hours_per_day)
+    assert in_force[:30] == [24.0] * 30 and in_force[30:120] == [60.0] * 90 and set(in_force[120:]) == {10.0}
+    patrol = model.record.frame(scenario.start_date)["patrol_hours"]
+    assert patrol[30:120].mean() > 1.5 * patrol[:30].mean() > 1.5 * patrol[120:].mean()
     assert scenario.police.patrol_hours_per_day == 24.0  # the caller's scenario is untouched
 
 
