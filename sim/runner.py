@@ -144,7 +144,7 @@ def open_executor(workers: int | None = None, scheduler: str | None = None) -> I
         from distributed import Client
 
         try:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as err:
             raise SchedulerError(f"cannot reach the dask scheduler at {scheduler}: {err}") from None
         try:
