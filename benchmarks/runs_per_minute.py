@@ -6,8 +6,8 @@ tables back as Parquet and saving them in the store. One worker runs in the call
 dask.distributed cluster with the nanny's MALLOC_TRIM_THRESHOLD_ unset, and with it left at
 dask's default, to show what that pitfall costs.
 
-    PYTHONPATH=. python benchmarks/runs_per_minute.py                # 8 runs of the default 5-year town
-    PYTHONPATH=. python benchmarks/runs_per_minute.py --runs 12 --years 2 --dask
+    PYTHONPATH=. python benchmarks/runs_per_minute.py            # 8 runs of the 5-year town, 3 times each
+    PYTHONPATH=. python benchmarks/runs_per_minute.py --runs 16 --dask
 
 Other work on the cores lowers the figures, so the script also prints the load average and the
 speed-up the machine itself gives two busy pure-Python processes at that moment.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -88,13 +89,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=8, help="replicates per measurement (default 8)")
     parser.add_argument("--years", type=float, default=None, help="horizon (default: the baseline's 5 years)")
+    parser.add_argument("--repeat", type=int, default=3, help="measurements of each case, interleaved (default 3)")
     parser.add_argument("--dask", action="store_true", help="also measure a local 2-worker dask cluster")
     args = parser.parse_args()
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml")
     if args.years:
         scenario = Scenario.model_validate({**scenario.model_dump(), "years": args.years})
-    print(f"{args.runs} runs of {scenario.years:g} years; load average before: {os.getloadavg()[0]:.2f}")
-    measured: dict[str, float] = {}
+    print(f"{args.runs} runs of {scenario.years:g} years, each case {args.repeat} times, interleaved")
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
     cases: dict[str, Callable[[], float]] = {
         "1 worker (in process)": lambda: sweep(scenario, args.runs, workers=1),
         "2 workers (process pool)": lambda: sweep(scenario, args.runs, workers=2),
@@ -102,14 +104,22 @@ def main() -> None:
     if args.dask:
         cases["2 dask workers, MALLOC_TRIM_THRESHOLD_ unset"] = lambda: on_dask(scenario, args.runs, True)
         cases["2 dask workers, dask's default MALLOC_TRIM"] = lambda: on_dask(scenario, args.runs, False)
-    for label, measure in cases.items():
-        measured[label] = measure()
-        print(f"  {label:<46} {measured[label]:6.1f} runs/minute")
-    one = measured["1 worker (in process)"]
-    two = measured["2 workers (process pool)"]
-    capacity = machine_speed_up()
-    print(f"speed-up on 2 workers: {two / one:.2f}x (target 1.7x)")
-    print(f"the machine's own speed-up for two busy processes just now: {capacity:.2f}x (2.00 = two free cores)")
+    measured: dict[str, list[float]] = {label: [] for label in cases}
+    capacity = []
+    for _ in range(args.repeat):  # interleaved, so a burst of other work hits every case alike
+        capacity.append(machine_speed_up())
+        for label, measure in cases.items():
+            measured[label].append(measure())
+    print(f"  {'runs per minute':<46} {'best':>6} {'median':>7}")
+    for label, values in measured.items():
+        print(f"  {label:<46} {max(values):6.1f} {statistics.median(values):7.1f}")
+    one, two = measured["1 worker (in process)"], measured["2 workers (process pool)"]
+    median = statistics.median(two) / statistics.median(one)
+    print(f"speed-up on 2 workers: best {max(two) / max(one):.2f}x, median {median:.2f}x (target 1.7x)")
+    print(
+        f"the machine's own speed-up for two busy processes: best {max(capacity):.2f}x, "
+        f"median {statistics.median(capacity):.2f}x (2.00 = two free cores)"
+    )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
