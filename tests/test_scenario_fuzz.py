@@ -6,7 +6,9 @@ problem line names the file and a line number.
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from sim.police import PoliceParams
 from sim.scenario import Scenario, ScenarioError, lever_paths, load_scenario, sections
 
 FOLDER = Path(tempfile.mkdtemp(prefix="scenario-fuzz-"))
+atexit.register(shutil.rmtree, FOLDER, ignore_errors=True)
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 scalars = (
