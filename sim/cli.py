@@ -280,7 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] not in {"run", "compare", "validate", "schema", "docs", "-h", "--help"}:
+    # Bare `drugmarket`, `drugmarket FILE.yaml` and `drugmarket --replicates 3` mean `run`.
+    if not argv or argv[0].endswith((".yaml", ".yml")) or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["run", *argv]
     args = parser.parse_args(argv)
     try:
