@@ -1,117 +1,247 @@
-"""The `drugmarket` command: run scenarios and check scenario files."""
+"""The `drugmarket` command: run and compare scenarios, check scenario files, generate references.
+
+Every command that reads scenario files checks all of them first and, if any has a problem,
+prints one line per problem (file, line, key, what was found, what is allowed), writes nothing
+and exits with status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
+from pydantic import ValidationError
 
-from sim.runner import RunResult, run
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.report import COST_PER_DEATH_AVERTED, Comparison, label_of, unit_of
+from sim.runner import Interrupted, SchedulerError, open_executor, replicate_work, run_replicates
+from sim.scenario import Scenario, ScenarioError, load_scenario, load_scenarios, shown
+from sim.store import Store
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 
-#: Outcomes shown in the printed summary, with the words a planner would use.
-HEADLINE = {
-    "overdose_deaths_per_year": "Overdose deaths a year",
-    "overdoses_per_year": "Overdoses a year",
-    "naloxone_reversals_per_year": "Naloxone reversals a year",
-    "offences_per_year": "Drug-related offences a year",
-    "dependent_users_mean": "People with dependent use out of treatment (mean)",
-    "people_using_mean": "People using (mean)",
-    "new_initiates_per_year": "New initiates a year",
-    "active_dealers_mean": "Active street sellers (mean)",
-    "transactions_per_year": "Purchases a year",
-    "mean_search_time_mean": "Search time, hours (mean)",
-    "arrests_per_year": "Arrests a year",
-    "dealer_arrests_per_year": "Seller arrests a year",
-    "dependent_use_total_mean": "People with dependent use incl. treatment and prison (mean)",
-    "in_treatment_mean": "People in treatment (mean)",
-    "waiting_list_mean": "People waiting for treatment (mean)",
-    "mean_wait_days_mean": "Wait for a place, days (mean)",
-    "treatment_entries_per_year": "Treatment entries a year",
-    "custody_referrals_per_year": "Custody drug-worker referrals a year",
-    "entries_custody_per_year": "Entries after a custody referral a year",
-    "diversions_per_year": "Diversions with a treatment condition a year",
-    "charges_per_year": "Charges a year",
-    "mean_charge_delay_mean": "Charge delay, days (mean)",
-    "prison_population_mean": "Prison population from the market (mean)",
-    "cost_police_per_year": "Cost: police time, GBP a year",
-    "cost_custody_per_year": "Cost: custody, GBP a year",
-    "cost_prosecution_per_year": "Cost: prosecution (CPS), GBP a year",
-    "cost_courts_per_year": "Cost: courts, GBP a year",
-    "cost_prison_per_year": "Cost: prison, GBP a year",
-    "cost_treatment_per_year": "Cost: treatment, GBP a year",
-    "cost_naloxone_per_year": "Cost: naloxone, GBP a year",
-    "cost_emergency_per_year": "Cost: ambulance and A&E, GBP a year",
-    "cost_total_per_year": "Cost: all agencies, GBP a year",
-}
+#: Exit statuses: 1 = some runs failed or files have problems (validate), 2 = bad input, 130 = Ctrl-C.
+BAD_INPUT, INTERRUPTED = 2, 130
 
 
-def _scenario(path: str | None) -> tuple[Scenario, str]:
-    if path is None:
-        if DEFAULT_SCENARIO.is_file():
-            return load_scenario(DEFAULT_SCENARIO), str(DEFAULT_SCENARIO)
-        return Scenario(), "built-in defaults"
-    return load_scenario(path), path
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, found {value}")
+    return value
 
 
-def summary_table(results: list[RunResult]) -> pd.DataFrame:
-    """Mean and 90% interval across replicates of the headline outcomes."""
-    table = pd.DataFrame([r.summary for r in results])
-    rows = []
-    for key, label in HEADLINE.items():
-        values = table[key]
-        rows.append(
-            {
-                "outcome": label,
-                "mean": values.mean(),
-                "low (5%)": values.quantile(0.05),
-                "high (95%)": values.quantile(0.95),
-            }
+def _prepare(args: argparse.Namespace, files: list[str | Path]) -> tuple[list[Scenario], int]:
+    """Load every scenario (all problems at once), apply command-line overrides, settle replicates.
+
+    The baseline (first file) sets the master seed and replicates for everyone, so replicate r
+    of every scenario shares one random stream (common random numbers).
+    """
+    scenarios = load_scenarios(files)
+    baseline = scenarios[0]
+    seed = baseline.seed if args.seed is None else args.seed
+    overrides: dict[str, object] = {"seed": seed}
+    if args.years is not None:
+        overrides["years"] = args.years
+    adjusted, problems = [], []
+    for scenario, path in zip(scenarios, files, strict=True):
+        try:
+            adjusted.append(Scenario.model_validate({**scenario.model_dump(), **overrides}))
+        except ValidationError as err:
+            for error in err.errors():
+                option = "--" + ".".join(str(p) for p in error["loc"])
+                problems.append(f"{shown(Path(path))}: {option}: {error['msg']}")
+    if problems:
+        raise ScenarioError(problems)
+    seen: dict[str, int] = {}
+    for index, (scenario, path) in enumerate(zip(adjusted, files, strict=True)):
+        if scenario.name in seen:  # two files with one name: tell them apart by file name
+            adjusted[index] = scenario.model_copy(update={"name": f"{scenario.name}-{Path(path).stem}"})
+        seen[adjusted[index].name] = index
+    for scenario in adjusted:
+        for warning in scenario.warnings():
+            print(f"warning: {scenario.name}: {warning}", file=sys.stderr)
+    return adjusted, args.replicates or baseline.replicates
+
+
+def _execute(args: argparse.Namespace, scenarios: list[Scenario], replicates: int, out: Path) -> int:
+    """Run what is missing, then write the tables and the report; returns the exit status."""
+    store = Store(out / "runs")
+    where = f"dask scheduler {args.scheduler}" if args.scheduler else f"{args.workers or 'all'} local worker(s)"
+    names = ", ".join(s.name for s in scenarios)
+    print(f"{names}: {replicates} replicate(s) of {scenarios[0].years:g} years on {where}; results in {out}")
+    try:
+        with open_executor(args.workers, args.scheduler) as (executor, slots):
+            batch = run_replicates(
+                replicate_work(scenarios, replicates),
+                store,
+                executor,
+                slots,
+                progress=args.progress,
+                description="runs",
+            )
+    except Interrupted as stop:
+        done = stop.batch.skipped + stop.batch.done
+        print(
+            f"\nInterrupted: {done} of {stop.batch.total} runs are saved in {store.root}. "
+            "Run the same command again to carry on from there.",
+            file=sys.stderr,
         )
-    return pd.DataFrame(rows).set_index("outcome")
+        return INTERRUPTED
+    except SchedulerError as err:
+        print(err, file=sys.stderr)
+        return BAD_INPUT
+    print(
+        f"{batch.done} run(s) done in {batch.seconds:.1f} s, {batch.skipped} already saved"
+        + (f", {len(batch.failed)} failed" if batch.failed else "")
+    )
+    for name, replicate, last in batch.failed:
+        print(f"  failed: {name} replicate {replicate}: {last}", file=sys.stderr)
+    comparison = Comparison.from_store(store, scenarios, replicates, args.outcomes)
+    if not comparison.replicates:
+        print("No replicate finished for every scenario: nothing to compare.", file=sys.stderr)
+        return 1
+    written = comparison.write(out)
+    _print_headline(comparison)
+    print(f"\nReport: {written['report.html'].resolve()}")
+    print(f"Tables: {out / 'headline.csv'}, {out / 'comparison.csv'} (and .parquet); plots in {out / 'plots'}")
+    return 1 if batch.failed else 0
+
+
+def _print_headline(comparison: Comparison) -> None:
+    """The headline outcomes on the terminal: one table per scenario compared with the baseline."""
+    table = comparison.headline()
+    baseline = comparison.baseline.name
+    runs = len(comparison.replicates)
+    base = table[table["scenario"] == baseline].set_index("outcome")
+    for name in comparison.names[1:] or [baseline]:
+        own = table[table["scenario"] == name].set_index("outcome")
+        rows = []
+        for key, entry in own.iterrows():
+            unit = unit_of(key)
+            row = {"outcome": label_of(key)}
+            if key == COST_PER_DEATH_AVERTED:
+                row[name] = _interval(entry["mean"], entry["low"], entry["high"], unit)
+                row[name] += f" [{entry['note']}]" if entry.get("note") else ""
+                rows.append(row)
+                continue
+            if name != baseline:
+                row[baseline] = _interval(base.loc[key, "mean"], base.loc[key, "low"], base.loc[key, "high"], unit)
+            row[name] = _interval(entry["mean"], entry["low"], entry["high"], unit)
+            if name != baseline:
+                ci = (entry["change_mean_ci_low"], entry["change_mean_ci_high"])
+                row["average change (90% confidence)"] = _interval(entry["change"], *ci, unit)
+                row["runs lower"] = f"{int(entry['runs_lower'])}/{int(entry['runs'])}"
+            rows.append(row)
+        frame = pd.DataFrame(rows).set_index("outcome").fillna("")
+        if name == baseline:
+            print(f"\n{name}: mean (90% of runs) over {runs} runs")
+        else:
+            print(f"\n{name} against {baseline}: mean (90% of runs) over {runs} paired runs, and the average change")
+        with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.max_columns", 20):
+            print(frame.to_string())
+
+
+def _interval(mean: float, low: float, high: float, unit: str) -> str:
+    def number(value: float) -> str:
+        if pd.isna(value):
+            return "–"
+        if abs(value) < 1e-9:  # rounding noise of sums and percentiles
+            return "0"
+        if unit.startswith("GBP"):
+            return f"£{value:,.0f}"
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+    if pd.isna(low) or pd.isna(high):
+        return number(mean)
+    return f"{number(mean)} ({number(low)} to {number(high)})"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    scenario, source = _scenario(args.scenario)
-    if args.years is not None:
-        scenario.years = args.years
-    replicates = args.replicates or 1
-    seed = scenario.seed if args.seed is None else args.seed
-    out = Path(args.out or Path("results") / scenario.name)
-    out.mkdir(parents=True, exist_ok=True)
-    print(f"Running {scenario.name!r} from {source}: {scenario.years:g} years, {replicates} replicate(s)")
-    results = []
-    for index in range(replicates):
-        result = run(scenario, seed=seed + index)
-        folder = out / f"replicate-{index:03d}"
-        folder.mkdir(exist_ok=True)
-        result.daily.to_csv(folder / "daily.csv", index=False)
-        result.events.to_csv(folder / "events.csv", index=False)
-        results.append(result)
-    table = summary_table(results)
-    with pd.option_context("display.float_format", "{:,.1f}".format, "display.width", 120):
-        print(table.to_string())
-    table.to_csv(out / "summary.csv")
-    print(f"\nDaily tables and event logs written to {out.resolve()}")
-    return 0
+    file = args.scenario or DEFAULT_SCENARIO
+    if args.scenario is None and not DEFAULT_SCENARIO.is_file():  # installed without the scenarios folder
+        file = Path(tempfile.mkdtemp()) / "baseline.yaml"
+        file.write_text("# The built-in defaults.\n")
+    scenarios, replicates = _prepare(args, [file])
+    out = Path(args.out or Path("results") / scenarios[0].name)
+    return _execute(args, scenarios, replicates, out)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    files = [args.baseline, *args.others]
+    scenarios, replicates = _prepare(args, files)
+    default = Path("results") / f"{scenarios[0].name}-vs-{'-'.join(s.name for s in scenarios[1:])}"[:120]
+    return _execute(args, scenarios, replicates, Path(args.out or default))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.files:
         try:
-            load_scenario(path)
+            scenario = load_scenario(path)
         except ScenarioError as err:
             failed += 1
             for problem in err.problems:
                 print(problem, file=sys.stderr)
         else:
-            print(f"{path}: ok")
+            for warning in scenario.warnings():
+                print(f"{path}: warning: {warning}", file=sys.stderr)
+            print(f"{path}: ok ({scenario.name}: {scenario.years:g} years, {len(scenario.events)} timed change(s))")
+    if failed:
+        print(f"{failed} of {len(args.files)} file(s) have problems", file=sys.stderr)
     return 1 if failed else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from sim.reference import json_schema_text
+
+    text = json_schema_text()
+    if args.out:
+        Path(args.out).write_text(text)
+        print(f"JSON Schema written to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from sim.reference import generated_files
+
+    root = Path(args.root)
+    stale = []
+    for relative, text in generated_files().items():
+        path = root / relative
+        if args.check:
+            if not path.is_file() or path.read_text() != text:
+                stale.append(relative)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(f"wrote {path}")
+    if stale:
+        print(f"out of date: {', '.join(stale)}; run `drugmarket docs` to regenerate", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--replicates", type=_positive_int, help="runs per scenario (default: the baseline file's `replicates`)"
+    )
+    parser.add_argument("--seed", type=int, help="master seed (default: the baseline file's `seed`)")
+    parser.add_argument("--years", type=float, help="override the horizon of every scenario")
+    parser.add_argument("--workers", type=_positive_int, help="local worker processes (default: one per core)")
+    parser.add_argument("--scheduler", help="run on a dask.distributed cluster at this address (tcp://host:8786)")
+    parser.add_argument(
+        "--outcomes",
+        type=lambda text: [k.strip() for k in text.split(",") if k.strip()],
+        help="comma-separated summary outcomes to show first (default: the curated headline list)",
+    )
+    parser.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar (default: on a terminal)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -119,27 +249,44 @@ def build_parser() -> argparse.ArgumentParser:
         prog="drugmarket", description="Simulate a town's open drug market under a policy mix."
     )
     commands = parser.add_subparsers(dest="command")
-    run_p = commands.add_parser("run", help="run a scenario (default: the bundled baseline town)")
-    run_p.add_argument("scenario", nargs="?", help="scenario YAML file")
-    run_p.add_argument("--replicates", type=int, help="number of runs (default 1)")
-    run_p.add_argument("--seed", type=int, help="master seed (default: the scenario's)")
-    run_p.add_argument("--years", type=float, help="override the scenario's horizon")
-    run_p.add_argument("--out", help="output folder (default results/<scenario name>)")
+    run_p = commands.add_parser("run", help="run a scenario's replicates (default: the bundled baseline town)")
+    run_p.add_argument("scenario", nargs="?", help="scenario YAML file (default: scenarios/baseline.yaml)")
+    _add_run_options(run_p)
+    run_p.add_argument("--out", help="output folder (default: results/<scenario name>)")
     run_p.set_defaults(func=cmd_run)
+
+    cmp_p = commands.add_parser("compare", help="compare scenarios with a baseline, run by run")
+    cmp_p.add_argument("baseline", help="the baseline scenario file")
+    cmp_p.add_argument("others", nargs="+", help="scenario files to compare with it")
+    _add_run_options(cmp_p)
+    cmp_p.add_argument("--out", help="output folder (default: results/<baseline>-vs-<others>)")
+    cmp_p.set_defaults(func=cmd_compare)
+
     val_p = commands.add_parser("validate", help="check scenario files and report every problem")
     val_p.add_argument("files", nargs="+")
     val_p.set_defaults(func=cmd_validate)
+
+    schema_p = commands.add_parser("schema", help="print the scenario JSON Schema (for editors' autocomplete)")
+    schema_p.add_argument("--out", help="write to this file instead of the screen")
+    schema_p.set_defaults(func=cmd_schema)
+
+    docs_p = commands.add_parser("docs", help="regenerate docs/scenarios.md, docs/outputs.md and the JSON Schema")
+    docs_p.add_argument("--root", default=".", help="repository root (default: here)")
+    docs_p.add_argument("--check", action="store_true", help="only check that the files are up to date")
+    docs_p.set_defaults(func=cmd_docs)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    # Bare `drugmarket`, `drugmarket FILE.yaml` and `drugmarket --replicates 3` mean `run`.
+    if not argv or argv[0].endswith((".yaml", ".yml")) or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["run", *argv]
     args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["run", *(argv or [])])
     try:
         return args.func(args)
     except ScenarioError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
-        return 2
+        return BAD_INPUT

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 ASSUMPTION = "assumption"
 
@@ -20,6 +20,15 @@ class Section(BaseModel):
     """A group of parameters for one part of the town; strict about unknown keys."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_yes_or_no_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse true/false (YAML also reads yes/no/on/off so) where a number is needed."""
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and field.annotation in (int, float):
+            raise ValueError("a number is needed, not true/false (YAML reads yes, no, on and off as true/false)")
+        return value
 
 
 def param(

@@ -1,0 +1,192 @@
+"""Replicates at scale: same results on any number of workers, resumable, failures recorded."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.runner import (
+    InlineExecutor,
+    Interrupted,
+    execute,
+    local_dask_cluster,
+    open_executor,
+    replicate_seed,
+    replicate_work,
+    run,
+    run_replicates,
+)
+from sim.scenario import Scenario
+from sim.store import RunOutcome, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def small(name: str = "small", **levers: float) -> Scenario:
+    """A half-year run of a smaller town: a few tenths of a second."""
+    scenario = Scenario(name=name, years=0.5, seed=7)
+    scenario.people.initial_dependent = 600
+    scenario.people.initial_occasional = 200
+    scenario.people.initial_in_recovery = 200
+    scenario.people.initiation_per_year = 80
+    scenario.dealers.initial_sellers = 40
+    for path, value in levers.items():
+        section, field = path.split("__")
+        setattr(getattr(scenario, section), field, value)
+    return Scenario.model_validate(scenario.model_dump())
+
+
+def stored(store: Store, scenario: Scenario, replicates: int) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    summaries = store.summaries(scenario, range(replicates)).sort_index()
+    dailies = [store.daily(scenario, r) for r in range(replicates)]
+    return summaries, dailies
+
+
+def assert_same_runs(a: Store, b: Store, scenario: Scenario, replicates: int) -> None:
+    (sum_a, daily_a), (sum_b, daily_b) = stored(a, scenario, replicates), stored(b, scenario, replicates)
+    pd.testing.assert_frame_equal(sum_a, sum_b)
+    for one, other in zip(daily_a, daily_b, strict=True):
+        pd.testing.assert_frame_equal(one, other)
+    for r in range(replicates):
+        pd.testing.assert_frame_equal(a.events(scenario, r), b.events(scenario, r))
+
+
+def test_replicate_streams_are_the_master_seeds_spawned_children() -> None:
+    spawned = np.random.SeedSequence(123).spawn(5)
+    for replicate, child in enumerate(spawned):
+        assert replicate_seed(123, replicate).generate_state(4).tolist() == child.generate_state(4).tolist()
+
+
+def test_results_are_identical_on_one_and_two_workers_and_on_a_dask_cluster(tmp_path: Path) -> None:
+    scenario, replicates = small(), 4
+    stores = {}
+    for label, workers in (("one", 1), ("two", 2)):
+        stores[label] = Store(tmp_path / label)
+        with open_executor(workers=workers) as (executor, slots):
+            batch = run_replicates(replicate_work([scenario], replicates), stores[label], executor, slots)
+        assert batch.done == replicates and not batch.failed
+    cluster = local_dask_cluster(n_workers=2)  # with the nanny's MALLOC_TRIM_THRESHOLD_ unset
+    try:
+        stores["dask"] = Store(tmp_path / "dask")
+        with open_executor(scheduler=cluster.scheduler_address) as (executor, slots):
+            assert slots == 2
+            batch = run_replicates(replicate_work([scenario], replicates), stores["dask"], executor, slots)
+        assert batch.done == replicates and not batch.failed
+        hosts = {stores["dask"].record(scenario, r)["host"] for r in range(replicates)}
+        assert all(host.split(":")[1] != str(os.getpid()) for host in hosts)  # really ran on the workers
+    finally:
+        cluster.close()
+    assert_same_runs(stores["one"], stores["two"], scenario, replicates)
+    assert_same_runs(stores["one"], stores["dask"], scenario, replicates)
+    # ... and replicate r is exactly sim.run with that replicate's stream.
+    direct = run(scenario, replicate=2).daily
+    saved = stores["one"].daily(scenario, 2)
+    pd.testing.assert_frame_equal(saved, direct.astype({"date": saved["date"].dtype}))  # Parquet keeps ms
+
+
+def test_common_random_numbers_make_identical_scenarios_differ_by_exactly_zero(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    same_a, same_b = small("a"), small("b")
+    with open_executor(workers=1) as (executor, slots):
+        run_replicates(replicate_work([same_a, same_b], 3), store, executor, slots)
+    pd.testing.assert_frame_equal(store.summaries(same_a, range(3)), store.summaries(same_b, range(3)))
+
+
+def test_rerun_skips_saved_runs_and_finishes_the_rest_with_the_same_results(tmp_path: Path) -> None:
+    scenario = small()
+    fresh, resumed = Store(tmp_path / "fresh"), Store(tmp_path / "resumed")
+    executor = InlineExecutor()
+    run_replicates(replicate_work([scenario], 5), fresh, executor)
+    first = run_replicates(replicate_work([scenario], 2), resumed, executor)  # stopped after two runs
+    assert first.done == 2
+    again = run_replicates(replicate_work([scenario], 5), resumed, executor)
+    assert (again.skipped, again.done) == (2, 3)
+    assert_same_runs(fresh, resumed, scenario, 5)
+    assert run_replicates(replicate_work([scenario], 5), resumed, executor).skipped == 5
+
+
+def test_ctrl_c_keeps_finished_runs_and_reports_how_far_it_got(tmp_path: Path) -> None:
+    scenario, store, calls = small(), Store(tmp_path), []
+
+    def interrupted_after_two(s: Scenario, replicate: int) -> RunOutcome:
+        calls.append(replicate)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return execute(s, replicate)
+
+    with pytest.raises(Interrupted) as stop:
+        run_replicates(replicate_work([scenario], 5), store, InlineExecutor(), task=interrupted_after_two)
+    assert stop.value.batch.done == 2 and stop.value.batch.interrupted
+    assert [r for r in range(5) if store.has(scenario, r)] == [0, 1]
+
+
+def raises_on_replicate_one(scenario: Scenario, replicate: int) -> RunOutcome:
+    """A task whose second replicate breaks, as a model bug would."""
+    if replicate == 1:
+        return execute(scenario.model_copy(update={"years": -1.0}), replicate)  # no days: the model raises
+    return execute(scenario, replicate)
+
+
+def test_a_failing_run_is_recorded_with_its_traceback_while_the_others_finish(tmp_path: Path) -> None:
+    scenario, store = small(), Store(tmp_path)
+    with open_executor(workers=2) as (executor, slots):
+        batch = run_replicates(replicate_work([scenario], 4), store, executor, slots, task=raises_on_replicate_one)
+    assert batch.done == 3 and [(name, r) for name, r, _ in batch.failed] == [("small", 1)]
+    assert [r for r in range(4) if store.has(scenario, r)] == [0, 2, 3]
+    failure = store.failures(scenario, range(4))[1]
+    assert "Traceback (most recent call last)" in failure["error"]
+    # A rerun tries the failed run again; once it succeeds the failure record goes.
+    again = run_replicates(replicate_work([scenario], 4), store, InlineExecutor())
+    assert (again.skipped, again.done) == (3, 1) and store.failures(scenario, range(4)) == {}
+
+
+def _command(out: Path, scenario_file: Path, replicates: int) -> list[str]:
+    return [
+        *(sys.executable, "-m", "sim", "run", str(scenario_file)),
+        *("--replicates", str(replicates), "--workers", "1", "--out", str(out), "--no-progress"),
+    ]
+
+
+def _wait_for_runs(folder: Path, count: int, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(list(folder.glob("runs/*/r[0-9][0-9][0-9][0-9]"))) >= count:
+            return
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    raise AssertionError("the runs did not appear in time")
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "crash"])
+def test_an_interrupted_command_resumes_where_it_stopped(tmp_path: Path, how: signal.Signals) -> None:
+    scenario_file = tmp_path / "town.yaml"
+    scenario_file.write_text(small("town").model_dump_json())  # JSON is YAML
+    out, replicates = tmp_path / "out", 8
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        _command(out, scenario_file, replicates), cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    _wait_for_runs(out, 2, process)
+    process.send_signal(how)
+    _, err = process.communicate(timeout=60)
+    saved = len(list(out.glob("runs/*/r[0-9][0-9][0-9][0-9]")))
+    assert 2 <= saved < replicates
+    if how == signal.SIGINT:
+        assert process.returncode == 130
+        assert b"Run the same command again to carry on" in err and b"Traceback" not in err
+    again = subprocess.run(_command(out, scenario_file, replicates), cwd=tmp_path, env=env, capture_output=True)
+    assert again.returncode == 0, again.stderr
+    assert f"{replicates - saved} run(s) done".encode() in again.stdout
+    assert f"{saved} already saved".encode() in again.stdout
+    assert not list(out.glob("runs/*/.*.tmp"))  # leftovers of the killed run are cleared
+    reference = Store(tmp_path / "reference")
+    run_replicates(replicate_work([small("town")], replicates), reference, InlineExecutor())
+    assert_same_runs(reference, Store(out / "runs"), small("town"), replicates)
