@@ -10,17 +10,20 @@ by rejection); the best set is written out as a scenario that extends the base, 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from sim.scenario import Scenario, ScenarioError, load_scenario, resolve_lever, set_lever
-from sim.sensitivity import Range, bounds
+from sim.scenario import Scenario, ScenarioError, load_scenario, read_settings, resolve_lever, set_lever
+from sim.sensitivity import Range, bounds, check_levers, summary_keys
+from sim.store import Store
 
 
 def _per(numerator: str, denominator: str, scale: float = 1.0) -> Callable[[dict, Scenario], float]:
@@ -33,13 +36,15 @@ def _per(numerator: str, denominator: str, scale: float = 1.0) -> Callable[[dict
 
 #: Figures a target can name, computed from a run's summary (and its scenario for denominators).
 METRICS: dict[str, Callable[[dict, Scenario], float]] = {
-    "dependent_per_1000_aged_15_64": lambda s, sc: 1000 * s["dependent_users_mean"] / sc.town.population_15_64,
-    "poisoning_deaths_per_1000_dependent": _per("overdose_deaths_per_year", "dependent_users_mean", 1000),
+    "dependent_per_1000_aged_15_64": lambda s, sc: 1000 * s["dependent_use_total_mean"] / sc.town.population_15_64,
+    "poisoning_deaths_per_1000_dependent": _per("overdose_deaths_per_year", "dependent_use_total_mean", 1000),
     "nonfatal_per_fatal_overdose": lambda s, sc: (
         (s["overdoses_total"] - s["overdose_deaths_total"]) / s["overdose_deaths_total"]
         if s["overdose_deaths_total"]
         else float("nan")
     ),
+    "share_in_treatment": _per("in_treatment_mean", "dependent_use_total_mean"),
+    "officer_leavers_per_year_share": _per("team_leavers_per_year", "team_in_post_mean"),
 }
 
 
@@ -98,30 +103,13 @@ def read_targets(path: Path) -> list[Target]:
 
 def load_calibration(path: str | Path) -> tuple[CalibrationConfig, Scenario, list[Target]]:
     """Read a calibration config, its base scenario and its targets."""
-    from sim.scenario import _read_yaml
-
     path = Path(path).resolve()
-    data, lines = _read_yaml(path)
-    try:
-        config = CalibrationConfig.model_validate(data)
-    except ValidationError as err:
-        problems = []
-        for error in err.errors():
-            loc = tuple(str(p) for p in error["loc"])
-            problems.append(f"{path}:{lines.get(loc[:1], 1)}: {'.'.join(loc)}: {error['msg']}")
-        raise ScenarioError(problems) from None
+    config, lines = read_settings(path, CalibrationConfig)
     base = load_scenario(path.parent / config.scenario)
     if config.years is not None:
         base.years = config.years
     targets = read_targets(path.parent / config.targets)
-    problems = []
-    for lever, given in config.parameters.items():
-        try:
-            bounds(base, lever, given)
-        except ValueError as err:
-            problems.append(f"{path}:{lines.get(('parameters', lever), 1)}: parameters.{lever}: {err}")
-    if problems:
-        raise ScenarioError(problems)
+    check_levers(path, lines, base, config.parameters)
     return config, base, targets
 
 
@@ -197,3 +185,54 @@ def plot_fit(fit: pd.DataFrame, targets: list[Target], path: Path, keep: int = 1
     fig.savefig(path, dpi=150)
     plt.close(fig)
     return path
+
+
+@dataclass
+class Calibration:
+    """Every candidate's parameters and fit, best first, and where the outputs went."""
+
+    config: CalibrationConfig
+    targets: list[Target]
+    fit: pd.DataFrame
+    folder: Path
+
+    @property
+    def accepted(self) -> pd.DataFrame:
+        return self.fit[self.fit["fits_all"]]
+
+
+def calibrate(
+    path: str | Path, out: Path, executor_options: dict[str, Any], progress: bool | None = None
+) -> Calibration:
+    """Run (or resume) a calibration and write fit.csv, fit.png and calibrated.yaml to `out`."""
+    from sim.runner import open_executor, replicate_work, run_replicates
+    from sim.sensitivity import outcomes_from_store, summary_only
+
+    path = Path(path).resolve()
+    config, base, targets = load_calibration(path)
+    table, scenarios = candidates(config, base)
+    store = Store(out / "runs")
+    with open_executor(**executor_options) as (executor, slots):
+        batch = run_replicates(
+            replicate_work(scenarios, config.replicates),
+            store,
+            executor,
+            slots,
+            progress=progress,
+            task=summary_only,
+            description=f"calibrating {config.name}",
+        )
+    if batch.failed:
+        name, replicate, last = batch.failed[0]
+        raise RuntimeError(f"{len(batch.failed)} run(s) failed, e.g. {name} replicate {replicate}: {last}")
+    needed = sorted({key for key in summary_keys() if key.endswith(("_total", "_per_year", "_mean"))})
+    averaged = outcomes_from_store(store, scenarios, config.replicates, needed)
+    fit = pd.concat([table, score(averaged.to_dict("records"), scenarios, targets)], axis=1)
+    fit = fit.sort_values("distance").reset_index(drop=True)
+    fit.to_csv(out / "fit.csv", index=False)
+    plot_fit(fit, targets, out / "fit.png")
+    base_file = os.path.relpath(path.parent / config.scenario, out)
+    (out / "calibrated.yaml").write_text(
+        calibrated_scenario(base_file, fit.iloc[0], list(config.parameters), config.name)
+    )
+    return Calibration(config, targets, fit, out)

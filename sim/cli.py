@@ -226,6 +226,63 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings_run(args: argparse.Namespace, kind: str, name: str) -> Path:
+    out = Path(args.out or Path("results") / kind / name)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.sensitivity import load_experiment, sweep
+
+    experiment, _ = load_experiment(args.experiment)  # every problem reported before anything is written
+    out = _settings_run(args, "sweeps", experiment.name)
+    print(f"Sensitivity experiment {experiment.name!r} ({experiment.method}); results in {out}")
+    try:
+        result = sweep(args.experiment, out, {"workers": args.workers, "scheduler": args.scheduler}, args.progress)
+    except Interrupted:
+        print(f"\nInterrupted: finished runs are saved in {out / 'runs'}; run the same command to carry on.")
+        return INTERRUPTED
+    except RuntimeError as err:
+        print(f"{err}\nRun the same command again to retry the failed runs.", file=sys.stderr)
+        return 1
+    with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 140):
+        print(result.to_frame().to_string(index=False))
+    print(f"\nIndices, the design with its outcomes, and sensitivity.png written to {out}")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.calibration import calibrate, load_calibration
+
+    config, _, targets = load_calibration(args.config)
+    out = _settings_run(args, "calibration", config.name)
+    print(
+        f"Calibration {config.name!r}: {config.samples} candidates x {config.replicates} replicate(s); results in {out}"
+    )
+    try:
+        result = calibrate(args.config, out, {"workers": args.workers, "scheduler": args.scheduler}, args.progress)
+    except Interrupted:
+        print(f"\nInterrupted: finished runs are saved in {out / 'runs'}; run the same command to carry on.")
+        return INTERRUPTED
+    except RuntimeError as err:
+        print(f"{err}\nRun the same command again to retry the failed runs.", file=sys.stderr)
+        return 1
+    shown_columns = [*config.parameters, *(t.name for t in targets), "distance", "fits_all"]
+    with pd.option_context("display.float_format", "{:.4g}".format, "display.width", 160):
+        print(result.fit[shown_columns].head(5).to_string(index=False))
+    print("\nTargets: " + "; ".join(f"{t.name} {t.value:g} ({t.low:g} to {t.high:g})" for t in targets))
+    print(f"{len(result.accepted)} of {len(result.fit)} candidates land inside every target band.")
+    print(f"Best candidate written as a scenario: {out / 'calibrated.yaml'} (fit.csv and fit.png beside it)")
+    return 0
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    from sim.viz.launch import serve
+
+    return serve(args.scenario, port=args.port, open_browser=not args.no_browser, host=args.host) or 0
+
+
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--replicates", type=_positive_int, help="runs per scenario (default: the baseline file's `replicates`)"
@@ -274,6 +331,25 @@ def build_parser() -> argparse.ArgumentParser:
     docs_p.add_argument("--root", default=".", help="repository root (default: here)")
     docs_p.add_argument("--check", action="store_true", help="only check that the files are up to date")
     docs_p.set_defaults(func=cmd_docs)
+
+    for name, helptext, target in (
+        ("sweep", "run a sensitivity experiment (experiments/*.yaml) and analyse it with SALib", "experiment"),
+        ("calibrate", "fit uncertain parameters to published figures (calibration/*.yaml)", "config"),
+    ):
+        sub = commands.add_parser(name, help=helptext)
+        sub.add_argument(target, help="the experiment or calibration file")
+        sub.add_argument("--workers", type=_positive_int, help="local worker processes (default: one per core)")
+        sub.add_argument("--scheduler", help="run on a dask.distributed cluster at this address")
+        sub.add_argument("--out", help="output folder (default: results/<kind>/<name>)")
+        sub.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar")
+        sub.set_defaults(func=cmd_sweep if name == "sweep" else cmd_calibrate)
+
+    viz_p = commands.add_parser("viz", help="open the workshop page (SolaraViz) in a browser")
+    viz_p.add_argument("scenario", nargs="?", help="scenario shown first (default: the baseline)")
+    viz_p.add_argument("--port", type=int, default=8765, help="port on this machine (default 8765)")
+    viz_p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    viz_p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    viz_p.set_defaults(func=cmd_viz)
     return parser
 
 

@@ -85,12 +85,17 @@ def run(scenario: Scenario | None = None, seed: int | None = None, replicate: in
     )
 
 
-def execute(scenario: Scenario, replicate: int) -> RunOutcome:
-    """Run one replicate where a worker picked it up; never raises for a failing model run."""
+def execute(scenario: Scenario, replicate: int, keep_tables: bool = True) -> RunOutcome:
+    """Run one replicate where a worker picked it up; never raises for a failing model run.
+
+    Sweeps over thousands of design points pass `keep_tables=False` to keep only the summary.
+    """
     start = time.perf_counter()
     host = f"{socket.gethostname()}:{os.getpid()}"
     try:
         result = run(scenario, replicate=replicate)
+        if not keep_tables:
+            return RunOutcome(replicate, time.perf_counter() - start, host, summary=result.summary)
         events = result.events.astype({"event": "category", "agent": "category"})
         return RunOutcome(
             replicate=replicate,

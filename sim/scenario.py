@@ -538,6 +538,33 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Origi
     return merged, {**base_origin, **shifted}, [*base_problems, *problems]
 
 
+def read_settings[M: BaseModel](path: str | Path, schema: type[M]) -> tuple[M, dict[tuple[str, ...], int]]:
+    """Read another kind of settings file (an experiment, a calibration) as safely as a scenario.
+
+    Returns the validated settings and the line of every key path, for messages about values the
+    schema alone cannot check. Problems raise ScenarioError, one line each.
+    """
+    path = Path(os.path.abspath(path))
+    name = shown(path)
+    data, lines, problems = _read_yaml(path)
+    if problems:
+        raise ScenarioError(problems)
+    try:
+        return schema.model_validate(data), lines
+    except ValidationError as err:
+        found = []
+        for error in err.errors():
+            loc = tuple(str(part) for part in error["loc"])
+            line = next((lines[loc[:cut]] for cut in range(len(loc), 0, -1) if loc[:cut] in lines), 1)
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                message = f"unknown key; known keys: {', '.join(schema.model_fields)}"
+            elif error["type"] != "missing":
+                message = f"found {_show(error.get('input'))}: {message}"
+            found.append(Problem(name, line, ".".join(loc), message))
+        raise ScenarioError(found) from None
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file (following `extends`); raises ScenarioError on any problem.
 

@@ -11,8 +11,9 @@ come from the parameters and not from noise. Results keep the same verbs for eve
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,7 +21,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.scenario import Scenario, ScenarioError, load_scenario, resolve_lever, set_lever
+from sim.outcomes import DAILY_COLUMNS, FLOW
+from sim.runner import execute
+from sim.scenario import Scenario, ScenarioError, load_scenario, read_settings, resolve_lever, set_lever, shown
+from sim.store import Store
 
 
 class Range(BaseModel):
@@ -71,31 +75,39 @@ class Design:
 
 def load_experiment(path: str | Path) -> tuple[Experiment, Scenario]:
     """Read an experiment file and its base scenario; problems raise ScenarioError."""
-    from sim.scenario import _read_yaml
-
     path = Path(path).resolve()
-    data, lines = _read_yaml(path)
-    try:
-        experiment = Experiment.model_validate(data)
-    except ValidationError as err:
-        problems = []
-        for error in err.errors():
-            loc = tuple(str(p) for p in error["loc"])
-            line = next((lines[loc[:cut]] for cut in range(len(loc), 0, -1) if loc[:cut] in lines), 1)
-            problems.append(f"{path}:{line}: {'.'.join(loc) or '(top level)'}: {error['msg']}")
-        raise ScenarioError(problems) from None
+    experiment, lines = read_settings(path, Experiment)
     base = load_scenario(path.parent / experiment.scenario)
     if experiment.years is not None:
         base.years = experiment.years
+    check_levers(path, lines, base, experiment.parameters)
+    unknown = [o for o in experiment.outcomes if o not in summary_keys()]
+    if unknown:
+        raise ScenarioError(
+            [f"{shown(path)}:{lines.get(('outcomes',), 1)}: outcomes: unknown {unknown}; see docs/outputs.md"]
+        )
+    return experiment, base
+
+
+def check_levers(path: Path, lines: dict, base: Scenario, parameters: dict[str, Range | None]) -> None:
+    """Every varied lever must exist and have a usable range; one problem line each."""
     problems = []
-    for lever in experiment.parameters:
+    for lever, given in parameters.items():
         try:
-            bounds(base, lever, experiment.parameters[lever])
+            bounds(base, lever, given)
         except ValueError as err:
-            problems.append(f"{path}:{lines.get(('parameters', lever), 1)}: parameters.{lever}: {err}")
+            problems.append(f"{shown(path)}:{lines.get(('parameters', lever), 1)}: parameters.{lever}: {err}")
     if problems:
         raise ScenarioError(problems)
-    return experiment, base
+
+
+def summary_keys() -> set[str]:
+    """Every outcome name a run's summary holds (totals and rates of flows, means and ends of stocks)."""
+    keys = {"days", "years"}
+    for column in DAILY_COLUMNS:
+        suffixes = ("_total", "_per_year") if column.kind == FLOW else ("_mean", "_final")
+        keys.update(column.name + suffix for suffix in suffixes)
+    return keys
 
 
 def bounds(base: Scenario, lever: str, given: Range | None) -> tuple[float, float]:
@@ -246,4 +258,51 @@ def analyse(design_: Design, outcomes: pd.DataFrame) -> SensitivityResult:
     return SensitivityResult(experiment, pd.DataFrame(rows), table)
 
 
-Evaluator = Callable[[Sequence[Scenario], Sequence[int]], pd.DataFrame]
+#: The task a sweep hands to workers: run a replicate, keep only its summary.
+summary_only = partial(execute, keep_tables=False)
+
+
+def outcomes_from_store(store: Store, scenarios: Sequence[Scenario], replicates: int, names: list[str]) -> pd.DataFrame:
+    """One row per design point: each outcome averaged over the point's replicates."""
+    rows = []
+    for scenario in scenarios:
+        table = store.summaries(scenario, range(replicates))
+        if len(table) < replicates:
+            raise RuntimeError(f"{scenario.name}: only {len(table)} of {replicates} replicate(s) finished")
+        rows.append(table[names].mean())
+    return pd.DataFrame(rows).reset_index(drop=True)
+
+
+def sweep(
+    path: str | Path, out: Path, executor_options: dict[str, Any], progress: bool | None = None
+) -> SensitivityResult:
+    """Run (or resume) an experiment and analyse it, writing its tables and figure to `out`.
+
+    Each design point's replicates are saved as they finish under `out/runs`, so an interrupted
+    sweep picks up where it stopped. Raises `Interrupted` on Ctrl-C and RuntimeError when some
+    runs failed (their tracebacks are in the store; rerunning retries them).
+    """
+    from sim.runner import open_executor, replicate_work, run_replicates
+
+    experiment, base = load_experiment(path)
+    plan = design(experiment, base)
+    store = Store(out / "runs")
+    with open_executor(**executor_options) as (executor, slots):
+        batch = run_replicates(
+            replicate_work(plan.scenarios, experiment.replicates),
+            store,
+            executor,
+            slots,
+            progress=progress,
+            task=summary_only,
+            description=f"{experiment.name} ({experiment.method})",
+        )
+    if batch.failed:
+        name, replicate, last = batch.failed[0]
+        raise RuntimeError(f"{len(batch.failed)} run(s) failed, e.g. {name} replicate {replicate}: {last}")
+    result = analyse(plan, outcomes_from_store(store, plan.scenarios, experiment.replicates, experiment.outcomes))
+    result.indices.to_csv(out / "indices.csv", index=False)
+    result.indices.to_parquet(out / "indices.parquet", index=False)
+    result.outputs.to_csv(out / "design-and-outcomes.csv", index=False)
+    result.plot(out / "sensitivity.png")
+    return result

@@ -1,0 +1,154 @@
+"""Sensitivity experiments and calibration: design, resumable execution, analysis, outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.calibration import calibrate, load_calibration
+from sim.cli import main
+from sim.scenario import ScenarioError, load_scenario
+from sim.sensitivity import design, load_experiment, sweep
+
+ONE_WORKER = {"workers": 1, "scheduler": None}
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def experiment(tmp_path: Path, repo_root: Path) -> Path:
+    return _write(
+        tmp_path,
+        "exp.yaml",
+        f"""name: tiny
+scenario: {repo_root / "scenarios" / "baseline.yaml"}
+method: sobol
+samples: 4
+years: 0.25
+parameters:
+  police.patrol_hours_per_day: {{low: 10, high: 60}}
+  market.purity_volatility:
+outcomes: [patrol_hours_total]
+""",
+    )
+
+
+def test_ranges_default_to_the_plausible_range_in_the_schema(experiment: Path) -> None:
+    spec, base = load_experiment(experiment)
+    plan = design(spec, base)
+    assert plan.problem["bounds"] == [[10.0, 60.0], [0.0, 0.1]]  # purity_volatility's plausible range
+    assert len(plan.scenarios) == 4 * (2 + 2)  # Saltelli-style: N x (parameters + 2)
+    patrol = [s.police.patrol_hours_per_day for s in plan.scenarios]
+    assert min(patrol) >= 10 and max(patrol) <= 60
+    assert len({s.content_hash() for s in plan.scenarios}) == len(plan.scenarios)
+
+
+def test_the_lever_that_drives_an_outcome_gets_the_larger_total_index(experiment: Path, tmp_path: Path) -> None:
+    result = sweep(experiment, tmp_path / "out", ONE_WORKER, progress=False)
+    indices = result.to_frame().set_index("parameter")
+    assert indices.loc["police.patrol_hours_per_day", "ST"] > 0.5
+    assert indices.loc["market.purity_volatility", "ST"] < 0.1
+    for name in ("indices.csv", "indices.parquet", "design-and-outcomes.csv", "sensitivity.png"):
+        assert (tmp_path / "out" / name).is_file(), name
+
+
+def test_a_rerun_of_a_sweep_reuses_saved_runs_and_gives_the_same_indices(experiment: Path, tmp_path: Path) -> None:
+    first = sweep(experiment, tmp_path / "out", ONE_WORKER, progress=False).to_frame()
+    runs = sorted((tmp_path / "out" / "runs").rglob("summary.json"))
+    stamps = [p.stat().st_mtime_ns for p in runs]
+    again = sweep(experiment, tmp_path / "out", ONE_WORKER, progress=False).to_frame()
+    pd.testing.assert_frame_equal(first, again)
+    assert [p.stat().st_mtime_ns for p in runs] == stamps  # nothing was run twice
+
+
+def test_an_experiment_naming_a_missing_lever_gets_a_line_with_file_and_key(tmp_path: Path, repo_root: Path) -> None:
+    bad = _write(
+        tmp_path,
+        "bad.yaml",
+        f"""name: bad
+scenario: {repo_root / "scenarios" / "baseline.yaml"}
+samples: 3
+parameters:
+  police.patrol_hours: {{low: 1, high: 2}}
+outcomes: [nonsense_total]
+""",
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(bad)
+    assert any("samples" in p and "power of two" in p for p in caught.value.problems)
+    bad.write_text(bad.read_text().replace("samples: 3", "samples: 4"))
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(bad)
+    assert "bad.yaml:5: parameters.police.patrol_hours" in caught.value.problems[0]
+    assert "patrol_hours_per_day" in caught.value.problems[0]  # the closest lever is suggested
+
+
+def test_calibration_ranks_candidates_and_writes_a_usable_scenario(tmp_path: Path, repo_root: Path) -> None:
+    _write(
+        tmp_path,
+        "targets.csv",
+        "target,value,low,high,unit,source\npoisoning_deaths_per_1000_dependent,5.5,4.5,6.5,per 1000 PY,MODEL.md\n",
+    )
+    config = _write(
+        tmp_path,
+        "cal.yaml",
+        f"""name: tiny-cal
+scenario: {repo_root / "scenarios" / "baseline.yaml"}
+targets: targets.csv
+parameters:
+  overdose.rate_per_year: {{low: 0.02, high: 0.4}}
+samples: 6
+replicates: 1
+years: 0.5
+""",
+    )
+    result = calibrate(config, tmp_path / "out", ONE_WORKER, progress=False)
+    fit = pd.read_csv(tmp_path / "out" / "fit.csv")
+    assert fit["distance"].is_monotonic_increasing
+    # More overdoses per person-year means more deaths: the fitted figure rises with the rate.
+    ordered = fit.sort_values("overdose.rate_per_year")
+    assert (
+        ordered["poisoning_deaths_per_1000_dependent"].iloc[-1] > ordered["poisoning_deaths_per_1000_dependent"].iloc[0]
+    )
+    calibrated = load_scenario(tmp_path / "out" / "calibrated.yaml")
+    assert calibrated.overdose.rate_per_year == pytest.approx(result.fit.iloc[0]["overdose.rate_per_year"])
+    assert (tmp_path / "out" / "fit.png").is_file()
+
+
+def test_a_target_without_a_known_metric_or_source_is_refused(tmp_path: Path, repo_root: Path) -> None:
+    _write(tmp_path, "targets.csv", "target,value,low,high,unit,source\ndeaths_per_week,1,0,2,n,\n")
+    config = _write(
+        tmp_path,
+        "cal.yaml",
+        f"name: c\nscenario: {repo_root / 'scenarios' / 'baseline.yaml'}\ntargets: targets.csv\n"
+        "parameters:\n  overdose.rate_per_year:\n",
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_calibration(config)
+    assert "targets.csv:2: target 'deaths_per_week' is not a known metric" in caught.value.problems[0]
+
+
+def test_sweep_command_reports_a_broken_experiment_and_writes_nothing(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    broken = _write(tmp_path, "broken.yaml", "name: x\nmethod: sobol\n")
+    out = tmp_path / "never"
+    assert main(["sweep", str(broken), "--out", str(out)]) == 2
+    assert "broken.yaml" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_bundled_experiments_and_calibrations_are_valid(repo_root: Path) -> None:
+    experiments = sorted((repo_root / "experiments").glob("*.yaml"))
+    calibrations = sorted((repo_root / "calibration").glob("*.yaml"))
+    assert experiments and calibrations
+    for path in experiments:
+        spec, base = load_experiment(path)
+        assert design(spec, base).scenarios
+    for path in calibrations:
+        config, _, targets = load_calibration(path)
+        assert targets and config.parameters
