@@ -198,10 +198,11 @@ class OverdoseParams(Section):
     """Overdose hazard and survival: tolerance, purity, witnesses and naloxone."""
 
     rate_per_year: float = param(
-        0.12,
+        0.16,
         unit="overdoses per person-year",
         doc="Overdose rate of a dependent user with full tolerance at average purity.",
-        source="non-fatal to fatal about 15-30 to 1 and poisoning deaths about 5-6 per 1,000 PY (MODEL.md)",
+        source="calibrated (calibration/default-town.yaml) to non-fatal to fatal about 15-30 to 1 and "
+        "poisoning deaths about 5-6 per 1,000 PY (MODEL.md); accepted candidates 0.15-0.18",
         plausible=(0.06, 0.2),
         ge=0.0,
     )
@@ -238,9 +239,10 @@ class OverdoseParams(Section):
         le=1.0,
     )
     fatality_unwitnessed: float = param(
-        0.11,
+        0.13,
         unit="probability",
         doc="Chance an overdose with nobody present is fatal.",
+        source="calibrated with overdose.rate_per_year (calibration/default-town.yaml); accepted 0.10-0.15",
         plausible=(0.05, 0.2),
         ge=0.0,
         le=1.0,

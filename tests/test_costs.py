@@ -78,7 +78,7 @@ def test_a_staffed_treatment_expansion_costs_treatment_services_more(repo_root) 
         scenario.years = 2.0
         spend[name] = sim.run(scenario, seed=1).summary
     extra = spend["treatment-expansion"]["cost_treatment_total"] - spend["baseline"]["cost_treatment_total"]
-    assert extra > 200_000
+    assert extra > 100_000  # tens of extra person-years of treatment over two years
     # Each extra person-year of treatment costs community treatment plus medication.
     p = CostParams()
     person_years = (spend["treatment-expansion"]["in_ost_mean"] - spend["baseline"]["in_ost_mean"]) * 2.0

@@ -168,7 +168,10 @@ def test_detox_lowers_tolerance_so_a_relapse_after_it_is_risky() -> None:
     assert completed.sum() > 0.5 * 2_000
     assert people.tolerance[: people.n][completed].max() < 0.1  # detox: four weeks without opioids
     left = cohort.events(Event.LEFT_RESIDENTIAL)
-    assert len(left) == completed.sum() + early.sum()
+    # Everyone no longer in residential left through a recorded exit (some who left early and
+    # went back to street use have since died of an overdose: tolerance was low).
+    assert len(left) == (people.state[: people.n] != UseState.RESIDENTIAL).sum()
+    assert len(left) >= completed.sum() + early.sum()
 
 
 def test_recovery_support_lowers_relapse() -> None:
