@@ -14,9 +14,9 @@ import pytest
 from mesa.visualization.solara_viz import _check_model_params
 
 import sim
-from sim.outcomes import Event, EventLog
+from sim.outcomes import COLUMN_BY_NAME, Event, EventLog
 from sim.scenario import ScenarioError, load_scenario
-from sim.viz import launch
+from sim.viz import app, launch
 from sim.viz.__main__ import main as viz_main
 from sim.viz.drawing import PANELS, RECENT_DAYS, day_label, draw_town, draw_trends
 from sim.viz.levers import LEVERS, field_of, mesa_params, seed_from_text, slider_range, unit_of
@@ -30,8 +30,6 @@ def reset_kwargs(params: dict) -> dict:
 
 
 def test_page_module_builds_a_town_per_session_and_mesa_accepts_its_parameters() -> None:
-    from sim.viz import app
-
     assert callable(app.Page)
     # Nothing at module level is a model: a model there would be shared by every browser.
     assert not [name for name, value in vars(app).items() if isinstance(value, sim.DrugMarketModel)]
@@ -82,12 +80,16 @@ def test_a_lever_outside_its_hard_bounds_is_refused() -> None:
 def test_sliders_take_units_and_ranges_from_the_scenario_schema() -> None:
     scenario = load_scenario(scenario_library()["baseline"])
     params = mesa_params(scenario, "baseline")
+    assert len(LEVERS) <= 12  # a panel a trainer can take in at a glance
     for key, lever in LEVERS.items():
         spec = params[key]
         model, name = field_of(lever.path)
         assert name in model.model_fields
         if spec["type"] == "Select":
             assert spec["value"] in spec["values"]
+            continue
+        if spec["type"] == "Checkbox":
+            assert isinstance(spec["value"], bool), key
             continue
         assert spec["min"] <= spec["value"] <= spec["max"], key
         assert unit_of(lever.path) in spec["label"]
@@ -96,12 +98,130 @@ def test_sliders_take_units_and_ranges_from_the_scenario_schema() -> None:
     assert "officer-hours/day" in patrol["label"]
     assert (params["naloxone_coverage"]["min"], params["naloxone_coverage"]["max"]) == (0.0, 1.0)
     assert params["targeting"]["values"] == ["visible_sellers", "hotspots"]
+    assert params["deterrence"] == {"type": "Checkbox", "value": False, "label": LEVERS["deterrence"].label}
+    keyworkers = params["keyworkers"]
+    assert keyworkers["type"] == "SliderInt" and (keyworkers["min"], keyworkers["max"], keyworkers["value"]) == (
+        8,
+        40,
+        18,
+    )
+    assert (params["team_posts"]["min"], params["team_posts"]["max"], params["team_posts"]["value"]) == (3, 40, 8)
     # A value beyond the plausible range widens the slider rather than being cut off.
     assert slider_range("police.patrol_hours_per_day", 200.0) == (0.0, 200.0)
 
 
+def year_two(seed: int = 5, **levers: object) -> pd.DataFrame:
+    """The second year of a two-year workshop run of the baseline with the given levers."""
+    model = WorkshopModel(rng=seed, years=2.0, **levers)
+    while model.running:
+        model.step()
+    daily = model.record.frame(model.params.start_date)
+    return daily[daily["day"] >= 365]
+
+
+def over_seeds(**levers: object) -> pd.DataFrame:
+    """Year two of two seeds' runs, averaged day by day (treatment uptake is noisy in one run)."""
+    first, second = (year_two(seed, **levers).select_dtypes("number").reset_index(drop=True) for seed in (5, 6))
+    return (first + second) / 2
+
+
+def test_funded_keyworker_posts_treat_more_people_only_with_the_staff_to_fill_them() -> None:
+    unstaffed = WorkshopModel(rng=5, keyworkers=26)
+    # Funded posts are a change on day 0, not a bigger starting service: the staff in post are the file's.
+    assert unstaffed.treatment.in_post == WorkshopModel(rng=5).treatment.in_post
+    assert unstaffed.params.treatment.keyworkers == 18
+    unstaffed.step()
+    assert unstaffed.params.treatment.keyworkers == 26
+    baseline = over_seeds()
+    unstaffed, staffed = over_seeds(keyworkers=26), over_seeds(keyworkers=26, qualified_staff=27)
+    # Without qualified staff the new posts stay vacant: no more than the 19 the labour market has.
+    assert unstaffed["keyworkers_in_post"].max() <= 19
+    assert unstaffed["keyworker_vacancies"].mean() > 6
+    assert staffed["keyworkers_in_post"].mean() > 22
+    # With the staff, waits all but vanish and more people are in treatment (in our runs about 70
+    # more than the baseline and 35 more than the unstaffed expansion in year two).
+    assert staffed["mean_wait_days"].mean() < 0.25 * baseline["mean_wait_days"].mean()
+    assert staffed["in_treatment"].mean() > baseline["in_treatment"].mean() + 30
+    assert staffed["in_treatment"].mean() > unstaffed["in_treatment"].mean() + 15
+
+
+def test_funded_police_posts_carry_a_surge_without_overtime_once_filled() -> None:
+    surge = year_two(patrol_hours=48.0)
+    funded = year_two(patrol_hours=48.0, team_posts=14)
+    assert funded["team_in_post"].mean() > 12 and surge["team_in_post"].max() <= 8
+    assert surge["overtime_hours"].mean() > 5 * funded["overtime_hours"].mean()  # about 10 times in our runs
+    assert surge["unfilled_hours"].sum() > funded["unfilled_hours"].sum()
+    assert surge["mean_fatigue"].mean() > 2 * funded["mean_fatigue"].mean()
+    # New posts are filled after the hiring delay, not on day 0.
+    early = WorkshopModel(rng=5, team_posts=14)
+    for _ in range(30):
+        early.step()
+    assert early.record.frame(early.params.start_date)["team_in_post"].max() == 8
+
+
+def test_an_unmoved_funded_lever_leaves_the_scenario_timed_changes_alone() -> None:
+    scenario = load_scenario(scenario_library()["surge-funded-posts"])
+    model = WorkshopModel("surge-funded-posts", team_posts=scenario.officers.establishment)
+    assert model.params.events == scenario.events
+    moved = WorkshopModel("surge-funded-posts", team_posts=12)
+    assert len(moved.params.events) == len(scenario.events) + 1
+    moved.step()
+    assert moved.params.officers.establishment == 12  # the page's change comes after the file's day-0 change
+    with pytest.raises(ValueError, match="team_posts"):
+        WorkshopModel(team_posts=-1)
+
+
+def test_the_focused_deterrence_switch_starts_call_ins() -> None:
+    model = WorkshopModel(rng=2, deterrence=True)
+    for _ in range(60):
+        model.step()
+    daily = model.record.frame(model.params.start_date)
+    assert model.params.deterrence.active
+    assert daily["dealer_call_ins"].sum() > 0 and daily["deterrence_resources"].iloc[-1] > 0
+
+
+def test_every_scenario_file_is_offered_and_runs_on_the_page(repo_root: Path) -> None:
+    files = sorted(path.stem for path in (repo_root / "scenarios").glob("*.yaml"))
+    library = scenario_library()
+    assert sorted(library) == files  # none left out because it failed to load
+    assert next(iter(library)) == "baseline"
+    for name in library:
+        scenario = load_scenario(library[name])
+        params = mesa_params(scenario, name)
+        model = WorkshopModel(**reset_kwargs(params))
+        _check_model_params(model, params)
+        for _ in range(14):
+            model.step()
+        assert model.record.days_recorded == 14, name
+        trends = draw_trends(model)
+        assert all(len(ax.lines) >= 1 for ax in trends.axes), name
+        assert f"Scenario: {scenario.name}." in app.levers_in_force(model)
+
+
+def test_levers_table_says_what_is_in_force_in_words() -> None:
+    model = WorkshopModel("custody-evening-rota", rng=1, deterrence=True, keyworkers=24)
+    for _ in range(30):
+        model.step()
+    table = app.levers_in_force(model)
+    assert "| Focused deterrence programme running | yes |" in table
+    assert "| Treatment keyworkers: funded posts | 24 posts |" in table
+    assert "| Where patrol goes | visible_sellers |" in table
+    assert "treatment.keyworkers → 24 (set on the workshop page" in table
+    assert app.in_words([{"start_hour": 14, "hours": 10, "workers": 1, "weekends": True}]) == (
+        "1 worker 14:00-00:00 every day"
+    )
+    assert app.in_words([{"start_hour": 9, "hours": 8.5, "workers": 2, "weekends": False}]) == (
+        "2 workers 09:00-17:30 weekdays"
+    )
+    costs = app.cost_breakdown(model)
+    total = model.record.frame(model.params.start_date)["cost_total"].sum()
+    assert sum(costs.values()) == pytest.approx(total)  # every agency's cost is in the sentence
+    assert costs["police officers"] > 0 and costs["treatment"] > 0 and costs["prison"] > 0
+    assert "**Costs so far** (2024/25 prices): £" in table
+
+
 def test_the_map_shows_every_overdose_of_the_last_four_weeks() -> None:
-    model = WorkshopModel(rng=11, purity=0.5)
+    model = WorkshopModel(rng=11)
     for _ in range(90):
         model.step()
     events = model.log.frame()
@@ -114,10 +234,32 @@ def test_the_map_shows_every_overdose_of_the_last_four_weeks() -> None:
     sellers = ax.collections[0].get_offsets()
     assert len(sellers) == np.count_nonzero(model.dealers.by_cell())
     trends = draw_trends(model)
-    assert len(trends.axes) == len(PANELS)
-    assert all(len(ax.lines) >= 1 for ax in trends.axes)
+    assert len(trends.axes) == len(PANELS) <= 10
+    assert all(len(ax.lines) == len(panel.lines) for ax, panel in zip(trends.axes, PANELS, strict=True))
     deaths = next(ax for ax in trends.axes if ax.get_title(loc="left").startswith("Overdose deaths"))
     assert deaths.get_title(loc="left").endswith(f" · {events['event'].eq('overdose_death').sum()} so far")
+
+
+def test_trend_panels_draw_declared_columns_and_tell_the_whole_story() -> None:
+    drawn = {column for panel in PANELS for line in panel.lines for column in line.columns}
+    assert drawn <= set(COLUMN_BY_NAME), drawn - set(COLUMN_BY_NAME)  # a renamed column would vanish silently
+    for story in ("overdose_deaths", "overdoses", "dependent_use_total", "in_treatment", "dependent_users",
+                  "waiting_list", "overtime_hours", "officers_sick", "high_fatigue_officers", "prison_population",
+                  "diversions", "custody_referrals"):  # fmt: skip
+        assert story in drawn, story
+    assert PANELS[0].headline and PANELS[1].headline  # overdoses and deaths come first
+    # Everyone with dependent use is at least those in treatment plus those out of treatment and custody.
+    model = WorkshopModel(rng=4)
+    for _ in range(60):
+        model.step()
+    daily = model.record.frame(model.params.start_date)
+    assert (daily["dependent_use_total"] >= daily["dependent_users"] + daily["in_treatment"]).all()
+    people = draw_trends(model).axes[2]
+    assert [line.get_label() for line in people.lines] == [
+        "all, wherever they are",
+        "out of treatment and custody",
+        "in treatment",
+    ]
 
 
 def test_event_log_since_returns_recent_events_of_one_kind() -> None:

@@ -106,6 +106,8 @@ def test_workshop_page_loads_offline_draws_the_town_and_steps(chromium: Browser,
     expect(page.locator("h2", has_text="Day 0")).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("day 3: police.patrol_hours_per_day → 80 (crackdown starts)")).to_be_visible()
     expect(page.locator("td", has_text="24 officer-hours/day")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Focused deterrence programme running")).not_to_be_checked()
+    expect(page.get_by_text("Treatment keyworkers: funded posts (posts)")).to_be_visible()
     before = town_images(page)
     sizes = page.locator(".town-dashboard img").evaluate_all("imgs => imgs.map(i => [i.naturalWidth, i.naturalHeight])")
     assert all(w > 300 and h > 300 for w, h in sizes), sizes
@@ -117,6 +119,7 @@ def test_workshop_page_loads_offline_draws_the_town_and_steps(chromium: Browser,
     assert after[0] != before[0], "the town map did not change after a step"
     assert after[1] != before[1], "the trend plots did not change after a step"
     expect(page.locator("td", has_text="80 officer-hours/day")).to_be_visible(timeout=WAIT)  # the crackdown began
+    expect(page.get_by_text(re.compile(r"Costs so far \(2024/25 prices\): £[\d.]+[mk]? in all"))).to_be_visible()
 
     page.get_by_role("button", name="▶").click()
     expect(page.locator("h2", has_text=re.compile(r"Day (1[4-9]|[2-9]\d|\d{3,}) "))).to_be_visible(timeout=WAIT)
@@ -127,7 +130,9 @@ def test_workshop_page_loads_offline_draws_the_town_and_steps(chromium: Browser,
     assert problems.found == [], "\n".join(problems.found)
 
 
-def test_each_browser_gets_its_own_town_and_reset_applies_a_moved_lever(chromium: Browser, page_url: str) -> None:
+def test_each_browser_gets_its_own_town_and_reset_applies_a_moved_lever(
+    chromium: Browser, page_url: str, repo_root: Path
+) -> None:
     first, first_problems = open_page(chromium, page_url)
     first.get_by_role("button", name="Step").click()
     expect(first.locator("h2", has_text="Day 7 ")).to_be_visible(timeout=WAIT)
@@ -153,9 +158,12 @@ def test_each_browser_gets_its_own_town_and_reset_applies_a_moved_lever(chromium
     expect(first.locator("td", has_text="30 officer-hours/day")).to_be_visible(timeout=WAIT)
     expect(second.locator("td", has_text="24 officer-hours/day")).to_be_visible()
 
-    # Picking another scenario builds that town instead (the baseline has no timed changes).
+    # The picker offers the launched file and every scenario in scenarios/; picking one builds that
+    # town instead (the baseline has no timed changes).
     second.locator(".v-select", has_text="Scenario").click()
-    second.get_by_role("option", name="baseline").click()
+    offered = len(list((repo_root / "scenarios").glob("*.yaml"))) + 1
+    expect(second.get_by_role("option")).to_have_count(offered, timeout=WAIT)
+    second.get_by_role("option", name="baseline", exact=True).click()
     expect(second.get_by_text("Scenario: baseline.")).to_be_visible(timeout=WAIT)
     expect(second.get_by_text("crackdown starts")).to_have_count(0)
 

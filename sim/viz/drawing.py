@@ -152,13 +152,19 @@ def _draw_recent_overdoses(model: DrugMarketModel, ax) -> None:  # type: ignore[
 
 @dataclass(frozen=True)
 class Line:
-    """One line on a trend panel: a daily column, smoothed so small daily counts read as a rate."""
+    """One line on a trend panel: a daily column (or the sum of several), smoothed so small daily
+    counts read as a rate."""
 
-    column: str
+    column: str | tuple[str, ...]
     label: str
     colour: str
     window: int = 1  # days; 1 = the daily level as is
     how: str = "level"  # "level", "rate" (a sum per window, from the mean of recent days) or "mean"
+    width: float = 1.7
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,) if isinstance(self.column, str) else self.column
 
 
 @dataclass(frozen=True)
@@ -166,13 +172,50 @@ class Panel:
     title: str
     lines: tuple[Line, ...]
     total: str | None = None  # a column whose running total goes in the title ("· 23 so far")
+    headline: bool = False  # a bold title: the outcomes the room should not miss
 
 
-WEEKS_4, QUARTER = 28, 91
-#: The story in eight small panels, in the order a trainer tells it: people, sellers, harm,
-#: enforcement, the market's response, access.
+WEEKS_4, QUARTER, WEEK = 28, 91, 7
+TREATMENT = "#0c8599"
+WAITING = "#e8590c"
+PRISON = "#5f3dc4"
+OVERTIME = "#c2255c"
+UNCOVERED = "#868e96"
+#: The story in ten small panels, two to a row: harm first (overdoses and deaths), then people
+#: and treatment, the street market, enforcement and the market's response, and the police
+#: workforce that delivers the enforcement.
 PANELS: tuple[Panel, ...] = (
-    Panel("People with dependent use", (Line("dependent_users", "out of treatment and custody", "#495057"),)),
+    Panel(
+        "Overdoses",
+        (
+            Line("overdoses", "all overdoses, per 4 weeks", SURVIVED, WEEKS_4, "rate"),
+            Line("naloxone_reversals", "reversed with naloxone", REVERSED, WEEKS_4, "rate"),
+        ),
+        total="overdoses",
+        headline=True,
+    ),
+    Panel(
+        "Overdose deaths",
+        (Line("overdose_deaths", "deaths per quarter (13 weeks)", DEATH, QUARTER, "rate", width=2.2),),
+        total="overdose_deaths",
+        headline=True,
+    ),
+    Panel(
+        "People with dependent use",
+        (
+            Line("dependent_use_total", "all, wherever they are", "#212529"),
+            Line("dependent_users", "out of treatment and custody", "#868e96"),
+            Line("in_treatment", "in treatment", TREATMENT),
+        ),
+    ),
+    Panel(
+        "Into treatment: people per 4 weeks",
+        (
+            Line("treatment_entries", "starting treatment", TREATMENT, WEEKS_4, "rate"),
+            Line(("custody_referrals", "diversions"), "referred from custody or diverted", PRISON, WEEKS_4, "rate"),
+            Line("waiting_list", "waiting for a place (now)", WAITING, WEEK, "mean"),
+        ),
+    ),
     Panel(
         "Street sellers",
         (
@@ -180,24 +223,13 @@ PANELS: tuple[Panel, ...] = (
             Line("dealer_slots", "positions groups want filled", "#868e96"),
         ),
     ),
+    Panel("Time to find a seller (hours)", (Line("mean_search_time", "weekly mean", "#495057", WEEK, "mean"),)),
     Panel(
-        "Overdoses per 4 weeks",
+        "Arrests per 4 weeks, and prison",
         (
-            Line("overdoses", "all overdoses", SURVIVED, WEEKS_4, "rate"),
-            Line("naloxone_reversals", "reversed with naloxone", REVERSED, WEEKS_4, "rate"),
-        ),
-        total="overdoses",
-    ),
-    Panel(
-        "Overdose deaths per quarter",
-        (Line("overdose_deaths", "deaths", DEATH, QUARTER, "rate"),),
-        total="overdose_deaths",
-    ),
-    Panel(
-        "Arrests per 4 weeks",
-        (
-            Line("dealer_arrests", "street sellers", SELLER, WEEKS_4, "rate"),
-            Line("person_arrests", "people who use drugs", "#495057", WEEKS_4, "rate"),
+            Line("person_arrests", "people who use drugs arrested", "#495057", WEEKS_4, "rate"),
+            Line("dealer_arrests", "street sellers arrested", SELLER, WEEKS_4, "rate"),
+            Line("prison_population", "in prison or on remand (now)", PRISON),
         ),
     ),
     Panel(
@@ -207,39 +239,57 @@ PANELS: tuple[Panel, ...] = (
             Line("dealers_displaced", "moved from patrol (displacement)", PATROL, WEEKS_4, "rate"),
         ),
     ),
-    Panel("Police patrol (officer-hours a day)", (Line("patrol_hours", "at the market", PATROL, 7, "mean"),)),
-    Panel("Time to find a seller (hours)", (Line("mean_search_time", "weekly mean", "#495057", 7, "mean"),)),
+    Panel(
+        "Police hours a day (weekly mean)",
+        (
+            Line("patrol_hours", "patrol at the market", PATROL, WEEK, "mean"),
+            Line("overtime_hours", "worked as overtime", OVERTIME, WEEK, "mean"),
+            Line("unfilled_hours", "planned, nobody to cover", UNCOVERED, WEEK, "mean"),
+        ),
+    ),
+    Panel(
+        "Police officers",
+        (
+            Line("team_in_post", "drug team in post", PATROL, width=2.0),
+            Line("officers_sick", "off sick", "#495057", WEEK, "mean"),
+            Line("high_fatigue_officers", "highly fatigued", OVERTIME, WEEK, "mean"),
+        ),
+    ),
 )
+GRID = (5, 2)
 
 
 def draw_trends(model: DrugMarketModel, fig: Figure | None = None) -> Figure:
     """Small multiples of the story so far, on a fixed time axis covering the whole run."""
     fig = fig or Figure(figsize=(5.6, 6.6), dpi=100)
-    axes = fig.subplots(4, 2, sharex=True)
+    axes = fig.subplots(*GRID, sharex=True)
     daily = model.record.frame(model.params.start_date)
     years = daily["day"].to_numpy() / 365.0
-    changes = [change.day / 365.0 for change in model.params.events]
+    # Changes on day 0 are part of the starting town, not a change the room sees happen.
+    changes = sorted({change.day / 365.0 for change in model.params.events if change.day > 0})
     for ax, panel in zip(axes.flat, PANELS, strict=True):
         for line in panel.lines:
-            if line.column in daily:
-                ax.plot(years, smooth(daily[line.column], line), color=line.colour, lw=1.7, label=line.label)
+            if all(column in daily for column in line.columns):
+                values = daily[list(line.columns)].sum(axis=1)
+                ax.plot(years, smooth(values, line), color=line.colour, lw=line.width, label=line.label)
         for when in changes:
             ax.axvline(when, color=PATROL, ls="--", lw=0.9)
         title = panel.title
         if panel.total and panel.total in daily:
             title += f" · {daily[panel.total].sum():,.0f} so far"
-        ax.set_title(title, fontsize=8.5, loc="left")
+        ax.set_title(title, fontsize=8.5, loc="left", weight="bold" if panel.headline else "normal")
         ax.set_xlim(0, model.params.years)
-        headroom = 1.15 + 0.2 * len(panel.lines)  # room for the legend above the lines
+        headroom = 1 / (0.95 - 0.13 * len(panel.lines))  # the legend's share of the height is kept clear
         ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], 1.0) * headroom)
-        ax.tick_params(labelsize=7.5)
+        ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left", frameon=False, handlelength=1.2, labelspacing=0.25)
+        ax.legend(fontsize=6.8, loc="upper left", frameon=False, handlelength=1.2, labelspacing=0.15,
+                  borderaxespad=0.3)  # fmt: skip
     for ax in axes[-1]:
-        ax.set_xlabel("Years into the run", fontsize=8)
+        ax.set_xlabel("Years into the run", fontsize=7.5)
     if changes:
-        fig.text(0.5, 0.005, "Dashed blue lines: a timed lever change in the scenario", ha="center", fontsize=7.5)
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.96, bottom=0.08, hspace=0.42, wspace=0.2)
+        fig.text(0.5, 0.004, "Dashed blue lines: a timed lever change in the scenario", ha="center", fontsize=7)
+    fig.subplots_adjust(left=0.08, right=0.985, top=0.97, bottom=0.075, hspace=0.38, wspace=0.2)
     return fig
 
 

@@ -1,9 +1,11 @@
 """The levers a workshop can move, read from the scenario schema so units and ranges live in one place.
 
-A trainer sees a handful of sliders, not the whole schema: the levers that tell the story of an
-open market (patrol, replacement, displacement, market size, naloxone, purity). Each slider's
-unit, starting value and range come from the parameter's declaration (`sim.params.param`), so
-the page never disagrees with the scenario reference.
+A trainer sees a dozen inputs, not the whole schema: the levers that tell the story of an open
+market and the policy mix around it (patrol and where it goes, the drug team's funded posts,
+focused deterrence, replacement and displacement, naloxone, treatment posts and the staff to fill
+them, diversion, continuity of care on release). Each input's unit, starting value and range come
+from the parameter's declaration (`sim.params.param`), so the page never disagrees with the
+scenario reference.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from sim.scenario import Scenario, resolve_lever
+from sim.scenario import Scenario, TimedChange, check_lever, resolve_lever
 
 #: The bundled scenario library (present in a source checkout, which is how workshops run it).
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
@@ -28,17 +30,27 @@ class Lever:
 
     path: str  # dotted path in the scenario, e.g. "police.patrol_hours_per_day"
     label: str  # plain words; the unit from the schema is added
+    #: Funded posts: a moved value is put in force on day 0 as a timed change (posts funded today),
+    #: not built into the starting town, so new posts fill only after the hiring delay and, for
+    #: keyworkers, only as far as the local labour market has qualified staff; the staff in post at
+    #: the start are the file's. (Built into the start, the posts would all be filled on day 0.)
+    funded: bool = False
 
 
-#: Keyword name (as the workshop model takes it) -> the scenario field it sets.
+#: Keyword name (as the workshop model takes it) -> the scenario field it sets, in the order the
+#: page shows them: policing, the market's response, health, justice, then the run's length.
 LEVERS: dict[str, Lever] = {
     "patrol_hours": Lever("police.patrol_hours_per_day", "Police patrol at the market"),
     "targeting": Lever("police.targeting", "Where patrol goes"),
+    "team_posts": Lever("officers.establishment", "Police drug team: funded posts", funded=True),
+    "deterrence": Lever("deterrence.active", "Focused deterrence programme running"),
     "replacement": Lever("dealers.replacement_per_day", "How fast groups replace arrested sellers"),
     "displacement": Lever("dealers.displacement_per_day", "How readily sellers move away from patrol"),
-    "initial_sellers": Lever("dealers.initial_sellers", "Street sellers at the start"),
     "naloxone_coverage": Lever("overdose.naloxone_coverage", "People with dependent use who carry naloxone"),
-    "purity": Lever("market.purity_mean", "Average street purity"),
+    "keyworkers": Lever("treatment.keyworkers", "Treatment keyworkers: funded posts", funded=True),
+    "qualified_staff": Lever("treatment.qualified_staff_available", "Qualified keyworkers the town can recruit"),
+    "diversion": Lever("diversion.treatment_condition_share", "Eligible arrests diverted to treatment"),
+    "continuity_of_care": Lever("prison.continuity_of_care", "Prison releases with treatment arranged"),
     "years": Lever("years", "Years to run"),
 }
 
@@ -66,6 +78,40 @@ def set_value(scenario: Scenario, path: str, value: Any) -> None:
         return
     section, name = resolve_lever(scenario, path)
     setattr(section, name, value)
+
+
+def put_in_force(scenario: Scenario, key: str, value: Any) -> None:
+    """Put a page lever's value into a scenario: into the starting town, or for funded posts (when
+    moved from the file's value) as a change on day 0, after the file's own day-0 changes."""
+    lever = LEVERS[key]
+    if not lever.funded:
+        set_value(scenario, lever.path, value)
+        return
+    if value == value_of(scenario, lever.path):
+        return  # unmoved: the file's town and its own timed changes, exactly as the file says
+    try:
+        check_lever(scenario, lever.path, value)
+    except ValueError as err:
+        raise ValueError(f"{key} ({lever.path}): {err}") from None
+    note = "set on the workshop page: posts funded from day 0, filled after the hiring delay"
+    scenario.events.append(TimedChange(day=0, set={lever.path: value}, note=note))
+
+
+def is_switch(path: str) -> bool:
+    """Whether a lever is a yes/no switch (a checkbox on the page)."""
+    model, name = field_of(path)
+    return model.model_fields[name].annotation is bool
+
+
+def shown(path: str, value: Any) -> str:
+    """A lever's value in words for the levers table: '24 officer-hours/day', 'visible_sellers', 'yes'."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g} {unit_of(path)}"
+    if choices_of(path) is not None:
+        return str(value)
+    return f"{value} {unit_of(path)}"
 
 
 def unit_of(path: str) -> str:
@@ -123,6 +169,9 @@ def mesa_params(scenario: Scenario, scenario_name: str) -> dict[str, Any]:
     for key, lever in LEVERS.items():
         value = value_of(scenario, lever.path)
         unit = unit_of(lever.path)
+        if is_switch(lever.path):
+            params[key] = {"type": "Checkbox", "value": value, "label": lever.label}
+            continue
         choices = choices_of(lever.path)
         if choices is not None:
             params[key] = {"type": "Select", "value": value, "values": choices, "label": lever.label}

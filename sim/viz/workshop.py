@@ -18,14 +18,15 @@ from sim.model import DrugMarketModel
 from sim.police import Deployment
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.viz.launch import SCENARIO_ENV
-from sim.viz.levers import LEVERS, SCENARIO_DIR, seed_from_text, set_value
+from sim.viz.levers import LEVERS, SCENARIO_DIR, put_in_force, seed_from_text
 
 #: The name shown when no scenario file is available (an installed package without scenarios/).
 DEFAULTS = "built-in defaults"
 
 
 def scenario_library(directory: Path = SCENARIO_DIR, launched: str | None = None) -> dict[str, Path | None]:
-    """The scenarios a trainer can pick, by file name without `.yaml`, the launched file first.
+    """The scenarios a trainer can pick, by file name without `.yaml`: the launched file, the baseline,
+    then the rest in alphabetical order.
 
     Files that do not load are left out (`drugmarket validate` explains why); with no files at
     all, the schema defaults are offered.
@@ -33,7 +34,8 @@ def scenario_library(directory: Path = SCENARIO_DIR, launched: str | None = None
     launched = launched if launched is not None else os.environ.get(SCENARIO_ENV)
     found: dict[str, Path | None] = {}
     candidates = [Path(launched).resolve()] if launched else []
-    candidates += sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+    # The baseline first (every other scenario is compared with it), then the rest by name.
+    candidates += sorted(directory.glob("*.yaml"), key=lambda path: (path.stem != "baseline", path.stem))
     for path in candidates:
         if path.stem in found:
             continue
@@ -73,6 +75,8 @@ class WorkshopModel(DrugMarketModel):
         rng: the random seed as typed on the page (a whole number, or any text); default: the
             scenario's master seed, so the first run matches `drugmarket run` with one replicate.
         patrol_hours ... years: the levers in `sim.viz.levers.LEVERS`; None keeps the scenario's value.
+            Funded posts (`team_posts`, `keyworkers`) moved from the file's value are funded on
+            day 0 and filled after the hiring delay (see `Lever.funded`).
     """
 
     def __init__(
@@ -82,21 +86,29 @@ class WorkshopModel(DrugMarketModel):
         *,
         patrol_hours: float | None = None,
         targeting: str | None = None,
+        team_posts: int | None = None,
+        deterrence: bool | None = None,
         replacement: float | None = None,
         displacement: float | None = None,
-        initial_sellers: int | None = None,
         naloxone_coverage: float | None = None,
-        purity: float | None = None,
+        keyworkers: int | None = None,
+        qualified_staff: int | None = None,
+        diversion: float | None = None,
+        continuity_of_care: float | None = None,
         years: float | None = None,
     ) -> None:
         levers = {
             "patrol_hours": patrol_hours,
             "targeting": targeting,
+            "team_posts": team_posts,
+            "deterrence": deterrence,
             "replacement": replacement,
             "displacement": displacement,
-            "initial_sellers": initial_sellers,
             "naloxone_coverage": naloxone_coverage,
-            "purity": purity,
+            "keyworkers": keyworkers,
+            "qualified_staff": qualified_staff,
+            "diversion": diversion,
+            "continuity_of_care": continuity_of_care,
             "years": years,
         }
         scenario = with_levers(load_named(scenario_name), levers)
@@ -132,5 +144,5 @@ def with_levers(scenario: Scenario, levers: dict[str, Any]) -> Scenario:
         raise ValueError(f"unknown levers: {', '.join(sorted(unknown))}")
     for key, value in levers.items():
         if value is not None:
-            set_value(scenario, LEVERS[key].path, value)
+            put_in_force(scenario, key, value)
     return scenario
