@@ -43,7 +43,7 @@ class DealerParams(Section):
         unit="groups",
         doc="Selling groups (lines) supplying the town.",
         source="county lines turn over about GBP 2,000-3,000 a day each (MODEL.md), against a "
-        "market of about GBP 90,000 a day",
+        "market of about GBP 55,000 a day in the default town",
         plausible=(5, 60),
         ge=1,
     )

@@ -347,6 +347,7 @@ class CaseFile:
         self.remanded_on = np.full(capacity, -1, dtype=np.int32)
         self.decided_on = np.full(capacity, -1, dtype=np.int32)  # day of the charging decision
         self.charged = np.zeros(capacity, dtype=bool)
+        self.quality = np.ones(capacity, dtype=np.float64)  # how well the arrest was evidenced (0-1]
         self.agenda: dict[int, list[int]] = {}
 
     def open(self, agent: int, who: np.ndarray, day: int) -> np.ndarray:
@@ -368,6 +369,7 @@ class CaseFile:
         self.remanded_on[ids] = -1
         self.decided_on[ids] = -1
         self.charged[ids] = False
+        self.quality[ids] = 1.0
         self.n += count
         return ids
 
@@ -517,6 +519,9 @@ class Justice:
         to_charge = fresh[~nfa]
         if to_charge.size:
             cases = self.cases.open(SELLER, to_charge, day)
+            # Seller arrests are the drug team's: their evidence is as good as the arresting
+            # officers' skill and fatigue on the day (acquisitive-crime arrests are not theirs).
+            self.cases.quality[cases] = self.case_quality()
             self.sellers.seller_case[to_charge] = cases
             self._await_charge(cases, day, self.charging.seller_forensic_share)
 
@@ -582,7 +587,7 @@ class Justice:
         forensic, joint = self.cases.forensic[cases], self.cases.joint[cases]
         chance = np.where(forensic, c.forensic_charge_share, c.charge_share)
         chance = chance + joint * np.where(forensic, c.joint_forensic_charge_uplift, c.joint_charge_uplift)
-        chance = chance * self.case_quality()
+        chance = chance * self.cases.quality[cases]
         charged = self.rng.random(cases.size) < chance
         self.cases.decided_on[cases] = day
         self.cases.charged[cases] = charged

@@ -267,7 +267,8 @@ class OverdoseParams(Section):
     naloxone_coverage: float = param(
         0.4,
         unit="fraction",
-        doc="Share of people with dependent use who have a naloxone kit at the start.",
+        doc="Share of people with dependent use who have a naloxone kit at the start (and of people who "
+        "start using later); treatment services hand out more.",
         source="about 60% of people who inject carry naloxone (MODEL.md); not all OCUs inject",
         plausible=(0.1, 0.7),
         ge=0.0,

@@ -242,6 +242,11 @@ class Prison:
             self.rng.integers(1, int(1.5 * person_stay) + 2, size=serving.size)
         )
         rows.entered[remanded] = -self.rng.integers(0, 30, size=remanded.size)
+        # Their cases began before day 0 and are not modelled: they leave remand at short notice,
+        # as most remand prisoners do, on a day within the next two months.
+        hearing = self.rng.integers(3, 63, size=remanded.size)
+        weekday = self.calendar.weekday(hearing)  # courts sit on weekdays
+        rows.release_day[remanded] = hearing - np.where(weekday == 5, 1, np.where(weekday == 6, 2, 0))
         inside = np.concatenate([serving, remanded])
         on_ost = inside[self.rng.random(inside.size) < p.prison_ost_uptake]
         self.treatment.rows.phase[on_ost] = Phase.IN_PRISON
@@ -341,8 +346,8 @@ class Prison:
             starting = not_dosed[self.rng.random(not_dosed.size) < self.p.prison_ost_uptake]
             self.treatment.start_prison_ost(starting, day)
         due = np.flatnonzero(rows.release_day[:n] == day)
-        due = due[people.state[due] == UseState.PRISON]
-        self._release(due, day, from_remand=False)
+        self._release(due[people.state[due] == UseState.PRISON], day, from_remand=False)
+        self._release(due[people.state[due] == UseState.REMAND], day, from_remand=True)
         self.sellers.fit(self.dealers.n)
         m = self.dealers.n
         sellers_due = np.flatnonzero(self.sellers.in_prison[:m] & (self.sellers.seller_release_day[:m] == day))

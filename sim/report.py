@@ -71,7 +71,8 @@ HEADLINE: tuple[Headline, ...] = (
     *_group("Offences", ("offences_per_year", "Drug-related acquisitive offences a year", "lower")),
     *_group(
         "Prevalence",  # no better direction on its own: fewer deaths leave more people using
-        ("dependent_users_mean", "People with dependent use (average)", ""),
+        ("dependent_use_total_mean", "People with dependent use, in or out of treatment (average)", ""),
+        ("dependent_users_mean", "People with dependent use out of treatment and custody (average)", ""),
         ("people_using_mean", "People using drugs (average)", ""),
         ("new_initiates_per_year", "People starting to use a year", "lower"),
     ),

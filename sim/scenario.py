@@ -145,7 +145,7 @@ class Scenario(Section):
         for index, change in enumerate(self.events):
             for path, value in change.set.items():
                 try:
-                    check_lever(self, path, value)
+                    check_lever(self, path, value, timed=True)
                 except ValueError as err:
                     problems.append((index, path, str(err)))
         if problems:
@@ -221,9 +221,21 @@ def _no_lever(part: str, where: str, fields: Any) -> Any:
     raise ValueError(f"no lever {part!r} in {where}{hint or '; known: ' + ', '.join(fields)}")
 
 
-def check_lever(scenario: Scenario, path: str, value: Any) -> None:
-    """Raise ValueError if `value` is not allowed for the lever at `path`."""
+#: Settings that build the town and its starting populations: they are read once, on day 0.
+SET_AT_START = frozenset({"dealers.groups", "police.high_harm_groups"})
+
+
+def set_at_start(path: str) -> bool:
+    """Whether a setting only shapes the town on day 0 (so a timed change of it would mean nothing)."""
+    section, _, field = path.partition(".")
+    return section == "town" or field.startswith("initial_") or path in SET_AT_START
+
+
+def check_lever(scenario: Scenario, path: str, value: Any, *, timed: bool = False) -> None:
+    """Raise ValueError if `value` is not allowed for the lever at `path` (in a timed change if `timed`)."""
     section, field = resolve_lever(scenario, path)
+    if timed and set_at_start(path):
+        raise ValueError("is set once, when the town is built on day 0; it cannot change during a run")
     trial = section.model_copy()
     try:
         setattr(trial, field, value)
@@ -610,7 +622,7 @@ def _event_problems(events: Any, origin: Origin, name: str) -> list[Problem]:
             if not isinstance(lever, str):
                 continue
             try:
-                check_lever(reference, lever, value)
+                check_lever(reference, lever, value, timed=True)
             except ValueError as err:
                 loc = ("events", str(index), "set", lever)
                 where, line = _locate(loc, origin, name)

@@ -265,3 +265,11 @@ def test_json_schema_lets_editors_complete_every_key_and_lever() -> None:
 def test_committed_references_match_the_code() -> None:
     stale = [path for path, text in generated_files().items() if (ROOT / path).read_text() != text]
     assert not stale, f"{stale} are out of date: run `drugmarket docs` and commit the result"
+
+
+def test_a_timed_change_of_a_setting_read_only_on_day_0_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "late-groups.yaml"
+    path.write_text("# groups cannot appear mid-run\nevents:\n  - day: 10\n    set: {dealers.groups: 30}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert "late-groups.yaml:4: events.0.set.dealers.groups: is set once" in caught.value.problems[0]
