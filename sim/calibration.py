@@ -21,8 +21,8 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.scenario import Scenario, ScenarioError, load_scenario, read_settings, resolve_lever, set_lever
-from sim.sensitivity import Range, bounds, check_levers, summary_keys
+from sim.scenario import Scenario, ScenarioError, load_scenario, read_settings, resolve_lever
+from sim.sensitivity import Range, bounds, check_levers, run_summaries, summary_keys, with_values
 from sim.store import Store
 
 
@@ -121,18 +121,11 @@ def candidates(config: CalibrationConfig, base: Scenario) -> tuple[pd.DataFrame,
     ranges = np.array([bounds(base, n, config.parameters[n]) for n in names])
     unit = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(config.seed)).random(config.samples)
     points = qmc.scale(unit, ranges[:, 0], ranges[:, 1])
-    scenarios = []
-    table = pd.DataFrame(points, columns=names)
-    for index, row in table.iterrows():
-        scenario = base.model_copy(deep=True)
-        scenario.name = f"{config.name}-{index:05d}"
-        for lever in names:
-            section, field = resolve_lever(scenario, lever)
-            is_int = type(section).model_fields[field].annotation is int
-            value = round(row[lever]) if is_int else float(row[lever])
-            table.loc[index, lever] = value
-            set_lever(scenario, lever, value)
-        scenarios.append(scenario)
+    scenarios = [
+        with_values(base, f"{config.name}-{index:05d}", dict(zip(names, row, strict=True)))
+        for index, row in enumerate(points)
+    ]
+    table = pd.DataFrame([[getattr(*resolve_lever(s, lever)) for lever in names] for s in scenarios], columns=names)
     return table, scenarios
 
 
@@ -205,28 +198,19 @@ def calibrate(
     path: str | Path, out: Path, executor_options: dict[str, Any], progress: bool | None = None
 ) -> Calibration:
     """Run (or resume) a calibration and write fit.csv, fit.png and calibrated.yaml to `out`."""
-    from sim.runner import open_executor, replicate_work, run_replicates
-    from sim.sensitivity import outcomes_from_store, summary_only
-
     path = Path(path).resolve()
     config, base, targets = load_calibration(path)
     table, scenarios = candidates(config, base)
-    store = Store(out / "runs")
-    with open_executor(**executor_options) as (executor, slots):
-        batch = run_replicates(
-            replicate_work(scenarios, config.replicates),
-            store,
-            executor,
-            slots,
-            progress=progress,
-            task=summary_only,
-            description=f"calibrating {config.name}",
-        )
-    if batch.failed:
-        name, replicate, last = batch.failed[0]
-        raise RuntimeError(f"{len(batch.failed)} run(s) failed, e.g. {name} replicate {replicate}: {last}")
     needed = sorted({key for key in summary_keys() if key.endswith(("_total", "_per_year", "_mean"))})
-    averaged = outcomes_from_store(store, scenarios, config.replicates, needed)
+    averaged = run_summaries(
+        scenarios,
+        config.replicates,
+        Store(out / "runs"),
+        executor_options,
+        progress,
+        f"calibrating {config.name}",
+        needed,
+    )
     fit = pd.concat([table, score(averaged.to_dict("records"), scenarios, targets)], axis=1)
     fit = fit.sort_values("distance").reset_index(drop=True)
     fit.to_csv(out / "fit.csv", index=False)

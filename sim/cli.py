@@ -226,26 +226,28 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings_run(args: argparse.Namespace, kind: str, name: str) -> Path:
+def _long_job(args: argparse.Namespace, kind: str, name: str, job):  # type: ignore[no-untyped-def]
+    """Run a sweep or calibration into results/<kind>/<name>; returns (result, out) or an exit status."""
     out = Path(args.out or Path("results") / kind / name)
     out.mkdir(parents=True, exist_ok=True)
-    return out
+    try:
+        return job(out, {"workers": args.workers, "scheduler": args.scheduler}, args.progress), out
+    except Interrupted:
+        print(f"\nInterrupted: finished runs are saved in {out / 'runs'}; run the same command to carry on.")
+        return INTERRUPTED, out
+    except RuntimeError as err:
+        print(f"{err}\nRun the same command again to retry the failed runs.", file=sys.stderr)
+        return 1, out
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.sensitivity import load_experiment, sweep
 
     experiment, _ = load_experiment(args.experiment)  # every problem reported before anything is written
-    out = _settings_run(args, "sweeps", experiment.name)
-    print(f"Sensitivity experiment {experiment.name!r} ({experiment.method}); results in {out}")
-    try:
-        result = sweep(args.experiment, out, {"workers": args.workers, "scheduler": args.scheduler}, args.progress)
-    except Interrupted:
-        print(f"\nInterrupted: finished runs are saved in {out / 'runs'}; run the same command to carry on.")
-        return INTERRUPTED
-    except RuntimeError as err:
-        print(f"{err}\nRun the same command again to retry the failed runs.", file=sys.stderr)
-        return 1
+    print(f"Sensitivity experiment {experiment.name!r} ({experiment.method})")
+    result, out = _long_job(args, "sweeps", experiment.name, lambda *a: sweep(args.experiment, *a))
+    if isinstance(result, int):
+        return result
     with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 140):
         print(result.to_frame().to_string(index=False))
     print(f"\nIndices, the design with its outcomes, and sensitivity.png written to {out}")
@@ -256,18 +258,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.calibration import calibrate, load_calibration
 
     config, _, targets = load_calibration(args.config)
-    out = _settings_run(args, "calibration", config.name)
-    print(
-        f"Calibration {config.name!r}: {config.samples} candidates x {config.replicates} replicate(s); results in {out}"
-    )
-    try:
-        result = calibrate(args.config, out, {"workers": args.workers, "scheduler": args.scheduler}, args.progress)
-    except Interrupted:
-        print(f"\nInterrupted: finished runs are saved in {out / 'runs'}; run the same command to carry on.")
-        return INTERRUPTED
-    except RuntimeError as err:
-        print(f"{err}\nRun the same command again to retry the failed runs.", file=sys.stderr)
-        return 1
+    print(f"Calibration {config.name!r}: {config.samples} candidates x {config.replicates} replicate(s)")
+    result, out = _long_job(args, "calibration", config.name, lambda *a: calibrate(args.config, *a))
+    if isinstance(result, int):
+        return result
     shown_columns = [*config.parameters, *(t.name for t in targets), "distance", "fits_all"]
     with pd.option_context("display.float_format", "{:.4g}".format, "display.width", 160):
         print(result.fit[shown_columns].head(5).to_string(index=False))

@@ -148,15 +148,10 @@ def design(experiment: Experiment, base: Scenario) -> Design:
         )
     else:
         points = morris_sample.sample(problem, experiment.samples, seed=experiment.seed)
-    scenarios = []
-    for index, row in enumerate(points):
-        scenario = base.model_copy(deep=True)
-        scenario.name = f"{experiment.name}-{index:05d}"
-        for lever, value in zip(names, row, strict=True):
-            section, field = resolve_lever(scenario, lever)
-            is_int = type(section).model_fields[field].annotation is int
-            set_lever(scenario, lever, round(value) if is_int else float(value))
-        scenarios.append(scenario)
+    scenarios = [
+        with_values(base, f"{experiment.name}-{index:05d}", dict(zip(names, row, strict=True)))
+        for index, row in enumerate(points)
+    ]
     master = np.random.SeedSequence(experiment.seed)
     seeds = [int(s.generate_state(1)[0]) for s in master.spawn(experiment.replicates)]
     return Design(experiment, problem, points, scenarios, seeds)
@@ -262,15 +257,51 @@ def analyse(design_: Design, outcomes: pd.DataFrame) -> SensitivityResult:
 summary_only = partial(execute, keep_tables=False)
 
 
-def outcomes_from_store(store: Store, scenarios: Sequence[Scenario], replicates: int, names: list[str]) -> pd.DataFrame:
-    """One row per design point: each outcome averaged over the point's replicates."""
+def run_summaries(
+    scenarios: Sequence[Scenario],
+    replicates: int,
+    store: Store,
+    executor_options: dict[str, Any],
+    progress: bool | None,
+    description: str,
+    outcomes: list[str],
+) -> pd.DataFrame:
+    """Run (or resume) every point's replicates, keeping summaries; one row of averages per point.
+
+    Raises `Interrupted` on Ctrl-C and RuntimeError when some runs failed (their tracebacks are in
+    the store; rerunning retries them).
+    """
+    from sim.runner import open_executor, replicate_work, run_replicates
+
+    with open_executor(**executor_options) as (executor, slots):
+        batch = run_replicates(
+            replicate_work(list(scenarios), replicates),
+            store,
+            executor,
+            slots,
+            progress=progress,
+            task=summary_only,
+            description=description,
+        )
+    if batch.failed:
+        name, replicate, last = batch.failed[0]
+        raise RuntimeError(f"{len(batch.failed)} run(s) failed, e.g. {name} replicate {replicate}: {last}")
     rows = []
     for scenario in scenarios:
         table = store.summaries(scenario, range(replicates))
-        if len(table) < replicates:
-            raise RuntimeError(f"{scenario.name}: only {len(table)} of {replicates} replicate(s) finished")
-        rows.append(table[names].mean())
+        rows.append(table[outcomes].mean())
     return pd.DataFrame(rows).reset_index(drop=True)
+
+
+def with_values(base: Scenario, name: str, values: dict[str, float]) -> Scenario:
+    """A copy of `base` named `name` with each lever set (whole-number levers rounded)."""
+    scenario = base.model_copy(deep=True)
+    scenario.name = name
+    for lever, value in values.items():
+        section, field = resolve_lever(scenario, lever)
+        is_int = type(section).model_fields[field].annotation is int
+        set_lever(scenario, lever, round(value) if is_int else float(value))
+    return scenario
 
 
 def sweep(
@@ -282,25 +313,18 @@ def sweep(
     sweep picks up where it stopped. Raises `Interrupted` on Ctrl-C and RuntimeError when some
     runs failed (their tracebacks are in the store; rerunning retries them).
     """
-    from sim.runner import open_executor, replicate_work, run_replicates
-
     experiment, base = load_experiment(path)
     plan = design(experiment, base)
-    store = Store(out / "runs")
-    with open_executor(**executor_options) as (executor, slots):
-        batch = run_replicates(
-            replicate_work(plan.scenarios, experiment.replicates),
-            store,
-            executor,
-            slots,
-            progress=progress,
-            task=summary_only,
-            description=f"{experiment.name} ({experiment.method})",
-        )
-    if batch.failed:
-        name, replicate, last = batch.failed[0]
-        raise RuntimeError(f"{len(batch.failed)} run(s) failed, e.g. {name} replicate {replicate}: {last}")
-    result = analyse(plan, outcomes_from_store(store, plan.scenarios, experiment.replicates, experiment.outcomes))
+    averaged = run_summaries(
+        plan.scenarios,
+        experiment.replicates,
+        Store(out / "runs"),
+        executor_options,
+        progress,
+        f"{experiment.name} ({experiment.method})",
+        experiment.outcomes,
+    )
+    result = analyse(plan, averaged)
     result.indices.to_csv(out / "indices.csv", index=False)
     result.indices.to_parquet(out / "indices.parquet", index=False)
     result.outputs.to_csv(out / "design-and-outcomes.csv", index=False)
