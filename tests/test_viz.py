@@ -18,7 +18,7 @@ from sim.outcomes import COLUMN_BY_NAME, Event, EventLog
 from sim.scenario import ScenarioError, load_scenario
 from sim.viz import app, launch
 from sim.viz.__main__ import main as viz_main
-from sim.viz.drawing import PANELS, RECENT_DAYS, day_label, draw_town, draw_trends
+from sim.viz.drawing import PANELS, RECENT_DAYS, Line, day_label, draw_town, draw_trends, smooth
 from sim.viz.levers import LEVERS, field_of, mesa_params, seed_from_text, slider_range, unit_of
 from sim.viz.workshop import WorkshopModel, scenario_library
 
@@ -260,6 +260,16 @@ def test_trend_panels_draw_declared_columns_and_tell_the_whole_story() -> None:
         "out of treatment and custody",
         "in treatment",
     ]
+
+
+def test_a_rate_waits_for_half_its_window_instead_of_blowing_up_one_early_death() -> None:
+    deaths = pd.Series(np.zeros(200))
+    deaths[2] = 1  # one death on day 3
+    per_quarter = smooth(deaths, Line("overdose_deaths", "deaths", "#000", 91, "rate"))
+    assert np.isnan(per_quarter[:44]).all()
+    assert per_quarter[44] == pytest.approx(91 / 45)  # one death in 45 days, as a quarterly rate
+    assert per_quarter[90] == pytest.approx(1.0)  # a full quarter holding that one death
+    assert per_quarter[93] == 0  # the quarter has moved past it
 
 
 def test_event_log_since_returns_recent_events_of_one_kind() -> None:

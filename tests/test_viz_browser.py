@@ -103,7 +103,7 @@ def test_workshop_page_loads_offline_draws_the_town_and_steps(chromium: Browser,
     expect(page).to_have_title(re.compile("open drug market"), timeout=WAIT)
     expect(page.get_by_text("An open drug market in a town").first).to_be_visible()
     expect(page.get_by_text("people with dependent use").first).to_be_visible()
-    expect(page.locator("h2", has_text="Day 0")).to_be_visible(timeout=WAIT)
+    expect(page.locator("h2", has_text="workshop-crackdown · Day 0")).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("day 3: police.patrol_hours_per_day → 80 (crackdown starts)")).to_be_visible()
     expect(page.locator("td", has_text="24 officer-hours/day")).to_be_visible()
     expect(page.get_by_role("checkbox", name="Focused deterrence programme running")).not_to_be_checked()

@@ -58,8 +58,9 @@ CSS = """
 .town-dashboard strong { font-weight: 700; }
 .town-dashboard table { border-collapse: collapse; margin-top: 8px; }
 .town-dashboard th, .town-dashboard td { border-bottom: 1px solid #dee2e6; padding: 3px 10px; text-align: left; }
+.town-dashboard td:last-child { white-space: nowrap; }
 .v-navigation-drawer .v-input__slider .v-input__slot { flex-wrap: wrap; }
-.v-navigation-drawer .v-input__slider .v-label { flex: 1 0 100%; max-width: 100%; white-space: normal;
+.v-navigation-drawer .v-input__slider .v-label { flex: 1 0 100%; max-width: 100%; white-space: normal; height: auto;
   margin-bottom: 4px; }
 .v-navigation-drawer .v-slider__thumb-label-container { display: block !important; }
 .v-navigation-drawer .v-input__slider .v-slider { margin-top: 34px; }
@@ -74,10 +75,11 @@ def Prose(text: str) -> solara.Element:  # noqa: N802 (Solara components are Cam
 
 @solara.component
 def Dashboard(model: DrugMarketModel) -> None:  # noqa: N802 (Solara components are CamelCase)
-    """The main panel: where the run has got to, the town map beside the trends, then the text."""
+    """The main panel: the scenario and where the run has got to, the town map beside the trends,
+    then the text."""
     update_counter.get()  # redraw whenever Mesa's controls step the model
     with solara.Column(classes=["town-dashboard"], style={"padding": "0 12px"}):
-        solara.HTML(tag="h2", unsafe_innerHTML=html.escape(day_label(model)))
+        solara.HTML(tag="h2", unsafe_innerHTML=html.escape(f"{model.params.name} · {day_label(model)}"))
         with solara.Columns([4, 5]):
             solara.FigureMatplotlib(draw_town(model), format="png", dpi=130)
             solara.FigureMatplotlib(draw_trends(model), format="png", dpi=130)

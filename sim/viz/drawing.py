@@ -268,10 +268,12 @@ def draw_trends(model: DrugMarketModel, fig: Figure | None = None) -> Figure:
     # Changes on day 0 are part of the starting town, not a change the room sees happen.
     changes = sorted({change.day / 365.0 for change in model.params.events if change.day > 0})
     for ax, panel in zip(axes.flat, PANELS, strict=True):
+        highest = 1.0
         for line in panel.lines:
             if all(column in daily for column in line.columns):
-                values = daily[list(line.columns)].sum(axis=1)
-                ax.plot(years, smooth(values, line), color=line.colour, lw=line.width, label=line.label)
+                values = smooth(daily[list(line.columns)].sum(axis=1), line)
+                ax.plot(years, values, color=line.colour, lw=line.width, label=line.label)
+                highest = max(highest, float(np.nanmax(values, initial=0.0)))
         for when in changes:
             ax.axvline(when, color=PATROL, ls="--", lw=0.9)
         title = panel.title
@@ -279,8 +281,8 @@ def draw_trends(model: DrugMarketModel, fig: Figure | None = None) -> Figure:
             title += f" · {daily[panel.total].sum():,.0f} so far"
         ax.set_title(title, fontsize=8.5, loc="left", weight="bold" if panel.headline else "normal")
         ax.set_xlim(0, model.params.years)
-        headroom = 1 / (0.95 - 0.13 * len(panel.lines))  # the legend's share of the height is kept clear
-        ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], 1.0) * headroom)
+        legend_share = 0.1 + 0.115 * len(panel.lines)  # of the panel's height, kept clear above the lines
+        ax.set_ylim(bottom=0, top=highest * 1.04 / (1 - legend_share))
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=6.8, loc="upper left", frameon=False, handlelength=1.2, labelspacing=0.15,
@@ -294,9 +296,13 @@ def draw_trends(model: DrugMarketModel, fig: Figure | None = None) -> Figure:
 
 
 def smooth(values: pd.Series, line: Line) -> np.ndarray:
-    """Daily counts are small and noisy: show a rate per window, a recent mean, or the level as is."""
+    """Daily counts are small and noisy: show a rate per window, a recent mean, or the level as is.
+
+    A rate starts once half its window has passed: scaled up from the first few days, one death
+    on day 3 would read as thirty a quarter.
+    """
     if line.how == "rate":
-        return values.rolling(line.window, min_periods=1).mean().to_numpy() * line.window
+        return values.rolling(line.window, min_periods=max(1, line.window // 2)).mean().to_numpy() * line.window
     if line.how == "mean":
         return values.rolling(line.window, min_periods=1).mean().to_numpy()
     return values.to_numpy()
