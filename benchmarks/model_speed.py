@@ -33,12 +33,38 @@ from sim.scenario import Scenario
 FOLLOWED = [s for s in UseState if s not in (UseState.CEASED, UseState.DEAD)]
 
 
+#: Counts that grow with the town (besides every `initial_*` population): services and teams.
+SCALED = {
+    ("people", "initiation_per_year"),
+    ("police", "patrol_hours_per_day"),
+    ("police", "operation_hours_per_week"),
+    ("dealers", "groups"),
+    ("officers", "establishment"),
+    ("officers", "overtime_pool"),
+    ("treatment", "keyworkers"),
+    ("treatment", "qualified_staff_available"),
+    ("treatment", "residential_places"),
+    ("treatment", "outreach_workers"),
+}
+
+
+def followed_at_start(scenario: Scenario) -> int:
+    """People who use drugs present on day 0, wherever they are."""
+    p, t, j = scenario.people, scenario.treatment, scenario.prison
+    return (
+        p.initial_dependent + p.initial_occasional + p.initial_in_recovery
+        + t.initial_in_ost + j.initial_in_prison + j.initial_on_remand
+    )  # fmt: skip
+
+
 def city(people_who_use_drugs: int, years: float = 5.0) -> Scenario:
-    """The default town scaled so that about `people_who_use_drugs` are followed at the start."""
+    """The default town scaled so that about `people_who_use_drugs` are followed at the start.
+
+    Every starting population, the groups, the police team and patrol, and the treatment services
+    grow in proportion, so the city's market and services work as the town's do.
+    """
     base = Scenario()
-    p = base.people
-    start = p.initial_dependent + p.initial_occasional + p.initial_in_recovery
-    scale = people_who_use_drugs / start
+    scale = people_who_use_drugs / followed_at_start(base)
     side = int(min(64, max(20, round(20 * math.sqrt(scale)))))
     data = base.model_dump()
     data["years"] = years
@@ -49,12 +75,14 @@ def city(people_who_use_drugs: int, years: float = 5.0) -> Scenario:
         population_15_64=int(base.town.population_15_64 * scale),
         hotspots=max(2, round(base.town.hotspots * math.sqrt(scale))),
     )
-    for key in ("initial_dependent", "initial_occasional", "initial_in_recovery"):
-        data["people"][key] = round(getattr(p, key) * scale)
-    for section, key in (("people", "initiation_per_year"), ("police", "patrol_hours_per_day")):
-        data[section][key] = getattr(getattr(base, section), key) * scale
-    for key in ("initial_sellers", "groups"):
-        data["dealers"][key] = max(1, round(getattr(base.dealers, key) * scale))
+    for section, values in data.items():
+        if not isinstance(values, dict):
+            continue
+        for key, value in values.items():
+            grows = (key.startswith("initial_") and isinstance(value, int)) or (section, key) in SCALED
+            if grows and isinstance(value, int | float) and not isinstance(value, bool):
+                scaled = value * scale
+                values[key] = max(1, round(scaled)) if isinstance(value, int) else scaled
     return Scenario.model_validate(data)
 
 
@@ -111,8 +139,7 @@ def main() -> None:
         print(json.dumps(measure(int(args.one[0]), float(args.one[1]))))
         return
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}")
-    p = Scenario().people
-    n_default = p.initial_dependent + p.initial_occasional + p.initial_in_recovery
+    n_default = followed_at_start(Scenario())
     print(f"5-year default run (sim.run, best of 3): {default_run_seconds():.2f} s")
     cities = [(n_default, 5.0), (20_000, 5.0)]
     if not args.quick:

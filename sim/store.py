@@ -1,22 +1,25 @@
 """The results store: one folder per scenario, one finished run per sub-folder, written atomically.
 
 Runs are keyed by the scenario's content hash (everything that affects results, including the
-master seed) and the replicate number, so a rerun of the same command finds the runs already
-done and skips them. Each run is written to a temporary folder that is renamed into place only
+master seed), a fingerprint of the model's code, and the replicate number, so a rerun of the
+same command finds the runs already done and skips them, while runs made by an earlier version of
+the model are never mixed with new ones. Each run is written to a temporary folder that is renamed into place only
 when complete: a crash or Ctrl-C can lose the runs in flight but never leaves half a run that
 looks finished. A run that raised leaves its traceback instead, and is tried again next time.
 
 Layout::
 
-    ROOT/<name>-<hash>/scenario.json        the settings that were run
-    ROOT/<name>-<hash>/r0007/daily.parquet  one row per day
-    ROOT/<name>-<hash>/r0007/events.parquet the event log
-    ROOT/<name>-<hash>/r0007/summary.json   whole-run outcomes, seed and timing
-    ROOT/<name>-<hash>/r0008.failed.json    a run that raised: its traceback
+    ROOT/<name>-<hash>-<code>/scenario.json        the settings that were run
+    ROOT/<name>-<hash>-<code>/r0007/daily.parquet  one row per day
+    ROOT/<name>-<hash>-<code>/r0007/events.parquet the event log
+    ROOT/<name>-<hash>-<code>/r0007/summary.json   whole-run outcomes, seed and timing
+    ROOT/<name>-<hash>-<code>/r0008.failed.json    a run that raised: its traceback
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import json
 import os
@@ -60,6 +63,23 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
+#: Modules that present or organise results without changing them: editing them keeps saved runs.
+_NOT_MODEL = frozenset(
+    {"__main__.py", "calibration.py", "cli.py", "reference.py", "report.py", "sensitivity.py", "store.py"}
+)
+
+
+@functools.cache
+def model_fingerprint() -> str:
+    """A short hash of the source of every module that shapes a run's results."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.glob("*.py")):
+        if path.name not in _NOT_MODEL:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
 class Store:
     """Finished runs under one folder (see the module docstring for the layout)."""
 
@@ -67,7 +87,7 @@ class Store:
         self.root = Path(root)
 
     def folder(self, scenario: Scenario) -> Path:
-        return self.root / f"{scenario.name}-{scenario.content_hash()}"
+        return self.root / f"{scenario.name}-{scenario.content_hash()}-{model_fingerprint()}"
 
     def run_folder(self, scenario: Scenario, replicate: int) -> Path:
         return self.folder(scenario) / f"r{replicate:04d}"
@@ -99,7 +119,12 @@ class Store:
         folder = self.folder(scenario)
         folder.mkdir(parents=True, exist_ok=True)
         record = {k: v for k, v in asdict(outcome).items() if k not in ("daily", "events")}
-        record.update(scenario=scenario.name, content_hash=scenario.content_hash(), master_seed=scenario.seed)
+        record.update(
+            scenario=scenario.name,
+            content_hash=scenario.content_hash(),
+            model_code=model_fingerprint(),
+            master_seed=scenario.seed,
+        )
         if outcome.failed:
             target = self.failure_file(scenario, outcome.replicate)
             _write_atomically(target, json.dumps(record, indent=2).encode())
