@@ -821,7 +821,9 @@ def _to_parquet(table: pd.DataFrame, path: Path) -> None:
 _HOW_TO_READ = """
 <div class='note'><b>How to read this report.</b> Each scenario was run many times with different
 chance events; run <i>r</i> of every scenario used the same random stream (common random numbers), so
-each policy run is compared with a baseline run that met the same luck. <b>Mean (90% of runs)</b>: the
+each policy run starts from the same chance events as its baseline run. That pairing cancels much of the
+noise in common outcomes (offences, purchases), but rare events such as deaths soon diverge between the
+two runs, so they need more runs. <b>Mean (90% of runs)</b>: the
 average over runs, and the range that the middle 90% of runs fell in: the spread of what the town could
 see by chance. <b>Average change (90% confidence)</b>: the policy minus the baseline, run by run,
 averaged; the interval says how sure we are of that average with this many runs (more runs narrow it).
