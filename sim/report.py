@@ -130,7 +130,7 @@ TOTAL_COST_KEYS: tuple[str, ...] = ("total_cost_total", "cost_total_total", "cos
 DEATHS_KEY = "overdose_deaths_total"
 COST_PER_DEATH_AVERTED = "cost_per_death_averted"
 
-#: The % change axis of the change chart; changes beyond it are written at its edge.
+#: The widest % change axis of the change chart; changes beyond the axis are written at its edge.
 CHANGE_AXIS = (-100.0, 200.0)
 
 #: Colour-blind-safe colours (Okabe & Ito); the baseline is drawn in dark grey.
@@ -463,20 +463,26 @@ class Comparison:
         figure = Figure(figsize=(8.0, 0.9 + 0.42 * max(1, len(outcomes)) * max(1, len(others)) ** 0.5))
         figure.set_layout_engine("constrained")
         axes = figure.add_subplot()
+        # The scale follows the averages and their confidence intervals, not the widest spread of
+        # paired runs: one noisy outcome with a tiny baseline must not squash every other change.
+        sure = np.abs(table[["change_pct", "change_pct_ci_low", "change_pct_ci_high"]].to_numpy(float))
+        reach = float(np.nanquantile(sure, 0.9)) * 1.3 if np.isfinite(sure).any() else 10.0
+        low, high = max(-max(reach, 5.0), CHANGE_AXIS[0]), min(max(reach, 5.0), CHANGE_AXIS[1])
         step = 0.7 / max(1, len(others))
         for j, name in enumerate(others):
             rows = table[table["scenario"] == name].set_index("outcome")
             y = [i + (j - (len(others) - 1) / 2) * step for i in range(len(outcomes))]
             values = rows.reindex(outcomes)
             colour = self._colour(j + 1)
-            axes.hlines(y, values["change_pct_low"], values["change_pct_high"], color=colour, linewidth=1.0)
-            axes.hlines(y, values["change_pct_ci_low"], values["change_pct_ci_high"], color=colour, linewidth=5.0)
             mid = values["change_pct"].to_numpy(float)
-            inside = (mid >= CHANGE_AXIS[0]) & (mid <= CHANGE_AXIS[1])
+            inside = (mid >= low) & (mid <= high)
+            drawn = values.where(pd.Series(inside, index=values.index), other=np.nan)  # off-scale: words only
+            axes.hlines(y, drawn["change_pct_low"], drawn["change_pct_high"], color=colour, linewidth=1.0)
+            axes.hlines(y, drawn["change_pct_ci_low"], drawn["change_pct_ci_high"], color=colour, linewidth=5.0)
             axes.plot(mid[inside], np.asarray(y)[inside], "o", color="white", markeredgecolor=colour, label=name)
             for value, height in zip(mid[~inside], np.asarray(y)[~inside], strict=True):
                 # A change off the scale (often a baseline near zero) is written, not drawn.
-                edge = CHANGE_AXIS[1] if value > 0 else CHANGE_AXIS[0]
+                edge = high if value > 0 else low
                 axes.annotate(
                     f"{value:+,.0f}% {'▶' if value > 0 else '◀'}",
                     (edge, height),
@@ -485,9 +491,6 @@ class Comparison:
                     fontsize=8,
                     color=colour,
                 )
-        low = np.nanmin(table[["change_pct_low", "change_pct_ci_low", "change_pct"]].to_numpy(float), initial=0.0)
-        high = np.nanmax(table[["change_pct_high", "change_pct_ci_high", "change_pct"]].to_numpy(float), initial=0.0)
-        low, high = max(low, CHANGE_AXIS[0]), min(high, CHANGE_AXIS[1])
         pad = 0.05 * max(high - low, 1.0)
         axes.set_xlim(low - pad, high + pad)
         axes.axvline(0, color=BASELINE_COLOUR, linewidth=1)
@@ -498,7 +501,7 @@ class Comparison:
         axes.grid(axis="x", alpha=0.3)
         axes.spines[["top", "right"]].set_visible(False)
         if others:
-            axes.legend(frameon=True, fontsize=9, loc="best")
+            figure.legend(frameon=False, fontsize=9, loc="outside lower right", ncols=min(3, len(others)))
         _caption(
             figure,
             f"Dot: average change over {len(self.replicates)} paired runs (common random numbers); thick bar: its "
