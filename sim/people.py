@@ -7,6 +7,7 @@ daily mechanism acts on all rows at once.
 
 from __future__ import annotations
 
+import functools
 from enum import IntEnum
 
 import numpy as np
@@ -376,9 +377,7 @@ class People:
         current = self.state[: self.n]
         if len(states) == 1:
             return current == states[0]
-        lookup = np.zeros(len(UseState), dtype=bool)
-        lookup[list(states)] = True
-        return lookup[current]
+        return _state_lookup(states)[current]
 
     def count(self, state: UseState) -> int:
         return int(np.count_nonzero(self.state[: self.n] == state))
@@ -556,3 +555,12 @@ class People:
         dependent_use = int(counts[list(DEPENDENT_USE)].sum())
         self.record.set("dependent_use_total", dependent_use)
         self.record.set("ocu_per_1000", 1000.0 * dependent_use / self.town.population_15_64)
+
+
+@functools.cache
+def _state_lookup(states: tuple[UseState, ...]) -> np.ndarray:
+    """A read-only table, indexed by state, that is True for `states` (built once per set of states)."""
+    lookup = np.zeros(len(UseState), dtype=bool)
+    lookup[list(states)] = True
+    lookup.flags.writeable = False
+    return lookup
