@@ -27,8 +27,8 @@ import time
 import numpy as np
 
 import sim
-from sim.people import UseState
-from sim.scenario import Scenario
+from sim.model.people import UseState
+from sim.planner.scenario import Scenario
 
 FOLLOWED = [s for s in UseState if s not in (UseState.CEASED, UseState.DEAD)]
 

@@ -25,9 +25,9 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from sim.runner import local_dask_cluster, open_executor, replicate_work, run_replicates
-from sim.scenario import Scenario, load_scenario
-from sim.store import Store
+from sim.planner.runner import local_dask_cluster, open_executor, replicate_work, run_replicates
+from sim.planner.scenario import Scenario, load_scenario
+from sim.planner.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ Quick start::
 """
 
 from sim.model import DrugMarketModel
-from sim.runner import RunResult, run
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.planner.runner import RunResult, run
+from sim.planner.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = ["DrugMarketModel", "RunResult", "Scenario", "ScenarioError", "load_scenario", "run"]

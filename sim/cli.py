@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
-from sim.report import COST_PER_DEATH_AVERTED, Comparison, label_of, unit_of
-from sim.runner import Interrupted, SchedulerError, open_executor, replicate_work, run_replicates
-from sim.scenario import Scenario, ScenarioError, load_scenario, load_scenarios, shown
-from sim.store import Store
+from sim.planner.report import COST_PER_DEATH_AVERTED, Comparison, label_of, unit_of
+from sim.planner.runner import Interrupted, SchedulerError, open_executor, replicate_work, run_replicates
+from sim.planner.scenario import Scenario, ScenarioError, load_scenario, load_scenarios, shown
+from sim.planner.store import Store
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 
@@ -195,7 +195,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from sim.reference import json_schema_text
+    from sim.planner.reference import json_schema_text
 
     text = json_schema_text()
     if args.out:
@@ -207,7 +207,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from sim.reference import generated_files
+    from sim.planner.reference import generated_files
 
     root = Path(args.root)
     stale = []
@@ -241,7 +241,7 @@ def _long_job(args: argparse.Namespace, kind: str, name: str, job):  # type: ign
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.sensitivity import load_experiment, sweep
+    from sim.research.sensitivity import load_experiment, sweep
 
     experiment, _ = load_experiment(args.experiment)  # every problem reported before anything is written
     print(f"Sensitivity experiment {experiment.name!r} ({experiment.method})")
@@ -255,7 +255,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from sim.calibration import calibrate, load_calibration
+    from sim.research.calibration import calibrate, load_calibration
 
     config, _, targets = load_calibration(args.config)
     print(f"Calibration {config.name!r}: {config.samples} candidates x {config.replicates} replicate(s)")

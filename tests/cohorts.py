@@ -12,15 +12,15 @@ import datetime as dt
 
 import numpy as np
 
-from sim.dealers import DealerParams, Dealers
-from sim.justice import CourtParams
-from sim.market import MarketParams
-from sim.outcomes import Event, EventLog, Recorder
-from sim.people import OverdoseParams, People, PeopleParams, UseState
-from sim.prison import Prison, PrisonParams
-from sim.rows import Calendar
-from sim.town import Town, TownParams
-from sim.treatment import Phase, Treatment, TreatmentParams
+from sim.model.dealers import DealerParams, Dealers
+from sim.model.justice import CourtParams
+from sim.model.market import MarketParams
+from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.people import OverdoseParams, People, PeopleParams, UseState
+from sim.model.prison import Prison, PrisonParams
+from sim.model.rows import Calendar
+from sim.model.town import Town, TownParams
+from sim.model.treatment import Phase, Treatment, TreatmentParams
 
 MONDAY = dt.date(2025, 4, 7)
 

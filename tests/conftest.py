@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.scenario import Scenario
+from sim.planner.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

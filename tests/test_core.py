@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.market import Market, MarketParams
-from sim.outcomes import DAILY_COLUMNS, EventLog, Recorder
-from sim.people import OverdoseParams, People, PeopleParams, UseState
-from sim.police import Enforcement, PoliceParams
-from sim.scenario import Scenario
-from sim.town import Town, TownParams
+from sim.model.market import Market, MarketParams
+from sim.model.outcomes import DAILY_COLUMNS, EventLog, Recorder
+from sim.model.people import OverdoseParams, People, PeopleParams, UseState
+from sim.model.police import Enforcement, PoliceParams
+from sim.model.town import Town, TownParams
+from sim.planner.scenario import Scenario
 
 
 def test_run_returns_daily_table_event_log_and_summary(baseline: Scenario) -> None:

@@ -7,9 +7,9 @@ import math
 import pytest
 
 import sim
-from sim.costs import AGENCY_COLUMNS, CostParams, Costs, cost_per_death_averted
-from sim.outcomes import Recorder
-from sim.scenario import Scenario
+from sim.model.costs import AGENCY_COLUMNS, CostParams, Costs, cost_per_death_averted
+from sim.model.outcomes import Recorder
+from sim.planner.scenario import Scenario
 
 
 def test_unit_costs_price_the_days_activity() -> None:

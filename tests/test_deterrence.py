@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.deterrence import DeterrenceParams, Partnership
-from sim.model import DrugMarketModel
-from sim.scenario import Scenario
+from sim.model.deterrence import DeterrenceParams, Partnership
+from sim.model.model import DrugMarketModel
+from sim.planner.scenario import Scenario
 
 SEEDS = range(3)
 

@@ -8,13 +8,13 @@ import pandas as pd
 from cohorts import Cohort, imprison
 
 import sim
-from sim.dealers import SellerState
-from sim.justice import SELLER
-from sim.model import DrugMarketModel
-from sim.people import UseState
-from sim.prison import PrisonParams, releases_by_weekday
-from sim.scenario import Scenario
-from sim.treatment import Phase, TreatmentParams
+from sim.model.dealers import SellerState
+from sim.model.justice import SELLER
+from sim.model.model import DrugMarketModel
+from sim.model.people import UseState
+from sim.model.prison import PrisonParams, releases_by_weekday
+from sim.model.treatment import Phase, TreatmentParams
+from sim.planner.scenario import Scenario
 
 DAY_ROTA = [{"start_hour": 9, "hours": 8, "workers": 1, "weekends": False}]
 EVENING_ROTA = [{"start_hour": 15, "hours": 8, "workers": 1, "weekends": False}]

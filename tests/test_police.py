@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.model import DrugMarketModel
-from sim.outcomes import EventLog, Recorder
-from sim.police import Enforcement, PoliceParams
-from sim.scenario import Scenario, load_scenario
-from sim.workforce import DrugTeam, OfficerParams
+from sim.model.model import DrugMarketModel
+from sim.model.outcomes import EventLog, Recorder
+from sim.model.police import Enforcement, PoliceParams
+from sim.model.workforce import DrugTeam, OfficerParams
+from sim.planner.scenario import Scenario, load_scenario
 
 SEEDS = range(3)
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.report import COST_PER_DEATH_AVERTED, Comparison, paired_cost_per_death_averted
-from sim.scenario import Scenario
+from sim.planner.report import COST_PER_DEATH_AVERTED, Comparison, paired_cost_per_death_averted
+from sim.planner.scenario import Scenario
 
 SMALL_TOWN = """
 years: 0.5

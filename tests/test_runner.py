@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.runner import (
+from sim.planner.runner import (
     InlineExecutor,
     Interrupted,
     execute,
@@ -24,8 +24,8 @@ from sim.runner import (
     run,
     run_replicates,
 )
-from sim.scenario import Scenario
-from sim.store import RunOutcome, Store
+from sim.planner.scenario import Scenario
+from sim.planner.store import RunOutcome, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,9 +10,10 @@ import pytest
 from pydantic import BaseModel
 
 from sim.cli import main
-from sim.model import DrugMarketModel
-from sim.reference import generated_files, json_schema
-from sim.scenario import Scenario, ScenarioError, lever_paths, load_scenario, sections
+from sim.model.model import DrugMarketModel
+from sim.planner.levers import lever_paths, sections
+from sim.planner.reference import generated_files, json_schema
+from sim.planner.scenario import Scenario, ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

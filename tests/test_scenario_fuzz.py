@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
-from sim.police import PoliceParams
-from sim.scenario import Scenario, ScenarioError, lever_paths, load_scenario, sections
+from sim.model.police import PoliceParams
+from sim.planner.levers import lever_paths, sections
+from sim.planner.scenario import Scenario, ScenarioError, load_scenario
 
 FOLDER = Path(tempfile.mkdtemp(prefix="scenario-fuzz-"))
 atexit.register(shutil.rmtree, FOLDER, ignore_errors=True)

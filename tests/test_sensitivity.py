@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.calibration import calibrate, load_calibration
 from sim.cli import main
-from sim.scenario import ScenarioError, load_scenario
-from sim.sensitivity import design, load_experiment, sweep
+from sim.planner.scenario import ScenarioError, load_scenario
+from sim.research.calibration import calibrate, load_calibration
+from sim.research.sensitivity import design, load_experiment, sweep
 
 ONE_WORKER = {"workers": 1, "scheduler": None}
 

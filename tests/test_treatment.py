@@ -8,10 +8,10 @@ import pandas as pd
 from cohorts import Cohort, stabilise_on_ost, start_everyone_on_ost
 
 import sim
-from sim.outcomes import Event
-from sim.people import UseState
-from sim.scenario import Scenario
-from sim.treatment import Exit, Phase, Route, TreatmentParams
+from sim.model.outcomes import Event
+from sim.model.people import UseState
+from sim.model.treatment import Exit, Phase, Route, TreatmentParams
+from sim.planner.scenario import Scenario
 
 
 def _mean_summary(scenario: Scenario, seeds: range) -> pd.Series:

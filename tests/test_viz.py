@@ -14,8 +14,8 @@ import pytest
 from mesa.visualization.solara_viz import _check_model_params
 
 import sim
-from sim.outcomes import COLUMN_BY_NAME, Event, EventLog
-from sim.scenario import ScenarioError, load_scenario
+from sim.model.outcomes import COLUMN_BY_NAME, Event, EventLog
+from sim.planner.scenario import ScenarioError, load_scenario
 from sim.viz import app, launch
 from sim.viz.__main__ import main as viz_main
 from sim.viz.drawing import PANELS, RECENT_DAYS, Line, day_label, draw_town, draw_trends, smooth

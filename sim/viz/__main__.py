@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.scenario import ScenarioError
+from sim.planner.scenario import ScenarioError
 from sim.viz.launch import serve
 
 

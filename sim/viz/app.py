@@ -20,7 +20,7 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.model import DrugMarketModel
+from sim.model.model import DrugMarketModel
 from sim.viz.drawing import day_label, draw_town, draw_trends
 from sim.viz.levers import LEVERS, mesa_params, shown, value_of
 from sim.viz.workshop import WorkshopModel, load_named, scenario_library, starting_name

@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from sim.model import DrugMarketModel
-from sim.outcomes import Event
+from sim.model.model import DrugMarketModel
+from sim.model.outcomes import Event
 
 #: How far back the map shows overdoses (days): recent enough to see where harm is now.
 RECENT_DAYS = 28

@@ -14,7 +14,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from sim.scenario import load_scenario
+from sim.planner.scenario import load_scenario
 
 APP = Path(__file__).resolve().parent / "app.py"
 #: Read by the page to open with the trainer's scenario (see sim/viz/workshop.py).

@@ -4,7 +4,7 @@ A trainer sees a dozen inputs, not the whole schema: the levers that tell the st
 market and the policy mix around it (patrol and where it goes, the drug team's funded posts,
 focused deterrence, replacement and displacement, naloxone, treatment posts and the staff to fill
 them, diversion, continuity of care on release). Each input's unit, starting value and range come
-from the parameter's declaration (`sim.params.param`), so the page never disagrees with the
+from the parameter's declaration (`sim.model.params.param`), so the page never disagrees with the
 scenario reference.
 """
 
@@ -18,7 +18,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from sim.scenario import Scenario, TimedChange, check_lever, resolve_lever
+from sim.planner.levers import resolve_lever
+from sim.planner.scenario import Scenario, TimedChange, check_lever
 
 #: The bundled scenario library (present in a source checkout, which is how workshops run it).
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.model import DrugMarketModel
-from sim.police import Deployment
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.model.model import DrugMarketModel
+from sim.model.police import Deployment
+from sim.planner.scenario import Scenario, ScenarioError, load_scenario
 from sim.viz.launch import SCENARIO_ENV
 from sim.viz.levers import LEVERS, SCENARIO_DIR, put_in_force, seed_from_text
 

@@ -10,21 +10,22 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.costs import Costs
-from sim.custody import Custody
-from sim.dealers import Dealers
-from sim.deterrence import FocusedDeterrence
-from sim.justice import Justice
-from sim.market import Market
-from sim.outcomes import EventLog, Recorder
-from sim.people import People
-from sim.police import Deployment, Enforcement
-from sim.prison import Prison
-from sim.rows import Calendar
-from sim.scenario import Scenario, TimedChange, set_lever
-from sim.town import Town
-from sim.treatment import Treatment
-from sim.workforce import DrugTeam
+from sim.model.costs import Costs
+from sim.model.custody import Custody
+from sim.model.dealers import Dealers
+from sim.model.deterrence import FocusedDeterrence
+from sim.model.justice import Justice
+from sim.model.market import Market
+from sim.model.outcomes import EventLog, Recorder
+from sim.model.people import People
+from sim.model.police import Deployment, Enforcement
+from sim.model.prison import Prison
+from sim.model.rows import Calendar
+from sim.model.town import Town
+from sim.model.treatment import Treatment
+from sim.model.workforce import DrugTeam
+from sim.planner.levers import set_lever
+from sim.planner.scenario import Scenario, TimedChange
 
 
 class DrugMarketModel(mesa.Model):

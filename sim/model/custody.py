@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sim.outcomes import Event, EventLog, Recorder
-from sim.params import Section, param
-from sim.people import People
-from sim.rows import Calendar
-from sim.treatment import Route, Treatment
+from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.params import Section, param
+from sim.model.people import People
+from sim.model.rows import Calendar
+from sim.model.treatment import Route, Treatment
 
 #: Relative custody arrivals by hour of day (0 = midnight to 1 am): quiet early morning, busy
 #: from the afternoon to late evening. No national hourly series is published; assumption.

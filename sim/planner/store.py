@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.scenario import Scenario
+from sim.planner.scenario import Scenario
 
 
 @dataclass
@@ -63,20 +63,22 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-#: Modules that present or organise results without changing them: editing them keeps saved runs.
-_NOT_MODEL = frozenset(
-    {"__main__.py", "calibration.py", "cli.py", "reference.py", "report.py", "sensitivity.py", "store.py"}
-)
-
-
 @functools.cache
 def model_fingerprint() -> str:
-    """A short hash of the source of every module that shapes a run's results."""
-    package = Path(__file__).resolve().parent
+    """A short hash of the source of every module that shapes a run's results.
+
+    Those are the town's mechanisms (`sim.model`), the schema that fills in defaults and the
+    runner that seeds a run; presenting or organising results elsewhere keeps saved runs.
+    """
+    package = Path(__file__).resolve().parents[1]
+    shaping = [
+        *sorted((package / "model").glob("*.py")),
+        package / "planner" / "scenario.py",
+        package / "planner" / "runner.py",
+    ]
     digest = hashlib.sha256()
-    for path in sorted(package.glob("*.py")):
-        if path.name not in _NOT_MODEL:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in shaping:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:8]
 
 

@@ -13,9 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sim.outcomes import DAILY_COLUMNS, EVENT_VALUE, Event, agent_of
-from sim.report import HEADLINE, TOTAL_COST_KEYS
-from sim.scenario import MAX_DEPTH, MAX_FILE_BYTES, Scenario, TimedChange, allowed, lever_paths, sections
+from sim.model.outcomes import DAILY_COLUMNS, EVENT_VALUE, Event, agent_of
+from sim.planner.levers import lever_paths, sections
+from sim.planner.report import HEADLINE, TOTAL_COST_KEYS
+from sim.planner.scenario import MAX_DEPTH, MAX_FILE_BYTES, Scenario, TimedChange, allowed
 
 SCHEMA_PATH = "scenarios/scenario.schema.json"
 SCENARIOS_DOC = "docs/scenarios.md"
@@ -224,7 +225,7 @@ def outputs_markdown() -> str:
         "column `X`, `X_total` (over the run) and `X_per_year`; for every stock, `X_mean` (over the run) and",
         "`X_final` (last day); and `days` and `years`.",
         "",
-        "Reports show these outcomes first, where the model reports them (`sim/report.py::HEADLINE`; the",
+        "Reports show these outcomes first, where the model reports them (`sim/planner/report.py::HEADLINE`; the",
         "command's `--outcomes` option chooses others):",
         "",
         "| Outcome | Shown as | Better when |",

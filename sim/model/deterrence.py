@@ -24,11 +24,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.dealers import Dealers
-from sim.outcomes import Event, EventLog, Recorder
-from sim.params import Section, half_life_factor, param
-from sim.people import People, UseState
-from sim.police import Enforcement
+from sim.model.dealers import Dealers
+from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.params import Section, half_life_factor, param
+from sim.model.people import People, UseState
+from sim.model.police import Enforcement
 
 DAYS_PER_MONTH = 365.25 / 12
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.params import Section, param
+from sim.model.params import Section, param
 
 
 class MarketParams(Section):

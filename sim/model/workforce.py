@@ -23,8 +23,8 @@ from typing import Literal
 
 import numpy as np
 
-from sim.outcomes import Event, EventLog, Recorder
-from sim.params import Section, param
+from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.params import Section, param
 
 #: Output definition: pool officers who worked overtime within this many days count as doing the
 #: team's work when fatigue and burnout are averaged.

@@ -235,7 +235,7 @@ DAILY_COLUMNS: tuple[Column, ...] = (
     ),
     Column("sellers_released", "sellers", FLOW, "Sellers released from prison or remand."),
     Column("sellers_returned", "sellers", FLOW, "Released sellers who went back to their group."),
-    # Costs by agency (GBP at 2024/25 prices; see sim/costs.py for each unit cost and source)
+    # Costs by agency (GBP at 2024/25 prices; see sim/model/costs.py for each unit cost and source)
     Column("cost_police", "GBP", FLOW, "Police officer time, with the overtime premium."),
     Column("cost_custody", "GBP", FLOW, "Police custody detention."),
     Column("cost_prosecution", "GBP", FLOW, "Prosecution (CPS) of charged cases."),

@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from sim.outcomes import Recorder
-from sim.params import Section, param
+from sim.model.outcomes import Recorder
+from sim.model.params import Section, param
 
 #: Daily cost columns and the agency that bears each.
 AGENCY_COLUMNS = {

@@ -35,9 +35,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from sim.outcomes import COLUMN_BY_NAME, DAILY_COLUMNS, FLOW
-from sim.scenario import Scenario, TimedChange
-from sim.store import Store
+from sim.model.outcomes import COLUMN_BY_NAME, DAILY_COLUMNS, FLOW
+from sim.planner.scenario import Scenario, TimedChange
+from sim.planner.store import Store
 
 LOW, HIGH = 5.0, 95.0
 DAYS_PER_QUARTER = 365.25 / 4
@@ -59,7 +59,7 @@ def _group(name: str, *items: tuple[str, str, str]) -> tuple[Headline, ...]:
 
 #: The outcomes shown first, by group and in this order, where the runs report them (keys a
 #: model section does not report are skipped). Every other summary outcome is in the full table;
-#: the total cost joins automatically. Names follow sim/outcomes.py::DAILY_COLUMNS (the police
+#: the total cost joins automatically. Names follow sim/model/outcomes.py::DAILY_COLUMNS (the police
 #: side as merged; the treatment and justice side as on its branch).
 HEADLINE: tuple[Headline, ...] = (
     *_group(

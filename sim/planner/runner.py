@@ -31,9 +31,9 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.model import DrugMarketModel
-from sim.outcomes import summarise, yearly
-from sim.scenario import Scenario
-from sim.store import RunOutcome, Store, to_parquet_bytes
+from sim.model.outcomes import summarise, yearly
+from sim.planner.scenario import Scenario
+from sim.planner.store import RunOutcome, Store, to_parquet_bytes
 
 
 @dataclass
@@ -164,7 +164,7 @@ def open_executor(workers: int | None = None, scheduler: str | None = None) -> I
         return
     # forkserver: a clean process to fork from (safe with threads in this one), started once.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.runner"])
+    context.set_forkserver_preload(["sim.planner.runner"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_ctrl_c)
     try:
         yield pool, workers

@@ -23,14 +23,14 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.custody import Booked
-from sim.dealers import Dealers, SellerState
-from sim.outcomes import Event, EventLog, Recorder
-from sim.params import Section, param
-from sim.people import People, UseState
-from sim.prison import Prison
-from sim.rows import Calendar, PersonColumns
-from sim.treatment import Route, Treatment
+from sim.model.custody import Booked
+from sim.model.dealers import Dealers, SellerState
+from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.params import Section, param
+from sim.model.people import People, UseState
+from sim.model.prison import Prison
+from sim.model.rows import Calendar, PersonColumns
+from sim.model.treatment import Route, Treatment
 
 
 class Stage(IntEnum):

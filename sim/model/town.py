@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.params import Section, param
+from sim.model.params import Section, param
 
 
 class TownParams(Section):

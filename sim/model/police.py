@@ -3,7 +3,7 @@
 The team is tasked with planned hours of hotspot patrol and of targeted operations against the
 groups it assesses as high harm; every arrest then adds case work (custody, interview, file) that
 comes before new tasking. The officers who supply these hours, and how well they work, are in
-`sim.workforce`.
+`sim.model.workforce`.
 
 The risk each seller faces is police effort shared among the sellers present, not a fixed
 probability per seller: a cell's expected arrests are its effective patrol hours times the arrests
@@ -20,7 +20,7 @@ from typing import Literal
 
 import numpy as np
 
-from sim.params import Section, param
+from sim.model.params import Section, param
 
 
 class PoliceParams(Section):

@@ -12,9 +12,9 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.outcomes import Event, EventLog, Recorder
-from sim.params import Section, half_life_factor, param, per_year_to_daily
-from sim.town import Town
+from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.params import Section, half_life_factor, param, per_year_to_daily
+from sim.model.town import Town
 
 
 class UseState(IntEnum):

@@ -20,10 +20,10 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.outcomes import Event, EventLog, Recorder
-from sim.params import Section, half_life_factor, param, per_year_to_daily
-from sim.people import People, UseState
-from sim.rows import Calendar, PersonColumns
+from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.params import Section, half_life_factor, param, per_year_to_daily
+from sim.model.people import People, UseState
+from sim.model.rows import Calendar, PersonColumns
 
 
 class Route(IntEnum):

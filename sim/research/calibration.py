@@ -21,9 +21,10 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.scenario import Scenario, ScenarioError, load_scenario, read_settings, resolve_lever
-from sim.sensitivity import Range, bounds, check_levers, run_summaries, summary_keys, with_values
-from sim.store import Store
+from sim.planner.levers import resolve_lever
+from sim.planner.scenario import Scenario, ScenarioError, load_scenario, read_settings
+from sim.planner.store import Store
+from sim.research.sensitivity import Range, bounds, check_levers, run_summaries, summary_keys, with_values
 
 
 def _per(numerator: str, denominator: str, scale: float = 1.0) -> Callable[[dict, Scenario], float]:

@@ -21,10 +21,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.outcomes import DAILY_COLUMNS, FLOW
-from sim.runner import execute
-from sim.scenario import Scenario, ScenarioError, load_scenario, read_settings, resolve_lever, set_lever, shown
-from sim.store import Store
+from sim.model.outcomes import DAILY_COLUMNS, FLOW
+from sim.planner.levers import resolve_lever, set_lever
+from sim.planner.runner import execute
+from sim.planner.scenario import Scenario, ScenarioError, load_scenario, read_settings, shown
+from sim.planner.store import Store
 
 
 class Range(BaseModel):
@@ -271,7 +272,7 @@ def run_summaries(
     Raises `Interrupted` on Ctrl-C and RuntimeError when some runs failed (their tracebacks are in
     the store; rerunning retries them).
     """
-    from sim.runner import open_executor, replicate_work, run_replicates
+    from sim.planner.runner import open_executor, replicate_work, run_replicates
 
     with open_executor(**executor_options) as (executor, slots):
         batch = run_replicates(

@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.dealers import Dealers
-from sim.outcomes import Event, EventLog, Recorder
-from sim.params import Section, param
-from sim.people import People, UseState
-from sim.rows import Calendar, PersonColumns
-from sim.treatment import Phase, Route, Treatment
+from sim.model.dealers import Dealers
+from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.params import Section, param
+from sim.model.people import People, UseState
+from sim.model.rows import Calendar, PersonColumns
+from sim.model.treatment import Phase, Route, Treatment
 
 if TYPE_CHECKING:  # the courts' section lives with the justice pathway, which imports this module
-    from sim.justice import CourtParams
+    from sim.model.justice import CourtParams
 
 FRIDAY = 4
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

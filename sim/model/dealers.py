@@ -14,10 +14,10 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.market import MarketParams
-from sim.outcomes import Event, EventLog, Recorder
-from sim.params import Section, param, per_year_to_daily
-from sim.town import Town
+from sim.model.market import MarketParams
+from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.params import Section, param, per_year_to_daily
+from sim.model.town import Town
 
 
 class SellerState(IntEnum):

@@ -10,7 +10,6 @@ lines of aliases can expand to gigabytes), very deep nesting and non-finite numb
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import hashlib
 import json
@@ -24,19 +23,20 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from sim.costs import CostParams
-from sim.custody import CustodyParams
-from sim.dealers import DealerParams
-from sim.deterrence import DeterrenceParams
-from sim.justice import ChargingParams, CourtParams, DiversionParams
-from sim.market import MarketParams
-from sim.params import Section
-from sim.people import OverdoseParams, PeopleParams
-from sim.police import PoliceParams
-from sim.prison import PrisonParams
-from sim.town import TownParams
-from sim.treatment import TreatmentParams
-from sim.workforce import OfficerParams
+from sim.model.costs import CostParams
+from sim.model.custody import CustodyParams
+from sim.model.dealers import DealerParams
+from sim.model.deterrence import DeterrenceParams
+from sim.model.justice import ChargingParams, CourtParams, DiversionParams
+from sim.model.market import MarketParams
+from sim.model.params import Section
+from sim.model.people import OverdoseParams, PeopleParams
+from sim.model.police import PoliceParams
+from sim.model.prison import PrisonParams
+from sim.model.town import TownParams
+from sim.model.treatment import TreatmentParams
+from sim.model.workforce import OfficerParams
+from sim.planner.levers import resolve_lever, set_at_start, suggest
 
 #: Scenario files are a page or two of settings; anything bigger is a mistake or an attack.
 MAX_FILE_BYTES = 1_000_000
@@ -171,66 +171,6 @@ class Scenario(Section):
         return found
 
 
-def sections(model: type[BaseModel] = Scenario) -> dict[str, type[Section]]:
-    """The scenario's sections (fields that are groups of levers), in declaration order."""
-    return {
-        name: info.annotation
-        for name, info in model.model_fields.items()
-        if isinstance(info.annotation, type) and issubclass(info.annotation, Section)
-    }
-
-
-def lever_paths(model: type[BaseModel] = Scenario, prefix: str = "") -> list[str]:
-    """Every dotted path a timed event may set, e.g. 'police.patrol_hours_per_day'."""
-    paths = []
-    for name, section in sections(model).items():
-        inner = sections(section)
-        for field in section.model_fields:
-            if field in inner:
-                paths.extend(lever_paths(section, f"{prefix}{name}.{field}."))
-            else:
-                paths.append(f"{prefix}{name}.{field}")
-    return paths
-
-
-def resolve_lever(scenario: BaseModel, path: str) -> tuple[BaseModel, str]:
-    """The section object and field name that a dotted lever path points to."""
-    parts = path.split(".")
-    target: BaseModel = scenario
-    for depth, part in enumerate(parts):
-        fields = type(target).model_fields
-        if depth == 0 and len(parts) > 1:
-            fields = sections(type(target))
-        if part not in fields:
-            where = ".".join(parts[:depth]) or "the scenario's sections"
-            return _no_lever(part, where, fields)
-        if depth == len(parts) - 1:
-            if isinstance(getattr(target, part), BaseModel):
-                raise ValueError("names a whole section; name one of its fields")
-            if depth == 0:
-                raise ValueError("only levers inside a section can change during a run")
-            return target, part
-        target = getattr(target, part)
-        if not isinstance(target, BaseModel):
-            raise ValueError(f"{'.'.join(parts[: depth + 1])} is not a section")
-    raise ValueError("empty lever path")
-
-
-def _no_lever(part: str, where: str, fields: Any) -> Any:
-    hint = _suggest(part, fields)
-    raise ValueError(f"no lever {part!r} in {where}{hint or '; known: ' + ', '.join(fields)}")
-
-
-#: Settings that build the town and its starting populations: they are read once, on day 0.
-SET_AT_START = frozenset({"dealers.groups", "police.high_harm_groups"})
-
-
-def set_at_start(path: str) -> bool:
-    """Whether a setting only shapes the town on day 0 (so a timed change of it would mean nothing)."""
-    section, _, field = path.partition(".")
-    return section == "town" or field.startswith("initial_") or path in SET_AT_START
-
-
 def check_lever(scenario: Scenario, path: str, value: Any, *, timed: bool = False) -> None:
     """Raise ValueError if `value` is not allowed for the lever at `path` (in a timed change if `timed`)."""
     section, field = resolve_lever(scenario, path)
@@ -245,12 +185,6 @@ def check_lever(scenario: Scenario, path: str, value: Any, *, timed: bool = Fals
         raise ValueError(f"found {_show(value)}{reason}; allowed: {allowed(type(section), field)}") from None
     except (TypeError, ValueError) as err:
         raise ValueError(f"found {_show(value)}: {err}; allowed: {allowed(type(section), field)}") from None
-
-
-def set_lever(scenario: Scenario, path: str, value: Any) -> None:
-    """Change a lever in place (validated), as a timed event does during a run."""
-    section, field = resolve_lever(scenario, path)
-    setattr(section, field, value)
 
 
 @functools.cache
@@ -298,15 +232,6 @@ def allowed(model: type[BaseModel], field: str, *, unit_and_usual: bool = True) 
 
 def _number(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else f"{value}"
-
-
-def _suggest(key: str, known: Any) -> str:
-    """'; did you mean ...?' with the known key closest to a misspelt or shortened one, if any."""
-    key, names = str(key), [str(k) for k in known]
-    close = difflib.get_close_matches(key, names, n=1, cutoff=0.7)
-    if not close and len(key) >= 4:
-        close = [name for name in names if name.startswith(key) or key.startswith(name)][:1]
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _show(value: Any, limit: int = 60) -> str:
@@ -673,7 +598,7 @@ def _explain(error: dict[str, Any], loc: tuple[str, ...]) -> str:
     field = loc[-1] if loc else ""
     if kind == "extra_forbidden":
         known = list(owner.model_fields) if owner is not None else []
-        hint = _suggest(field, known)
+        hint = suggest(field, known)
         return f"unknown key {field!r}" + (hint or f"; allowed keys: {', '.join(known)}")
     if kind == "invalid_key":
         return f"found the key {_show(found)}; keys must be names written as text"
