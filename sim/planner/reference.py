@@ -225,7 +225,7 @@ def outputs_markdown() -> str:
         "column `X`, `X_total` (over the run) and `X_per_year`; for every stock, `X_mean` (over the run) and",
         "`X_final` (last day); and `days` and `years`.",
         "",
-        "Reports show these outcomes first, where the model reports them (`sim/planner/report.py::HEADLINE`; the",
+        "Reports show these outcomes first, where the model reports them (`sim/planner/report/outcomes.py::HEADLINE`; the",
         "command's `--outcomes` option chooses others):",
         "",
         "| Outcome | Shown as | Better when |",

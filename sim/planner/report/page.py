@@ -1,0 +1,294 @@
+"""The one-file HTML report and the tables written beside it."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from sim.planner.report.charts import change_chart, fan_chart, png
+from sim.planner.report.compare import Comparison
+from sim.planner.report.outcomes import COST_PER_DEATH_AVERTED, HEADLINE, group_of, label_of, unit_of
+
+
+def write_report(comparison: Comparison, out: str | Path) -> dict[str, Path]:
+    """Write the report, its tables (CSV and Parquet) and its figures (PNG) into `out`."""
+    out = Path(out)
+    (out / "plots").mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    tables = {"comparison": comparison.table(), "headline": comparison.headline(), "settings": comparison.settings()}
+    tables["quarterly"] = comparison.quarterly
+    for name, table in tables.items():
+        for suffix, save in (("csv", _to_csv), ("parquet", _to_parquet)):
+            path = out / f"{name}.{suffix}"
+            save(table, path)
+            written[f"{name}.{suffix}"] = path
+    figures: dict[str, bytes] = {}
+    if len(comparison.scenarios) > 1:
+        figures["change"] = png(change_chart(comparison))
+    for column in comparison.fan_columns():
+        figures[column] = png(fan_chart(comparison, column))
+    for name, data in figures.items():
+        path = out / "plots" / f"{name}.png"
+        path.write_bytes(data)
+        written[f"plots/{name}.png"] = path
+    report = out / "report.html"
+    report.write_text(page(comparison, figures, tables["headline"], tables["comparison"], tables["settings"]))
+    written["report.html"] = report
+    return written
+
+
+def page(
+    comparison: Comparison,
+    figures: dict[str, bytes],
+    headline: pd.DataFrame,
+    full: pd.DataFrame,
+    settings: pd.DataFrame,
+) -> str:
+    """One self-contained HTML page: findings, table, charts over time, settings, runs."""
+    others = comparison.names[1:]
+    title = (
+        f"{html.escape(', '.join(others))} compared with {html.escape(comparison.baseline.name)}"
+        if others
+        else f"{html.escape(comparison.baseline.name)}"
+    )
+    parts = [
+        f"<h1>{title}</h1>",
+        f"<p class='meta'>{len(comparison.replicates)} runs per scenario over {comparison.baseline.years:g} years from "
+        f"{comparison.baseline.start_date:%d %B %Y}, common random numbers (master seed {comparison.baseline.seed}). "
+        f"Made {dt.datetime.now():%d %B %Y %H:%M} by drugmarket.</p>",
+    ]
+    for scenario in comparison.scenarios:
+        if scenario.description and (
+            scenario is comparison.baseline or scenario.description != comparison.baseline.description
+        ):
+            parts.append(f"<p><b>{html.escape(scenario.name)}</b>: {html.escape(scenario.description)}</p>")
+    parts.append(_HOW_TO_READ if others else _HOW_TO_READ_SINGLE)
+    if "change" in figures:
+        parts += ["<h2>What changes</h2>", _img(figures["change"], "Change against the baseline")]
+    parts += ["<h2>Outcomes</h2>", _headline_html(comparison, headline)]
+    parts.append("<h2>Over time</h2>")
+    parts += [_img(figures[c], c) for c in comparison.fan_columns() if c in figures]
+    if others:
+        parts += ["<h2>Settings that differ</h2>", _settings_html(settings, comparison.names)]
+    parts += ["<h2>Runs</h2>", _runs_html(comparison)]
+    parts += [
+        "<details><summary>Every outcome (also in comparison.csv and comparison.parquet)</summary>",
+        _full_html(full),
+        "</details>",
+    ]
+    body = "\n".join(parts)
+    return f"<!doctype html>\n<html lang='en'><head><meta charset='utf-8'><title>{title}</title>" + (
+        f"<style>{_CSS}</style></head><body>\n{body}\n</body></html>\n"
+    )
+
+
+def _headline_html(comparison: Comparison, table: pd.DataFrame) -> str:
+    """One table per compared scenario: both means, the average change and how sure it is."""
+    if len(comparison.names) == 1:
+        rows = ["<tr><th>Outcome</th><th>Mean<br><small>(90% of runs)</small></th></tr>"]
+        group = None
+        for _, row in table.iterrows():
+            if group_of(row["outcome"]) != group:
+                group = group_of(row["outcome"])
+                rows.append(f"<tr class='group'><td colspan='2'>{html.escape(group)}</td></tr>")
+            rows.append(f"<tr>{_label_cell(row['outcome'])}<td>{_with_interval(row, '', row['unit'])}</td></tr>")
+        return "<table class='headline'>" + "\n".join(rows) + "</table>"
+    parts = []
+    base = table[table["scenario"] == comparison.baseline.name].set_index("outcome")
+    for name in comparison.names[1:]:
+        own = table[table["scenario"] == name].set_index("outcome")
+        head = [
+            "Outcome",
+            f"{html.escape(comparison.baseline.name)}<br><small>mean (90% of runs)</small>",
+            f"{html.escape(name)}<br><small>mean (90% of runs)</small>",
+            "Average change<br><small>(90% confidence)</small>",
+            "Change %<br><small>(90% confidence)</small>",
+            "Change in 90%<br><small>of paired runs</small>",
+            "Runs lower<br><small>than baseline</small>",
+        ]
+        rows = ["<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
+        group = None
+        for key, row in own.iterrows():
+            if group_of(key) != group:
+                group = group_of(key)
+                rows.append(f"<tr class='group'><td colspan='7'>{html.escape(group)}</td></tr>")
+            unit = row["unit"]
+            if key == COST_PER_DEATH_AVERTED:
+                note = f" <small>{html.escape(str(row.get('note') or ''))}</small>"
+                cells = ["<td>–</td>", f"<td colspan='5' class='left'>{_with_interval(row, '', unit)}{note}</td>"]
+                rows.append(f"<tr>{_label_cell(key)}{''.join(cells)}</tr>")
+                continue
+            better = next((h.better for h in HEADLINE if h.key == key), "")
+            ci = f"{_signed(row['change'], unit)} <small>({_number(row['change_mean_ci_low'], unit)} to "
+            ci += f"{_number(row['change_mean_ci_high'], unit)})</small>"
+            pct = f"{_percent(row['change_pct'])} <small>({_percent(row['change_pct_ci_low'])} to "
+            pct += f"{_percent(row['change_pct_ci_high'])})</small>"
+            cells = [
+                f"<td>{_with_interval(base.loc[key], '', unit)}</td>" if key in base.index else "<td></td>",
+                f"<td>{_with_interval(row, '', unit)}</td>",
+                f"<td class='{_verdict(row, better)}'>{ci}</td>",
+                f"<td>{pct}</td>",
+                f"<td>{_number(row['change_low'], unit)} to {_number(row['change_high'], unit)}</td>",
+                f"<td>{int(row['runs_lower'])} of {int(row['runs'])}</td>",
+            ]
+            rows.append(f"<tr>{_label_cell(key)}{''.join(cells)}</tr>")
+        parts.append(f"<h3>{html.escape(name)} against {html.escape(comparison.baseline.name)}</h3>")
+        parts.append("<table class='headline'>" + "\n".join(rows) + "</table>")
+    return "\n".join(parts)
+
+
+def _runs_html(comparison: Comparison) -> str:
+    items = [
+        f"<li>Replicates compared: {len(comparison.replicates)} (numbers {_ranges(comparison.replicates)}); "
+        "each scenario's "
+        f"replicate <i>r</i> uses child <i>r</i> of numpy SeedSequence({comparison.baseline.seed}).</li>",
+        f"<li>Computing time: {comparison.seconds / 60:.1f} minutes of model runs in total.</li>",
+    ]
+    for scenario in comparison.scenarios:
+        items.append(f"<li>{html.escape(scenario.name)}: content hash <code>{scenario.content_hash()}</code></li>")
+    for name, failed in comparison.failures.items():
+        for replicate, record in sorted(failed.items()):
+            last = (record.get("error") or "").strip().splitlines()[-1:] or [""]
+            items.append(
+                f"<li class='bad'>{html.escape(name)} replicate {replicate} failed: {html.escape(last[0])} "
+                f"(traceback in <code>{html.escape(record.get('path', ''))}</code>); left out of every "
+                "comparison.</li>"
+            )
+    return "<ul>" + "\n".join(items) + "</ul>"
+
+
+def _number(value: float, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if abs(value) < 1e-9:  # rounding noise of sums and percentiles
+        value = 0.0
+    if unit.startswith("GBP"):
+        return f"£{value:,.0f}" if abs(value) >= 1 else f"£{value:.2f}"
+    size = abs(value)
+    if size >= 100:
+        return f"{value:,.0f}"
+    if size >= 10:
+        return f"{value:.1f}"
+    if size >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3g}"
+
+
+def _with_interval(row: pd.Series, prefix: str, unit: str, sign: bool = False) -> str:
+    key = prefix or "mean"
+    low, high = (f"{prefix}_low", f"{prefix}_high") if prefix else ("low", "high")
+    mid = _number(row[key], unit)
+    if sign and row[key] > 0:
+        mid = "+" + mid
+    lo, hi = row.get(low), row.get(high)
+    if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
+        return mid
+    return f"{mid} <small>({_number(lo, unit)} to {_number(hi, unit)})</small>"
+
+
+def _label_cell(key: str) -> str:
+    return f"<td class='label'>{html.escape(label_of(key))}<br><small>{html.escape(unit_of(key))}</small></td>"
+
+
+def _signed(value: float, unit: str) -> str:
+    text = _number(value, unit)
+    return "+" + text if isinstance(value, float) and value > 0 else text
+
+
+def _percent(value: float) -> str:
+    return "–" if value is None or not math.isfinite(value) else f"{value:+.1f}%"
+
+
+def _verdict(row: pd.Series, better: str) -> str:
+    """Colour an average change that is clear (its 90% confidence interval excludes zero) by whether it helps."""
+    low, high = row["change_mean_ci_low"], row["change_mean_ci_high"]
+    if not better or not (math.isfinite(low) and math.isfinite(high)) or low <= 0 <= high:
+        return "neutral"
+    lower = high < 0
+    return "good" if lower == (better == "lower") else "bad"
+
+
+def _ranges(numbers: list[int]) -> str:
+    """'0–4, 6, 8–9' for [0, 1, 2, 3, 4, 6, 8, 9]."""
+    spans: list[list[int]] = []
+    for number in numbers:
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in spans) or "none"
+
+
+def _settings_html(settings: pd.DataFrame, names: list[str]) -> str:
+    if settings.empty:
+        return "<p>The scenarios have the same settings.</p>"
+    head = "<tr><th>Setting</th><th>Unit</th>" + "".join(f"<th>{html.escape(n)}</th>" for n in names) + "</tr>"
+    rows = [head]
+    for _, row in settings.iterrows():
+        cells = [
+            f"<td class='label'><code>{html.escape(row['setting'])}</code></td>",
+            f"<td>{html.escape(row['unit'])}</td>",
+        ]
+        cells += [f"<td>{html.escape(str(row[n]))}</td>" for n in names]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return "<table class='settings'>" + "\n".join(rows) + "</table>"
+
+
+def _full_html(table: pd.DataFrame) -> str:
+    shown = table.copy()
+    for column in shown.columns:
+        if shown[column].dtype.kind == "f":
+            shown[column] = [_number(v) for v in shown[column]]
+    return shown.to_html(index=False, classes="full", border=0, na_rep="–")
+
+
+def _img(data: bytes, alt: str) -> str:
+    encoded = base64.b64encode(data).decode()
+    return f"<figure><img alt='{html.escape(alt)}' src='data:image/png;base64,{encoded}'></figure>"
+
+
+def _to_csv(table: pd.DataFrame, path: Path) -> None:
+    table.to_csv(path, index=False)
+
+
+def _to_parquet(table: pd.DataFrame, path: Path) -> None:
+    table.astype({c: str for c in table.columns if table[c].dtype == object}).to_parquet(path, index=False)
+
+
+_HOW_TO_READ = """
+<div class='note'><b>How to read this report.</b> Each scenario was run many times with different
+chance events; run <i>r</i> of every scenario used the same random stream (common random numbers), so
+each policy run starts from the same chance events as its baseline run. That pairing cancels much of the
+noise in common outcomes (offences, purchases), but rare events such as deaths soon diverge between the
+two runs, so they need more runs. <b>Mean (90% of runs)</b>: the
+average over runs, and the range that the middle 90% of runs fell in: the spread of what the town could
+see by chance. <b>Average change (90% confidence)</b>: the policy minus the baseline, run by run,
+averaged; the interval says how sure we are of that average with this many runs (more runs narrow it).
+It is shaded green where the change clearly helps and red where it clearly harms; unshaded changes
+could be chance. <b>Change in 90% of paired runs</b>: how much the change itself varies from one
+possible future to another. <b>Runs lower</b>: in how many pairs the policy's value was below the
+baseline's. The model compares options under stated assumptions; it is not a forecast.</div>
+"""
+
+_HOW_TO_READ_SINGLE = """
+<div class='note'><b>How to read this report.</b> The scenario was run many times with different chance
+events. <b>Mean (90% interval)</b>: the average over runs and the range of the middle 90% of runs. The
+model is a tool to compare options under stated assumptions, not a forecast.</div>
+"""
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Arial,sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em} h2{margin-top:1.8em;border-bottom:1px solid #ddd}
+.meta{color:#555} .note{background:#f4f6f8;border-left:4px solid #0072B2;padding:.6em 1em;margin:1em 0}
+table{border-collapse:collapse;font-size:.9em;margin:.5em 0} th,td{border:1px solid #ddd;padding:.35em .6em;
+text-align:right;vertical-align:top} th{background:#f4f6f8} td.label{text-align:left}
+td.good{background:#dff3e4} td.bad{background:#fbe3dc} small{color:#555}
+tr.group td{background:#e8edf2;font-weight:bold;text-align:left} td.left{text-align:left}
+figure{margin:1em 0} img{max-width:100%} li.bad{color:#a33} table.full td{text-align:right}
+"""
