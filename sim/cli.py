@@ -16,6 +16,8 @@ import pandas as pd
 from pydantic import ValidationError
 
 from sim.planner.report import COST_PER_DEATH_AVERTED, Comparison, label_of, unit_of
+from sim.planner.report.outcomes import unknown_outcomes
+from sim.planner.report.verdict import verdict_text
 from sim.planner.runner import Interrupted, SchedulerError, open_executor, replicate_work, run_replicates
 from sim.planner.scenario import Scenario, ScenarioError, load_scenario, load_scenarios, shown
 from sim.planner.store import Store
@@ -53,6 +55,7 @@ def _prepare(args: argparse.Namespace, files: list[str | Path]) -> tuple[list[Sc
             for error in err.errors():
                 option = "--" + ".".join(str(p) for p in error["loc"])
                 problems.append(f"{shown(Path(path))}: {option}: {error['msg']}")
+    problems += unknown_outcomes(args.outcomes)
     if problems:
         raise ScenarioError(problems)
     seen: dict[str, int] = {}
@@ -105,6 +108,7 @@ def _execute(args: argparse.Namespace, scenarios: list[Scenario], replicates: in
         return 1
     written = comparison.write(out)
     _print_headline(comparison)
+    print(verdict_text(comparison))
     print(f"\nReport: {written['report.html'].resolve()}")
     print(f"Tables: {out / 'headline.csv'}, {out / 'comparison.csv'} (and .parquet); plots in {out / 'plots'}")
     return 1 if batch.failed else 0

@@ -177,3 +177,53 @@ def headline_keys(available: Iterable[str], chosen: list[str] | None = None) -> 
     total = next((k for k in TOTAL_COST_KEYS if k in available), None)
     keys += [total] if total else [k for k in cost_keys() if k in available]
     return keys
+
+
+#: The outcomes the verdict reads first, in this order, where the runs report them (unless the
+#: planner chose others with --outcomes): the harms a board asks about, then treatment and market.
+VERDICT_OUTCOMES: tuple[str, ...] = (
+    "overdose_deaths_per_year",
+    "overdoses_per_year",
+    "offences_per_year",
+    "in_treatment_mean",
+    "waiting_list_mean",
+    "new_initiates_per_year",
+    "active_dealers_mean",
+    "prison_population_mean",
+)
+
+
+def better_of(key: str) -> str:
+    """Which way an outcome is better: 'lower', 'higher', or '' where it is a matter of judgement.
+
+    Declared with the headline outcomes; every cost is better lower. Outcomes such as arrests or
+    people using drugs have no direction of their own (more arrests may mean more crime or more
+    policing; fewer deaths leave more people using), so they are never coloured.
+    """
+    for item in HEADLINE:
+        if item.key == key:
+            return item.better
+    if key in TOTAL_COST_KEYS or key in cost_keys() or key.removesuffix("_per_year") + "_total" in cost_keys():
+        return "lower"
+    return ""
+
+
+def summary_keys() -> list[str]:
+    """Every summary outcome a run can report (see `sim.model.outcomes.summarise`)."""
+    keys = []
+    for column in DAILY_COLUMNS:
+        suffixes = ("_total", "_per_year") if column.kind == FLOW else ("_mean", "_final")
+        keys += [column.name + suffix for suffix in suffixes]
+    return [*keys, COST_PER_DEATH_AVERTED]
+
+
+def unknown_outcomes(names: Iterable[str] | None) -> list[str]:
+    """One problem per outcome name that no run reports, with the closest valid name and the list."""
+    from sim.planner.levers import suggest
+
+    known = summary_keys()
+    unknown = [name for name in names or () if name not in known]
+    if not unknown:
+        return []
+    problems = [f"--outcomes: {name!r} is not an outcome{suggest(name, known)}" for name in unknown]
+    return [*problems, "--outcomes: valid names are " + ", ".join(known)]

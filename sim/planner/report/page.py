@@ -12,7 +12,8 @@ import pandas as pd
 
 from sim.planner.report.charts import change_chart, fan_chart, png
 from sim.planner.report.compare import Comparison
-from sim.planner.report.outcomes import COST_PER_DEATH_AVERTED, HEADLINE, group_of, label_of, unit_of
+from sim.planner.report.outcomes import COST_PER_DEATH_AVERTED, better_of, group_of, label_of, unit_of
+from sim.planner.report.verdict import UNCLEAR, Verdict, judge, number, pairing_words, percent, signed, verdicts
 
 
 def write_report(comparison: Comparison, out: str | Path) -> dict[str, Path]:
@@ -67,9 +68,14 @@ def page(
             scenario is comparison.baseline or scenario.description != comparison.baseline.description
         ):
             parts.append(f"<p><b>{html.escape(scenario.name)}</b>: {html.escape(scenario.description)}</p>")
+    parts += [_verdict_html(v) for v in verdicts(comparison)]
+    if "costs" in figures:
+        parts.append(_img(figures["costs"], "Extra cost a year by agency"))
     parts.append(_HOW_TO_READ if others else _HOW_TO_READ_SINGLE)
     if "change" in figures:
         parts += ["<h2>What changes</h2>", _img(figures["change"], "Change against the baseline")]
+    if "change_absolute" in figures:
+        parts.append(_img(figures["change_absolute"], "Change against the baseline in each outcome's units"))
     parts += ["<h2>Outcomes</h2>", _headline_html(comparison, headline)]
     parts.append("<h2>Over time</h2>")
     parts += [_img(figures[c], c) for c in comparison.fan_columns() if c in figures]
@@ -82,9 +88,58 @@ def page(
         "</details>",
     ]
     body = "\n".join(parts)
-    return f"<!doctype html>\n<html lang='en'><head><meta charset='utf-8'><title>{title}</title>" + (
-        f"<style>{_CSS}</style></head><body>\n{body}\n</body></html>\n"
+    head = (
+        "<meta charset='utf-8'><meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{title}</title><style>{_CSS}</style>"
     )
+    return f"<!doctype html>\n<html lang='en'><head>{head}</head><body>\n{body}\n</body></html>\n"
+
+
+def _verdict_html(verdict: Verdict) -> str:
+    """The first screen: the answer, each outcome's change coloured by whether it helps, the costs."""
+    head = (
+        "<tr><th>Outcome</th><th>Baseline</th><th>Change<br><small>(90% confidence)</small></th>"
+        "<th>Change %<br><small>(90% confidence)</small></th><th>Verdict</th>"
+        "<th>Pairing cut<br><small>variance by</small></th><th>Runs to settle</th></tr>"
+    )
+    rows = [head]
+    for item in verdict.effects:
+        needed = item.runs_to_settle() if item.status == UNCLEAR and item.better else None
+        settle = "–" if item.status != UNCLEAR or not item.better else (f"{needed:,}" if needed else "too many")
+        gain = item.variance_reduction
+        rows.append(
+            f"<tr>{_label_cell(item.key)}<td>{number(item.baseline, item.unit)}</td>"
+            f"<td class='{item.status}'>{_interval(item.change, item.unit, signed)}</td>"
+            f"<td class='{item.status}'>{_interval(item.percent, '', lambda v, _u: percent(v))}</td>"
+            f"<td class='{item.status}'>{item.status}</td>"
+            f"<td>{'–' if not math.isfinite(gain) else f'{gain:.0%}'}</td><td>{settle}</td></tr>"
+        )
+    costs = ["<tr><th>Who pays</th><th>Extra cost a year<br><small>(90% confidence)</small></th></tr>"]
+    extra = [*verdict.costs, *([("All agencies", verdict.extra_cost)] if verdict.extra_cost else [])]
+    for agency, item in extra:
+        css = "total" if agency == "All agencies" else ""
+        costs.append(
+            f"<tr class='{css}'><td class='label'>{html.escape(agency.capitalize())}</td>"
+            f"<td class='{item.status}'>{_interval(item.change, 'GBP', signed)}</td></tr>"
+        )
+    parts = [
+        f"<h2>Verdict: {html.escape(verdict.scenario)} against {html.escape(verdict.baseline)}</h2>",
+        f"<p class='answer'>{html.escape(verdict.answer())}</p>",
+        "<div class='verdict'><table class='headline'>" + "\n".join(rows) + "</table>",
+    ]
+    if verdict.extra_cost is not None:
+        value = html.escape(verdict.value_for_money())
+        parts.append(
+            "<table class='costs'>" + "\n".join(costs) + "</table>"
+            f"<p class='value'><b>Cost per overdose death averted:</b> {value}</p>"
+        )
+    parts.append(f"</div><p class='meta'>{html.escape(pairing_words(verdict))}.</p>")
+    return "\n".join(parts)
+
+
+def _interval(values: tuple[float, float, float], unit: str, show: object) -> str:
+    mid, low, high = (show(v, unit) for v in values)  # type: ignore[operator]
+    return mid if low == "–" or high == "–" else f"{mid} <small>({low} to {high})</small>"
 
 
 def _headline_html(comparison: Comparison, table: pd.DataFrame) -> str:
@@ -123,17 +178,17 @@ def _headline_html(comparison: Comparison, table: pd.DataFrame) -> str:
                 cells = ["<td>–</td>", f"<td colspan='5' class='left'>{_with_interval(row, '', unit)}{note}</td>"]
                 rows.append(f"<tr>{_label_cell(key)}{''.join(cells)}</tr>")
                 continue
-            better = next((h.better for h in HEADLINE if h.key == key), "")
-            ci = f"{_signed(row['change'], unit)} <small>({_number(row['change_mean_ci_low'], unit)} to "
-            ci += f"{_number(row['change_mean_ci_high'], unit)})</small>"
-            pct = f"{_percent(row['change_pct'])} <small>({_percent(row['change_pct_ci_low'])} to "
-            pct += f"{_percent(row['change_pct_ci_high'])})</small>"
+            better = better_of(key)
+            ci = f"{signed(row['change'], unit)} <small>({number(row['change_mean_ci_low'], unit)} to "
+            ci += f"{number(row['change_mean_ci_high'], unit)})</small>"
+            pct = f"{percent(row['change_pct'])} <small>({percent(row['change_pct_ci_low'])} to "
+            pct += f"{percent(row['change_pct_ci_high'])})</small>"
             cells = [
                 f"<td>{_with_interval(base.loc[key], '', unit)}</td>" if key in base.index else "<td></td>",
                 f"<td>{_with_interval(row, '', unit)}</td>",
-                f"<td class='{_verdict(row, better)}'>{ci}</td>",
+                f"<td class='{judge(row['change_mean_ci_low'], row['change_mean_ci_high'], better)}'>{ci}</td>",
                 f"<td>{pct}</td>",
-                f"<td>{_number(row['change_low'], unit)} to {_number(row['change_high'], unit)}</td>",
+                f"<td>{number(row['change_low'], unit)} to {number(row['change_high'], unit)}</td>",
                 f"<td>{int(row['runs_lower'])} of {int(row['runs'])}</td>",
             ]
             rows.append(f"<tr>{_label_cell(key)}{''.join(cells)}</tr>")
@@ -162,65 +217,30 @@ def _runs_html(comparison: Comparison) -> str:
     return "<ul>" + "\n".join(items) + "</ul>"
 
 
-def _number(value: float, unit: str = "") -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    if abs(value) < 1e-9:  # rounding noise of sums and percentiles
-        value = 0.0
-    if unit.startswith("GBP"):
-        return f"£{value:,.0f}" if abs(value) >= 1 else f"£{value:.2f}"
-    size = abs(value)
-    if size >= 100:
-        return f"{value:,.0f}"
-    if size >= 10:
-        return f"{value:.1f}"
-    if size >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3g}"
-
-
 def _with_interval(row: pd.Series, prefix: str, unit: str, sign: bool = False) -> str:
     key = prefix or "mean"
     low, high = (f"{prefix}_low", f"{prefix}_high") if prefix else ("low", "high")
-    mid = _number(row[key], unit)
+    mid = number(row[key], unit)
     if sign and row[key] > 0:
         mid = "+" + mid
     lo, hi = row.get(low), row.get(high)
     if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
         return mid
-    return f"{mid} <small>({_number(lo, unit)} to {_number(hi, unit)})</small>"
+    return f"{mid} <small>({number(lo, unit)} to {number(hi, unit)})</small>"
 
 
 def _label_cell(key: str) -> str:
     return f"<td class='label'>{html.escape(label_of(key))}<br><small>{html.escape(unit_of(key))}</small></td>"
 
 
-def _signed(value: float, unit: str) -> str:
-    text = _number(value, unit)
-    return "+" + text if isinstance(value, float) and value > 0 else text
-
-
-def _percent(value: float) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value:+.1f}%"
-
-
-def _verdict(row: pd.Series, better: str) -> str:
-    """Colour an average change that is clear (its 90% confidence interval excludes zero) by whether it helps."""
-    low, high = row["change_mean_ci_low"], row["change_mean_ci_high"]
-    if not better or not (math.isfinite(low) and math.isfinite(high)) or low <= 0 <= high:
-        return "neutral"
-    lower = high < 0
-    return "good" if lower == (better == "lower") else "bad"
-
-
 def _ranges(numbers: list[int]) -> str:
     """'0–4, 6, 8–9' for [0, 1, 2, 3, 4, 6, 8, 9]."""
     spans: list[list[int]] = []
-    for number in numbers:
-        if spans and number == spans[-1][1] + 1:
-            spans[-1][1] = number
+    for value in numbers:
+        if spans and value == spans[-1][1] + 1:
+            spans[-1][1] = value
         else:
-            spans.append([number, number])
+            spans.append([value, value])
     return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in spans) or "none"
 
 
@@ -243,7 +263,7 @@ def _full_html(table: pd.DataFrame) -> str:
     shown = table.copy()
     for column in shown.columns:
         if shown[column].dtype.kind == "f":
-            shown[column] = [_number(v) for v in shown[column]]
+            shown[column] = [number(v) for v in shown[column]]
     return shown.to_html(index=False, classes="full", border=0, na_rep="–")
 
 
@@ -269,8 +289,9 @@ two runs, so they need more runs. <b>Mean (90% of runs)</b>: the
 average over runs, and the range that the middle 90% of runs fell in: the spread of what the town could
 see by chance. <b>Average change (90% confidence)</b>: the policy minus the baseline, run by run,
 averaged; the interval says how sure we are of that average with this many runs (more runs narrow it).
-It is shaded green where the change clearly helps and red where it clearly harms; unshaded changes
-could be chance. <b>Change in 90% of paired runs</b>: how much the change itself varies from one
+It is shaded green where the change clearly helps and red where it clearly harms (by whether the
+outcome is better lower or higher); grey changes could be chance.
+<b>Change in 90% of paired runs</b>: how much the change itself varies from one
 possible future to another. <b>Runs lower</b>: in how many pairs the policy's value was below the
 baseline's. The model compares options under stated assumptions; it is not a forecast.</div>
 """
@@ -288,7 +309,11 @@ h1{font-size:1.6em;margin-bottom:.2em} h2{margin-top:1.8em;border-bottom:1px sol
 .meta{color:#555} .note{background:#f4f6f8;border-left:4px solid #0072B2;padding:.6em 1em;margin:1em 0}
 table{border-collapse:collapse;font-size:.9em;margin:.5em 0} th,td{border:1px solid #ddd;padding:.35em .6em;
 text-align:right;vertical-align:top} th{background:#f4f6f8} td.label{text-align:left}
-td.good{background:#dff3e4} td.bad{background:#fbe3dc} small{color:#555}
+td.helps{background:#dff3e4} td.harms{background:#fbe3dc} td.unclear{background:#f7f7f7} small{color:#555}
+td.changes{background:#eef3fa} .answer{font-size:1.15em;background:#f4f6f8;border-left:4px solid #009E73;
+padding:.6em 1em} .verdict{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start} tr.total td{font-weight:bold}
+table{display:block;overflow-x:auto;max-width:100%} .value{flex-basis:100%}
+@media (max-width:640px){body{margin:.5em auto;padding:0 .5em} table{font-size:.8em} h1{font-size:1.3em}}
 tr.group td{background:#e8edf2;font-weight:bold;text-align:left} td.left{text-align:left}
 figure{margin:1em 0} img{max-width:100%} li.bad{color:#a33} table.full td{text-align:right}
 """

@@ -55,3 +55,37 @@ def paired_cost_per_death_averted(
     ratio = np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0), np.inf)
     note = "saves money as well as lives" if value < 0 else ""
     return value, float(np.percentile(ratio, LOW)), float(np.percentile(ratio, HIGH)), note
+
+
+def pairing_gain(own: np.ndarray, base: np.ndarray) -> tuple[float, float, float]:
+    """(sd of the paired differences, sd of an unpaired difference, variance reduction 0-1).
+
+    An unpaired difference of two independent runs has variance var(own) + var(base); pairing
+    removes twice their covariance. The reduction is 1 - paired variance / unpaired variance
+    (negative if pairing made it worse; nan with fewer than two pairs or no variation).
+    """
+    own, base = np.asarray(own, dtype=float), np.asarray(base, dtype=float)
+    if own.size < 2:
+        return math.nan, math.nan, math.nan
+    paired = float(np.std(own - base, ddof=1))
+    unpaired = math.sqrt(float(np.var(own, ddof=1) + np.var(base, ddof=1)))
+    reduction = 1.0 - (paired / unpaired) ** 2 if unpaired > 0 else math.nan
+    return paired, unpaired, reduction
+
+
+def runs_for_half_width(sd: float, half_width: float, most: int = 100_000) -> int | None:
+    """Pairs needed for a 90% confidence interval of the mean change no wider than ± half_width.
+
+    Solves n = (t(n-1) * sd / half_width)^2 (t at 95%, so the two-sided interval is 90%) by a
+    few fixed-point steps from the normal value; None if it would take more than `most` runs or
+    the inputs say nothing (no spread: any number of runs is enough, so 2).
+    """
+    if not (math.isfinite(sd) and math.isfinite(half_width)) or half_width <= 0:
+        return None
+    if sd == 0:
+        return 2
+    n = max(2.0, (stats.norm.ppf(HIGH / 100) * sd / half_width) ** 2)
+    for _ in range(20):
+        n = max(2.0, (stats.t.ppf(HIGH / 100, max(1.0, n - 1)) * sd / half_width) ** 2)
+    needed = math.ceil(n)
+    return needed if needed <= most else None
