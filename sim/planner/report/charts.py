@@ -11,11 +11,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from sim.model.outcomes import COLUMN_BY_NAME, FLOW
 from sim.planner.report.compare import DAYS_PER_QUARTER, Comparison
 from sim.planner.report.outcomes import COST_PER_DEATH_AVERTED, label_of
 from sim.planner.report.stats import HIGH, LOW
+from sim.planner.report.verdict import Effect, verdicts
 from sim.planner.scenario import Scenario
 
 #: The widest % change axis of the change chart; changes beyond the axis are written at its edge.
@@ -46,7 +48,8 @@ def fan_chart(comparison: Comparison, column: str) -> Figure:
     what = "per quarter" if info.kind == FLOW else "(quarterly average)"
     axes.set_title(f"{_sentence(info.doc)} {what}", loc="left", fontsize=12, fontweight="bold")
     axes.set_ylabel(f"{info.unit} {'per quarter' if info.kind == FLOW else ''}".strip())
-    axes.set_ylim(bottom=0)
+    _scale_to_data(axes)
+    axes.yaxis.set_major_formatter(_plain(info.unit))
     axes.grid(alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(frameon=False, fontsize=9, loc="best")
@@ -98,6 +101,7 @@ def change_chart(comparison: Comparison) -> Figure:
             )
     pad = 0.05 * max(high - low, 1.0)
     axes.set_xlim(low - pad, high + pad)
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:+,.0f}%" if value else "0%"))
     axes.axvline(0, color=BASELINE_COLOUR, linewidth=1)
     axes.set_yticks(range(len(outcomes)), [label_of(k) for k in outcomes], fontsize=9)
     axes.invert_yaxis()
@@ -113,6 +117,101 @@ def change_chart(comparison: Comparison) -> Figure:
         "90% confidence interval; thin line: middle 90% of paired changes. Source: drugmarket simulation.",
     )
     return figure
+
+
+def absolute_chart(comparison: Comparison) -> Figure:
+    """Each verdict outcome's average change in its own units, one small panel per outcome."""
+    found = verdicts(comparison)
+    keys = [e.key for e in found[0].effects] if found else []
+    figure = Figure(figsize=(8.0, 0.9 + 0.75 * max(1, len(keys)) * max(1, len(found)) ** 0.5), layout="constrained")
+    panels = figure.subplots(max(1, len(keys)), 1, squeeze=False)[:, 0]
+    for axes, key in zip(panels, keys, strict=False):
+        effects = [next(e for e in v.effects if e.key == key) for v in found]
+        _change_bars(axes, effects, [v.scenario for v in found])
+        axes.set_title(f"{effects[0].label} ({effects[0].unit})", loc="left", fontsize=9)
+    figure.suptitle("Change against the baseline, in each outcome's units", x=0.0, ha="left", fontweight="bold")
+    _caption(
+        figure,
+        f"Dot: average change over {len(comparison.replicates)} paired runs; bar: its 90% confidence interval. "
+        "Source: drugmarket simulation.",
+    )
+    return figure
+
+
+def cost_chart(comparison: Comparison) -> Figure | None:
+    """Extra cost a year by agency and in total, with 90% confidence intervals; None without costs."""
+    found = [v for v in verdicts(comparison) if v.costs]
+    if not found:
+        return None
+    agencies = [agency for agency, _ in found[0].costs] + ["all agencies"]
+    figure = Figure(figsize=(8.0, 1.2 + 0.4 * len(agencies) * len(found) ** 0.5), layout="constrained")
+    axes = figure.add_subplot()
+    step = 0.7 / len(found)
+    for j, verdict in enumerate(found):
+        items = [e for _, e in verdict.costs] + ([verdict.extra_cost] if verdict.extra_cost else [])
+        y = np.arange(len(items)) + (j - (len(found) - 1) / 2) * step
+        mid = np.array([e.change[0] for e in items])
+        errors = np.abs(np.array([[e.change[1], e.change[2]] for e in items]).T - mid)
+        colour = scenario_colour(j + 1)
+        axes.barh(y, mid, height=step * 0.9, color=colour, alpha=0.8, label=verdict.scenario)
+        axes.errorbar(mid, y, xerr=np.nan_to_num(errors), fmt="none", ecolor="#222222", capsize=3, linewidth=1)
+    axes.set_yticks(range(len(agencies)), [a[0].upper() + a[1:] for a in agencies], fontsize=9)
+    axes.invert_yaxis()
+    axes.axvline(0, color=BASELINE_COLOUR, linewidth=1)
+    axes.xaxis.set_major_formatter(_plain("GBP"))
+    axes.set_xlabel(f"Extra cost a year against {comparison.baseline.name} (GBP a year, 2024/25 prices)")
+    axes.set_title("Who pays: extra cost a year by agency", loc="left", fontsize=12, fontweight="bold")
+    axes.grid(axis="x", alpha=0.3)
+    axes.spines[["top", "right"]].set_visible(False)
+    if len(found) > 1:
+        axes.legend(frameon=False, fontsize=9)
+    _caption(figure, "Bar: average paired change; whisker: its 90% confidence interval. Source: drugmarket simulation.")
+    return figure
+
+
+def _change_bars(axes: Any, effects: list[Effect], names: list[str]) -> None:
+    """One row per scenario: the average change and its confidence interval, coloured by verdict."""
+    tone = {"helps": "#009E73", "harms": "#D55E00"}
+    for row, item in enumerate(effects):
+        mid, low, high = item.change
+        colour = tone.get(item.status, "#777777")
+        axes.hlines(row, low, high, color=colour, linewidth=5, alpha=0.6)
+        axes.plot([mid], [row], "o", color="white", markeredgecolor=colour)
+    axes.axvline(0, color=BASELINE_COLOUR, linewidth=1)
+    axes.set_yticks(range(len(effects)), names, fontsize=8)
+    axes.set_ylim(len(effects) - 0.5, -0.5)
+    reach = max([abs(v) for e in effects for v in e.change if np.isfinite(v)] or [1.0]) * 1.15 or 1.0
+    axes.set_xlim(-reach, reach)
+    axes.xaxis.set_major_formatter(_plain(effects[0].unit if effects else "", sign=True))
+    axes.tick_params(axis="x", labelsize=8)
+    axes.grid(axis="x", alpha=0.3)
+    axes.spines[["top", "right"]].set_visible(False)
+
+
+def _plain(unit: str, sign: bool = False) -> FuncFormatter:
+    """Tick labels with thousands separators and £ for money: never '1e6' or an offset."""
+    money = unit.startswith("GBP")
+
+    def show(value: float, _position: int) -> str:
+        size = abs(value)
+        text = f"{size:,.0f}" if size >= 100 or size == 0 else f"{size:,.2g}" if size < 1 else f"{size:,.1f}"
+        text = text.removesuffix(".0")
+        prefix = "-" if value < 0 else "+" if sign and value > 0 else ""
+        return f"{prefix}£{text}" if money else f"{prefix}{text}"
+
+    return FuncFormatter(show)
+
+
+def _scale_to_data(axes: Any) -> None:
+    """From zero when the data come near it, else around the data, so a flat line is not squashed."""
+    low, high = axes.dataLim.y0, axes.dataLim.y1
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return
+    if low >= 0 and low < 0.4 * high:
+        axes.set_ylim(0, high * 1.05 or 1.0)
+    else:
+        pad = 0.08 * max(high - low, abs(high) * 0.02, 1e-9)
+        axes.set_ylim(low - pad, high + pad)
 
 
 def scenario_colour(index: int) -> str:

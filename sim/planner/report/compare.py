@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.outcomes import COLUMN_BY_NAME, FLOW
+from sim.planner.levers import parameter
 from sim.planner.report.outcomes import COST_PER_DEATH_AVERTED, charted_columns, headline_keys, label_of, unit_of
 from sim.planner.report.stats import mean_interval, paired_cost_per_death_averted, spread
 from sim.planner.scenario import Scenario, TimedChange
@@ -173,8 +174,11 @@ class Comparison:
         for key in keys:
             values = [flat[name].get(key, "(not set)") for name in self.names]
             if len({json.dumps(v, sort_keys=True, default=str) for v in values}) > 1:
-                rows.append({"setting": key, "unit": _setting_unit(key), **dict(zip(self.names, values, strict=True))})
-        return pd.DataFrame(rows, columns=["setting", "unit", *self.names])
+                label, unit = _setting_facts(key)
+                rows.append(
+                    {"setting": key, "label": label, "unit": unit, **dict(zip(self.names, values, strict=True))}
+                )
+        return pd.DataFrame(rows, columns=["setting", "label", "unit", *self.names])
 
     def fan_columns(self) -> list[str]:
         present = [c for c in self.quarterly.columns if c in COLUMN_BY_NAME]
@@ -221,13 +225,12 @@ def _describe_change(change: TimedChange) -> str:
     return f"day {change.day}: {levers}{note}"
 
 
-def _setting_unit(key: str) -> str:
-    model: Any = Scenario
-    parts = key.split(".")
-    for part in parts:
-        info = getattr(model, "model_fields", {}).get(part)
-        if info is None:
-            return ""
-        model = info.annotation
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    return str(extra.get("unit", ""))
+def _setting_facts(key: str) -> tuple[str, str]:
+    """A setting's name in words and its unit, from the parameter facts (`levers.parameter`)."""
+    if key == "events":
+        return "Timed lever changes", ""
+    try:
+        facts = parameter(key)
+    except (ValueError, KeyError, AttributeError):  # not a lever (seed, years, start date...)
+        return key.replace("_", " ").capitalize(), {"years": "years"}.get(key, "")
+    return facts.label, facts.unit

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.planner.report.charts import change_chart, fan_chart, png
+from sim.planner.report.charts import absolute_chart, change_chart, cost_chart, fan_chart, png
 from sim.planner.report.compare import Comparison
 from sim.planner.report.outcomes import COST_PER_DEATH_AVERTED, better_of, group_of, label_of, unit_of
 from sim.planner.report.verdict import UNCLEAR, Verdict, judge, number, pairing_words, percent, signed, verdicts
@@ -31,6 +31,10 @@ def write_report(comparison: Comparison, out: str | Path) -> dict[str, Path]:
     figures: dict[str, bytes] = {}
     if len(comparison.scenarios) > 1:
         figures["change"] = png(change_chart(comparison))
+        figures["change_absolute"] = png(absolute_chart(comparison))
+        costs = cost_chart(comparison)
+        if costs is not None:
+            figures["costs"] = png(costs)
     for column in comparison.fan_columns():
         figures[column] = png(fan_chart(comparison, column))
     for name, data in figures.items():
@@ -59,7 +63,8 @@ def page(
     )
     parts = [
         f"<h1>{title}</h1>",
-        f"<p class='meta'>{len(comparison.replicates)} runs per scenario over {comparison.baseline.years:g} years from "
+        f"<p class='meta'>{len(comparison.replicates)} runs per scenario over "
+        f"{comparison.baseline.years:g} year(s) from "
         f"{comparison.baseline.start_date:%d %B %Y}, common random numbers (master seed {comparison.baseline.seed}). "
         f"Made {dt.datetime.now():%d %B %Y %H:%M} by drugmarket.</p>",
     ]
@@ -119,7 +124,7 @@ def _verdict_html(verdict: Verdict) -> str:
     for agency, item in extra:
         css = "total" if agency == "All agencies" else ""
         costs.append(
-            f"<tr class='{css}'><td class='label'>{html.escape(agency.capitalize())}</td>"
+            f"<tr class='{css}'><td class='label'>{html.escape(agency[0].upper() + agency[1:])}</td>"
             f"<td class='{item.status}'>{_interval(item.change, 'GBP', signed)}</td></tr>"
         )
     parts = [
@@ -251,7 +256,8 @@ def _settings_html(settings: pd.DataFrame, names: list[str]) -> str:
     rows = [head]
     for _, row in settings.iterrows():
         cells = [
-            f"<td class='label'><code>{html.escape(row['setting'])}</code></td>",
+            f"<td class='label'>{html.escape(str(row['label']))}<br><small><code>{html.escape(row['setting'])}</code>"
+            "</small></td>",
             f"<td>{html.escape(row['unit'])}</td>",
         ]
         cells += [f"<td>{html.escape(str(row[n]))}</td>" for n in names]

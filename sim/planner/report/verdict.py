@@ -137,22 +137,22 @@ class Verdict:
         if cost is None or deaths is None:
             return "the model reports no costs or deaths, so there is no cost per death averted"
         averted = judge(-deaths.change[2], -deaths.change[1], "higher")  # deaths averted = -change
-        dearer, cheaper = cost.change[0] > 0, cost.change[2] < 0
+        dearer, cheaper = cost.change[1] > 0, cost.change[2] < 0  # clearly, by the 90% interval
         if averted == HELPS:
             if cheaper:
                 return "saves money and lives"
-            if not dearer:
-                return "saves lives at no clear extra cost"
             ratio = self.cost_per_death
-            if ratio is None or not math.isfinite(ratio[0]):
-                return "saves lives at an extra cost"
+            if cost.change[0] <= 0 or ratio is None or not math.isfinite(ratio[0]):
+                return "saves lives at no clear extra cost"
             low, high = ratio[1], ratio[2]
             if not (math.isfinite(low) and math.isfinite(high)):
                 return f"{money(ratio[0])} per death averted"
             low_text = "a saving" if low <= 0 else money(low)
             return f"{money(ratio[0])} per death averted (90% interval {low_text} to {money(high)})"
         if averted == HARMS:
-            return "costs more and costs lives" if dearer else "saves money but costs lives"
+            if dearer:
+                return "costs more and costs lives"
+            return "saves money but costs lives" if cheaper else "costs lives at about the same cost"
         if dearer:
             return (
                 "costs more and does not clearly help"
@@ -169,7 +169,7 @@ class Verdict:
         """A one-sentence answer to "should we fund this mix?", with numbers."""
         helps, harms = self.helps, self.harms
         cost = self._cost_phrase()
-        found = f"over {self.runs} paired runs of {self.years:g} years"
+        found = f"over {self.runs} paired runs of {self.years:g} year{'s' if self.years != 1 else ''}"
         if helps and not harms:
             lead = (
                 "Yes"
@@ -184,7 +184,7 @@ class Verdict:
         else:
             text = f"Not on this evidence: {found}, no headline outcome of {self.scenario} clearly changes; it {cost}"
         value = self.value_for_money()
-        if self.deaths is not None and not value.startswith(("costs about", "saves money;")):
+        if self.deaths is not None and not value.endswith("deaths do not clearly change"):
             text += f" ({value})"
         return text + "." + self._more_runs()
 
