@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
@@ -50,6 +51,9 @@ def fan_chart(comparison: Comparison, column: str) -> Figure:
     axes.set_ylabel(f"{info.unit} {'per quarter' if info.kind == FLOW else ''}".strip())
     _scale_to_data(axes)
     axes.yaxis.set_major_formatter(_plain(info.unit))
+    locator = AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     axes.grid(alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(frameon=False, fontsize=9, loc="best")
