@@ -117,3 +117,28 @@ def test_unknown_outcome_names_are_an_error_listing_the_valid_ones(tmp_path: Pat
     )
     assert code == 2 and not out.exists()
     assert "--outcomes: 'deaths' is not an outcome" in capsys.readouterr().err
+
+
+def test_charts_write_money_and_counts_in_full_with_units() -> None:
+    from sim.planner.report.charts import _plain, cost_chart
+
+    assert _plain("GBP")(8_000_000, 0) == "£8,000,000" and _plain("people")(-1500, 0) == "-1,500"
+    assert _plain("GBP", sign=True)(250_000, 0) == "+£250,000"
+    figure = cost_chart(town(deaths_change=-4, cost_change=8e5))
+    assert figure is not None
+    axes = figure.axes[0]
+    figure.canvas.draw()
+    ticks = [t.get_text() for t in axes.get_xticklabels()]
+    assert (
+        any(t.startswith(("£", "+£", "-£")) and "," in t for t in ticks)
+        and axes.xaxis.get_offset_text().get_text() == ""
+    )
+    assert [t.get_text() for t in axes.get_yticklabels()][-1] == "All agencies"
+
+
+def test_settings_that_differ_are_named_in_words_with_units() -> None:
+    base = Scenario(name="baseline")
+    plan = Scenario.model_validate({"name": "plan", "police": {"patrol_hours_per_day": 36}})
+    comparison = Comparison([base, plan], {}, pd.DataFrame(), [])
+    row = comparison.settings().set_index("setting").loc["police.patrol_hours_per_day"]
+    assert row["unit"] == "officer-hours/day" and "patrol" in row["label"].lower() and row["plan"] == 36

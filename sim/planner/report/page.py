@@ -319,7 +319,8 @@ td.helps{background:#dff3e4} td.harms{background:#fbe3dc} td.unclear{background:
 td.changes{background:#eef3fa} .answer{font-size:1.15em;background:#f4f6f8;border-left:4px solid #009E73;
 padding:.6em 1em} .verdict{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start} tr.total td{font-weight:bold}
 table{display:block;overflow-x:auto;max-width:100%} .value{flex-basis:100%}
-@media (max-width:640px){body{margin:.5em auto;padding:0 .5em} table{font-size:.8em} h1{font-size:1.3em}}
+@media (max-width:640px){body{margin:.5em auto;padding:0 .5em} table{font-size:.8em} h1{font-size:1.3em}
+h2{font-size:1.15em} .answer{font-size:1em}}
 tr.group td{background:#e8edf2;font-weight:bold;text-align:left} td.left{text-align:left}
 figure{margin:1em 0} img{max-width:100%} li.bad{color:#a33} table.full td{text-align:right}
 """
