@@ -92,6 +92,13 @@ def test_compare_writes_a_self_contained_report_and_tables(tmp_path: Path, capsy
     assert page.count("data:image/png;base64,") >= 5
     assert not re.search(r"<script|<link|src=['\"]http", page)  # nothing fetched from elsewhere
     assert "alt='Change against the baseline'" in page
+    assert "<h2>Verdict: surge against town</h2>" in page and "name='viewport'" in page
+    assert page.index("Verdict:") < page.index("What changes")  # the answer comes first
+    assert "Verdict: surge against town" in printed and "paired runs per scenario" in printed
+    verdict = pd.read_csv(out / "verdict.csv")
+    assert set(verdict["verdict"]) <= {"helps", "harms", "unclear", "changes"} and "cost_police_per_year" in set(
+        verdict["outcome"]
+    )
     assert "day 60: police.patrol_hours_per_day = 80 (surge starts)" in page
     headline = pd.read_csv(out / "headline.csv")
     surge = headline[(headline["scenario"] == "surge") & (headline["outcome"] == "dealer_arrests_per_year")].iloc[0]

@@ -263,11 +263,16 @@ def outputs_markdown() -> str:
         "",
         "| Path | What |",
         "|---|---|",
-        "| `report.html` | the report: changes, outcomes table, fan charts over time, settings that differ, runs |",
+        "| `report.html` | the report: verdict and who pays, changes, outcomes table, fan charts over time, "
+        "settings that differ, runs |",
+        "| `verdict.csv`, `verdict.parquet` | the verdict's outcomes and costs by agency (a year): baseline, "
+        "average change with its 90% confidence interval, helps/harms/unclear, variance cut by pairing, runs "
+        "to settle |",
         "| `headline.csv`, `headline.parquet` | headline outcomes: mean and 90% interval per scenario, paired change |",
         "| `comparison.csv`, `comparison.parquet` | the same for every summary outcome, with the 90% confidence "
         "interval of the average change |",
-        "| `settings.csv`, `settings.parquet` | the settings that differ between the scenarios |",
+        "| `settings.csv`, `settings.parquet` | the settings that differ between the scenarios, in words, "
+        "with units |",
         "| `quarterly.csv`, `quarterly.parquet` | the charted columns by quarter of the run, per scenario and "
         "replicate (flows per quarter, stocks as the quarter's average) |",
         "| `plots/*.png` | each chart of the report, ready to paste into a paper |",

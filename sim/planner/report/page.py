@@ -14,6 +14,7 @@ from sim.planner.report.charts import absolute_chart, change_chart, cost_chart, 
 from sim.planner.report.compare import Comparison
 from sim.planner.report.outcomes import COST_PER_DEATH_AVERTED, better_of, group_of, label_of, unit_of
 from sim.planner.report.verdict import UNCLEAR, Verdict, judge, number, pairing_words, percent, signed, verdicts
+from sim.planner.report.verdict import table as verdict_table
 
 
 def write_report(comparison: Comparison, out: str | Path) -> dict[str, Path]:
@@ -23,6 +24,9 @@ def write_report(comparison: Comparison, out: str | Path) -> dict[str, Path]:
     written: dict[str, Path] = {}
     tables = {"comparison": comparison.table(), "headline": comparison.headline(), "settings": comparison.settings()}
     tables["quarterly"] = comparison.quarterly
+    found = verdicts(comparison)
+    if found:
+        tables["verdict"] = pd.concat([verdict_table(v) for v in found], ignore_index=True)
     for name, table in tables.items():
         for suffix, save in (("csv", _to_csv), ("parquet", _to_parquet)):
             path = out / f"{name}.{suffix}"
