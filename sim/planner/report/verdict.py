@@ -361,8 +361,11 @@ def table(verdict: Verdict) -> pd.DataFrame:
                 "change_ci_low": item.change[1],
                 "change_ci_high": item.change[2],
                 "change_pct": item.percent[0],
+                "sd_paired_change": item.sd_paired,
+                "sd_unpaired_change": item.sd_unpaired,
                 "variance_reduction": item.variance_reduction,
-                "runs_to_settle": item.runs_to_settle(),
+                "runs_to_settle": item.runs_to_settle() if item.status == UNCLEAR else None,
+                f"runs_for_pm{PRECISION * 100:.0f}pct": item.runs_for_precision(),
             }
         )
     return pd.DataFrame(rows)
