@@ -271,8 +271,7 @@ def outputs_markdown() -> str:
         "| `headline.csv`, `headline.parquet` | headline outcomes: mean and 90% interval per scenario, paired change |",
         "| `comparison.csv`, `comparison.parquet` | the same for every summary outcome, with the 90% confidence "
         "interval of the average change |",
-        "| `settings.csv`, `settings.parquet` | the settings that differ between the scenarios, in words, "
-        "with units |",
+        "| `settings.csv`, `settings.parquet` | the settings that differ between the scenarios, in words, with units |",
         "| `quarterly.csv`, `quarterly.parquet` | the charted columns by quarter of the run, per scenario and "
         "replicate (flows per quarter, stocks as the quarter's average) |",
         "| `plots/*.png` | each chart of the report, ready to paste into a paper |",
