@@ -163,7 +163,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     file = args.scenario or DEFAULT_SCENARIO
     if args.scenario is None and not DEFAULT_SCENARIO.is_file():  # installed without the scenarios folder
         file = Path(tempfile.mkdtemp()) / "baseline.yaml"
-        file.write_text("# The built-in defaults.\n")
+        file.write_text("description: The built-in defaults.\n")
     scenarios, replicates = _prepare(args, [file])
     out = Path(args.out or Path("results") / scenarios[0].name)
     return _execute(args, scenarios, replicates, out)

@@ -22,7 +22,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from sim.planner.levers import resolve_lever
-from sim.planner.scenario import Scenario, ScenarioError, load_scenario, read_settings
+from sim.planner.scenario import Scenario, ScenarioError, load_scenario
+from sim.planner.settings import read_settings
 from sim.planner.store import Store
 from sim.research.sensitivity import Range, bounds, check_levers, run_summaries, summary_keys, with_values
 
