@@ -45,6 +45,8 @@ def _prepare(args: argparse.Namespace, files: list[str | Path]) -> tuple[list[Sc
     overrides: dict[str, object] = {"seed": seed}
     if args.years is not None:
         overrides["years"] = args.years
+    if args.replicates is not None:  # checked against the schema's limit before any job is built
+        overrides["replicates"] = args.replicates
     adjusted, problems = [], []
     for scenario, path in zip(scenarios, files, strict=True):
         try:
@@ -194,6 +196,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_list(args: argparse.Namespace) -> int:
+    from sim.planner.library import scenario_library
+
+    folder = Path(args.folder) if args.folder else DEFAULT_SCENARIO.parent
+    if not folder.is_dir():
+        print(f"{folder}: no such folder of scenarios", file=sys.stderr)
+        return BAD_INPUT
+    entries = scenario_library(folder)
+    width = max((len(entry.name) for entry in entries), default=0)
+    for entry in entries:
+        if entry.valid:
+            print(f"{entry.name:<{width}}  {entry.question}")
+        else:
+            print(f"{entry.name:<{width}}  DOES NOT VALIDATE: {entry.question}".rstrip())
+            for problem in entry.problems:
+                print(f"{'':<{width}}    {problem}")
+    broken = sum(not entry.valid for entry in entries)
+    print(f"{len(entries)} scenario(s) in {shown(folder)}" + (f", {broken} with problems" if broken else ""))
+    return 1 if broken else 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from sim.planner.reference import json_schema_text
 
@@ -316,6 +339,10 @@ def build_parser() -> argparse.ArgumentParser:
     val_p = commands.add_parser("validate", help="check scenario files and report every problem")
     val_p.add_argument("files", nargs="+")
     val_p.set_defaults(func=cmd_validate)
+
+    list_p = commands.add_parser("list", help="list the scenarios in a folder, their questions and any problems")
+    list_p.add_argument("folder", nargs="?", help="folder of scenario files (default: the bundled scenarios/)")
+    list_p.set_defaults(func=cmd_list)
 
     schema_p = commands.add_parser("schema", help="print the scenario JSON Schema (for editors' autocomplete)")
     schema_p.add_argument("--out", help="write to this file instead of the screen")

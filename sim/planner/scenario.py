@@ -33,7 +33,7 @@ from sim.model.prison import PrisonParams
 from sim.model.town import TownParams
 from sim.model.treatment import TreatmentParams
 from sim.model.workforce import OfficerParams
-from sim.planner.levers import resolve_lever, set_at_start, suggest
+from sim.planner.levers import lever_paths, parameter, resolve_lever, set_at_start, suggest
 from sim.planner.settings import MAX_DEPTH, MAX_FILE_BYTES, Origin, Problem, ScenarioError, resolve, shown
 from sim.planner.settings import show_value as _show
 
@@ -131,7 +131,9 @@ class Scenario(Section):
     @field_validator("name")
     @classmethod
     def _name_is_a_file_name(cls, value: str) -> str:
-        if not value or any(ch in value for ch in '/\\:*?"<>|') or value.startswith(".") or len(value) > 80:
+        if not value.strip() or not value.isprintable():
+            raise ValueError("must be a visible name (not blank or only spaces, no control characters such as NUL)")
+        if any(ch in value for ch in '/\\:*?"<>|') or value.startswith(".") or len(value) > 80:
             raise ValueError('must be a name usable as a file name (1 to 80 characters, no / \\ : * ? " < > |)')
         return value
 
@@ -164,7 +166,28 @@ class Scenario(Section):
                     f"events.{index}: day {change.day} is after the last day of the run ({self.days - 1}), "
                     "so this change never happens"
                 )
+        for path in lever_paths():
+            section, field = resolve_lever(self, path)
+            found.extend(_implausible(path, getattr(section, field)))
+        for index, change in enumerate(self.events):
+            for path, value in change.set.items():
+                found.extend(_implausible(path, value, f"events.{index}.set."))
         return found
+
+
+def _implausible(path: str, value: Any, where: str = "") -> list[str]:
+    """A warning if a lever's value is allowed but outside where the evidence puts it."""
+    fact = parameter(path)
+    if fact.plausible is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return []
+    low, high = fact.plausible
+    if low <= value <= high:
+        return []
+    unit = f" {fact.unit}" if fact.unit else ""
+    return [
+        f"{where}{path}: {_number(value)} is outside the plausible range {_number(low)} to {_number(high)}{unit} "
+        f"(source: {fact.source or 'assumption'}); check that it is what you meant"
+    ]
 
 
 def check_lever(scenario: Scenario, path: str, value: Any, *, timed: bool = False) -> None:
@@ -254,11 +277,17 @@ def load_scenario(path: str | Path) -> Scenario:
         problems = _describe(err, origin, name)
         if not any(p.key.startswith("events.") and ".set." in p.key for p in problems):
             problems += _event_problems(data.get("events"), origin, name)
-    # A non-finite number is also out of range: say it once. An unknown key is the clearer news.
+    # Say a non-finite number once, in the schema's words (they say what is allowed). An unknown key
+    # is the clearer news than anything the reader found under it.
     unknown = {(p.file, p.key) for p in problems if p.message.startswith("unknown key")}
-    early = [p for p in early if (p.file, p.key) not in unknown]
-    said = {(p.file, p.key) for p in early if p.message.startswith("numbers must be finite")}
-    problems = [*early, *(p for p in problems if (p.file, p.key) not in said)]
+    said = {(p.file, p.key) for p in problems}
+    early = [
+        p
+        for p in early
+        if (p.file, p.key) not in unknown
+        and not (p.message.startswith("numbers must be finite") and (p.file, p.key) in said)
+    ]
+    problems = [*early, *problems]
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: (p.file != name, p.file, p.line)))
     return scenario
