@@ -200,6 +200,8 @@ def check_lever(scenario: Scenario, path: str, value: Any, *, timed: bool = Fals
         setattr(trial, field, value)
     except ValidationError as err:
         error = err.errors()[0]
+        if error["type"] == "finite_number":
+            raise ValueError(f"{NOT_FINITE}, found {_show(value)}; allowed: {allowed(type(section), field)}") from None
         reason = "" if error["type"] in _SAID_BY_ALLOWED else f": {_plain(error['msg'])}"
         raise ValueError(f"found {_show(value)}{reason}; allowed: {allowed(type(section), field)}") from None
     except (TypeError, ValueError) as err:
@@ -370,11 +372,16 @@ def _explain(error: dict[str, Any], loc: tuple[str, ...]) -> str:
         what = f"; allowed: {allowed(owner, field)}" if owner is not None and field in owner.model_fields else ""
         return f"required but missing{what}"
     if owner is not None and field in owner.model_fields:
+        if kind == "finite_number":
+            return f"{NOT_FINITE}, found {_show(found)}; allowed: {allowed(owner, field)}"
         if kind in _SAID_BY_ALLOWED:
             return f"found {_show(found)}; allowed: {allowed(owner, field)}"
         return f"found {_show(found)}: {reason}; allowed: {allowed(owner, field)}"
     return f"found {_show(found)}: {reason}"
 
+
+#: Said of "inf", "nan", ".inf" and "1e400" (which overflows to infinity) wherever a number is needed.
+NOT_FINITE = "numbers must be finite (no inf, nan or 1e400)"
 
 #: Pydantic error kinds whose message only repeats what `allowed` says.
 _SAID_BY_ALLOWED = {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "literal_error", "enum"}
