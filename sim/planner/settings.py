@@ -25,6 +25,11 @@ from pydantic import BaseModel, ValidationError
 MAX_FILE_BYTES = 1_000_000
 #: Deeper nesting than any scenario needs (and deep enough to exhaust Python's stack) is refused.
 MAX_DEPTH = 30
+#: A file with nothing in it is refused rather than run as the default town.
+NO_SETTINGS = (
+    "the file has no settings (it is empty, blank, only comments or ~); write at least one, "
+    "e.g. `description: the question this scenario answers`"
+)
 
 
 # -- problems ------------------------------------------------------------------------------------
@@ -157,6 +162,8 @@ def _parse(path: Path) -> tuple[Any, yaml.Node | None]:
     """The file's plain data and its node tree (for line numbers); ScenarioError if unreadable."""
     name = shown(path)
     text = read_text(path)
+    if not text.strip():  # checked before YAML, which would stumble on a tab in a blank file
+        raise ScenarioError([Problem(name, 1, "", NO_SETTINGS)])
     loader = None
     try:
         loader = _StrictLoader(text)  # the reader already refuses control characters here
@@ -191,17 +198,7 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int], l
     data, node = _parse(path)
     name = shown(path)
     if data is None or data == {}:
-        raise ScenarioError(
-            [
-                Problem(
-                    name,
-                    1,
-                    "",
-                    "the file has no settings (it is empty, blank, only comments or ~); write at least one, "
-                    "e.g. `description: the question this scenario answers`",
-                )
-            ]
-        )
+        raise ScenarioError([Problem(name, 1, "", NO_SETTINGS)])
     if not isinstance(data, dict):
         kind = {list: "a list", str: "text"}.get(type(data), f"a single {type(data).__name__} value")
         raise ScenarioError([Problem(name, 1, "", f"a scenario must be a mapping of keys to values, found {kind}")])
