@@ -231,10 +231,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     from sim.planner.reference import generated_files
+    from sim.planner.town_figures import RUNS, measure_town, town_documents
 
     root = Path(args.root)
     stale = []
-    for relative, text in generated_files().items():
+    print(f"measuring the default town ({RUNS} runs) for the figures in README.md and the guides", file=sys.stderr)
+    for relative, text in {**generated_files(), **town_documents(root, measure_town())}.items():
         path = root / relative
         if args.check:
             if not path.is_file() or path.read_text() != text:

@@ -20,6 +20,7 @@ from sim.planner.levers import parameter, parameters
 from sim.planner.library import scenario_library
 from sim.planner.scenario import Scenario, ScenarioError, load_scenario
 from sim.planner.settings import read_settings
+from sim.planner.town_figures import BEGIN, END, TownFigures, measure_town, town_documents, with_town_block
 
 NON_FINITE = ["inf", "Infinity", "-inf", ".inf", "-.Inf", '"inf"', "1e400", "nan", ".nan"]
 #: Levers with no natural upper bound, where infinity used to slip through.
@@ -216,3 +217,35 @@ def test_the_bundled_library_lists_cleanly(capsys: pytest.CaptureFixture) -> Non
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     assert "baseline" in out and "Baseline: the default town with no new policy." in out
+
+
+FIGURES = TownFigures(
+    residents_15_64=90_000,
+    dependent_use=2_086.4,
+    in_treatment=830.0,
+    sellers=68.4,
+    groups=25,
+    drug_team_posts=8,
+    keyworker_posts=18,
+    runs=3,
+    years=5.0,
+)
+
+
+def test_town_blocks_are_rewritten_between_their_markers_only() -> None:
+    text = f"Intro 2,050.\n{BEGIN}about 2,100 people and 70 sellers{END}.\nOutro 75.\n{BEGIN}old{END}\n"
+    new = with_town_block(text, FIGURES)
+    assert new.startswith("Intro 2,050.\n") and "\nOutro 75.\n" in new
+    assert new.count("about 2,090 people with dependent use") == 2
+    assert "(about 40% of them in treatment), about 68 street sellers in 25 groups" in new
+    assert "2,100" not in new and with_town_block(new, FIGURES) == new
+    assert with_town_block("no markers here", FIGURES) == "no markers here"
+
+
+@pytest.mark.slow
+def test_committed_town_figures_are_what_the_default_town_measures() -> None:
+    root = Path(__file__).resolve().parent.parent
+    documents = town_documents(root, measure_town())
+    assert "README.md" in documents
+    stale = [name for name, text in documents.items() if (root / name).read_text() != text]
+    assert not stale, f"{stale} are out of date: run `drugmarket docs` and commit the result"
