@@ -350,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema_p.add_argument("--out", help="write to this file instead of the screen")
     schema_p.set_defaults(func=cmd_schema)
 
-    docs_p = commands.add_parser("docs", help="regenerate docs/scenarios.md, docs/outputs.md and the JSON Schema")
+    docs_p = commands.add_parser("docs", help="regenerate reference docs, JSON Schema, README town figures")
     docs_p.add_argument("--root", default=".", help="repository root (default: here)")
     docs_p.add_argument("--check", action="store_true", help="only check that the files are up to date")
     docs_p.set_defaults(func=cmd_docs)
