@@ -47,6 +47,8 @@ def _prepare(args: argparse.Namespace, files: list[str | Path]) -> tuple[list[Sc
     overrides: dict[str, object] = {"seed": seed}
     if args.years is not None:
         overrides["years"] = args.years
+    if args.replicates is not None:  # checked against the schema's limit before any job is built
+        overrides["replicates"] = args.replicates
     adjusted, problems = [], []
     for scenario, path in zip(scenarios, files, strict=True):
         try:
@@ -167,7 +169,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     file = args.scenario or DEFAULT_SCENARIO
     if args.scenario is None and not DEFAULT_SCENARIO.is_file():  # installed without the scenarios folder
         file = Path(tempfile.mkdtemp()) / "baseline.yaml"
-        file.write_text("# The built-in defaults.\n")
+        file.write_text("description: The built-in defaults.\n")
     scenarios, replicates = _prepare(args, [file])
     out = Path(args.out or Path("results") / scenarios[0].name)
     return _execute(args, scenarios, replicates, out)
@@ -198,6 +200,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_list(args: argparse.Namespace) -> int:
+    from sim.planner.library import scenario_library
+
+    folder = Path(args.folder) if args.folder else DEFAULT_SCENARIO.parent
+    if not folder.is_dir():
+        print(f"{folder}: no such folder of scenarios", file=sys.stderr)
+        return BAD_INPUT
+    entries = scenario_library(folder)
+    width = max((len(entry.name) for entry in entries), default=0)
+    for entry in entries:
+        if entry.valid:
+            print(f"{entry.name:<{width}}  {entry.question}")
+        else:
+            print(f"{entry.name:<{width}}  DOES NOT VALIDATE: {entry.question}".rstrip())
+            for problem in entry.problems:
+                print(f"{'':<{width}}    {problem}")
+    broken = sum(not entry.valid for entry in entries)
+    print(f"{len(entries)} scenario(s) in {shown(folder)}" + (f", {broken} with problems" if broken else ""))
+    return 1 if broken else 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from sim.planner.reference import json_schema_text
 
@@ -212,10 +235,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     from sim.planner.reference import generated_files
+    from sim.planner.town_figures import RUNS, measure_town, town_documents
 
     root = Path(args.root)
     stale = []
-    for relative, text in generated_files().items():
+    print(f"measuring the default town ({RUNS} runs) for the figures in README.md and the guides", file=sys.stderr)
+    for relative, text in {**generated_files(), **town_documents(root, measure_town())}.items():
         path = root / relative
         if args.check:
             if not path.is_file() or path.read_text() != text:
@@ -321,11 +346,15 @@ def build_parser() -> argparse.ArgumentParser:
     val_p.add_argument("files", nargs="+")
     val_p.set_defaults(func=cmd_validate)
 
+    list_p = commands.add_parser("list", help="list the scenarios in a folder, their questions and any problems")
+    list_p.add_argument("folder", nargs="?", help="folder of scenario files (default: the bundled scenarios/)")
+    list_p.set_defaults(func=cmd_list)
+
     schema_p = commands.add_parser("schema", help="print the scenario JSON Schema (for editors' autocomplete)")
     schema_p.add_argument("--out", help="write to this file instead of the screen")
     schema_p.set_defaults(func=cmd_schema)
 
-    docs_p = commands.add_parser("docs", help="regenerate docs/scenarios.md, docs/outputs.md and the JSON Schema")
+    docs_p = commands.add_parser("docs", help="regenerate reference docs, JSON Schema, README town figures")
     docs_p.add_argument("--root", default=".", help="repository root (default: here)")
     docs_p.add_argument("--check", action="store_true", help="only check that the files are up to date")
     docs_p.set_defaults(func=cmd_docs)

@@ -76,7 +76,7 @@ def test_every_problem_is_reported_on_its_own_line_with_what_is_allowed(tmp_path
     assert by_key["years"].startswith(f"{path}:1:") and "found -1" in by_key["years"]
     assert "allowed: a number > 0 and <= 30 (years)" in by_key["years"]
     assert "found 'lots'" in by_key["police.patrol_hours_per_day"]
-    assert "allowed: a number >= 0 (officer-hours/day)" in by_key["police.patrol_hours_per_day"]
+    assert "allowed: a number >= 0 and <= 10000 (officer-hours/day)" in by_key["police.patrol_hours_per_day"]
     assert "one of 'visible_sellers', 'hotspots'" in by_key["police.targeting"]
     lever = by_key["events.0.set.police.patrol_hours"]
     assert lever.startswith(f"{path}:7:") and "did you mean 'patrol_hours_per_day'?" in lever

@@ -37,6 +37,7 @@ class DealerParams(Section):
         source="about a hundred street dealers in an ADDER-sized town (issue brief; assumption)",
         plausible=(30, 300),
         ge=0,
+        le=20_000,
     )
     groups: int = param(
         25,
@@ -46,6 +47,7 @@ class DealerParams(Section):
         "market of about GBP 55,000 a day in the default town",
         plausible=(5, 60),
         ge=1,
+        le=2_000,
     )
     reservation_wage: float = param(
         40.0,

@@ -157,6 +157,7 @@ class DeterrenceParams(Section):
         doc="People (sellers and people who use drugs) the call-ins can see each month at full resources and fidelity.",
         plausible=(5.0, 60.0),
         ge=0.0,
+        le=10_000,
     )
     call_in_interval_days: int = param(
         14, unit="days", doc="Days between call-in sessions.", plausible=(7, 30), ge=1, le=365
@@ -176,6 +177,7 @@ class DeterrenceParams(Section):
         "communication); also how long a group counts as warned.",
         plausible=(30, 365),
         ge=1,
+        le=3_650,
     )
     call_in_risk: float = param(
         0.02,
@@ -216,7 +218,9 @@ class DeterrenceParams(Section):
         unit="switch",
         doc="Whether an arrest of a member of a warned group brings attention on the whole group.",
     )
-    sanction_days: int = param(21, unit="days", doc="How long a group sanction lasts.", plausible=(7, 90), ge=1)
+    sanction_days: int = param(
+        21, unit="days", doc="How long a group sanction lasts.", plausible=(7, 90), ge=1, le=3_650
+    )
     sanction_hours_per_day: float = param(
         6.0,
         unit="officer-hours/day",

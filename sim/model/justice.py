@@ -74,7 +74,7 @@ class DiversionParams(Section):
         le=1.0,
     )
     condition_days: int = param(
-        56, unit="days", doc="Time allowed to meet the treatment condition.", plausible=(28, 112), ge=1
+        56, unit="days", doc="Time allowed to meet the treatment condition.", plausible=(28, 112), ge=1, le=3_650
     )
     compliance_if_assessed: float = param(
         0.7,
@@ -290,7 +290,7 @@ class CourtParams(Section):
         le=1.0,
     )
     order_days: int = param(
-        180, unit="days", doc="Length of a drug rehabilitation requirement.", plausible=(180, 365), ge=1
+        180, unit="days", doc="Length of a drug rehabilitation requirement.", plausible=(180, 365), ge=1, le=3_650
     )
     breach_court_days: float = param(
         21.0, unit="days", doc="Mean time from a breach of an order to the court hearing it.", plausible=(7, 60), gt=0

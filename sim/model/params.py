@@ -19,7 +19,8 @@ ASSUMPTION = "assumption"
 class Section(BaseModel):
     """A group of parameters for one part of the town; strict about unknown keys."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    # allow_inf_nan: "inf", "nan", ".inf" and "1e400" are refused everywhere, in timed changes too.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False)
 
     @field_validator("*", mode="before")
     @classmethod

@@ -68,9 +68,10 @@ class PeopleParams(Section):
         source="Blackpool about 2,050 OCUs, 2016/17, about 40% of them in treatment at a time (MODEL.md)",
         plausible=(500, 3_000),
         ge=0,
+        le=200_000,
     )
     initial_occasional: int = param(
-        700, unit="people", doc="People using occasionally at the start.", plausible=(200, 3_000), ge=0
+        700, unit="people", doc="People using occasionally at the start.", plausible=(200, 3_000), ge=0, le=200_000
     )
     initial_in_recovery: int = param(
         700,
@@ -78,6 +79,7 @@ class PeopleParams(Section):
         doc="People abstinent after dependent use at the start (they can relapse).",
         plausible=(200, 2_000),
         ge=0,
+        le=200_000,
     )
     initiation_per_year: float = param(
         225.0,
@@ -86,6 +88,7 @@ class PeopleParams(Section):
         "when no lever changes (checked by a test).",
         plausible=(100.0, 500.0),
         ge=0.0,
+        le=50_000,
     )
     dependence_per_year: float = param(
         0.12,

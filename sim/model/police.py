@@ -33,6 +33,7 @@ class PoliceParams(Section):
         "that rostered officers cannot cover are offered as overtime (see `officers`).",
         plausible=(0.0, 120.0),
         ge=0.0,
+        le=10_000,
     )
     operation_hours_per_week: float = param(
         21.0,
@@ -41,6 +42,7 @@ class PoliceParams(Section):
         "warrants) against selling groups.",
         plausible=(0.0, 200.0),
         ge=0.0,
+        le=50_000,
     )
     arrests_per_patrol_hour: float = param(
         0.02,
@@ -80,6 +82,7 @@ class PoliceParams(Section):
         "Harm itself is not simulated beyond this flag; it steers operations and focused deterrence.",
         plausible=(0, 15),
         ge=0,
+        le=2_000,
     )
     high_harm_priority: float = param(
         0.7,

@@ -178,9 +178,10 @@ class PrisonParams(Section):
         doc="People with dependent use serving sentences at the start (near the default town's equilibrium).",
         plausible=(0, 300),
         ge=0,
+        le=100_000,
     )
     initial_on_remand: int = param(
-        14, unit="people", doc="People with dependent use on remand at the start.", plausible=(0, 100), ge=0
+        14, unit="people", doc="People with dependent use on remand at the start.", plausible=(0, 100), ge=0, le=100_000
     )
     initial_sellers_in_prison: int = param(
         50,
@@ -188,6 +189,7 @@ class PrisonParams(Section):
         doc="Former street sellers of the town's groups in prison at the start (near equilibrium).",
         plausible=(0, 300),
         ge=0,
+        le=100_000,
     )
 
 

@@ -24,6 +24,7 @@ class TownParams(Section):
         source="Blackpool about 87,000 aged 15 to 64 (MODEL.md calibration targets)",
         plausible=(40_000, 300_000),
         ge=1_000,
+        le=10_000_000,
     )
     neighbourhood_size: int = param(5, unit="cells", doc="Side of a square neighbourhood block.", ge=1, le=50)
     hotspots: int = param(

@@ -95,6 +95,7 @@ class TreatmentParams(Section):
         source="sized so keyworkers x caseload limit holds about 40% of the town's OCUs (MODEL.md)",
         plausible=(8, 40),
         ge=0,
+        le=5_000,
     )
     caseload_limit: float = param(
         50.0,
@@ -138,6 +139,7 @@ class TreatmentParams(Section):
         source="ADDER areas reported difficulty recruiting specialist staff (seed briefing); assumption",
         plausible=(10, 60),
         ge=0,
+        le=5_000,
     )
     initial_vacancy_share: float = param(
         0.06, unit="fraction", doc="Share of posts vacant at the start.", plausible=(0.0, 0.3), ge=0.0, le=1.0
@@ -184,7 +186,12 @@ class TreatmentParams(Section):
         ge=1.0,
     )
     outreach_workers: float = param(
-        2.0, unit="FTE", doc="Outreach workers meeting people who use drugs on the street.", plausible=(0.0, 10.0), ge=0
+        2.0,
+        unit="FTE",
+        doc="Outreach workers meeting people who use drugs on the street.",
+        plausible=(0.0, 10.0),
+        ge=0,
+        le=1_000,
     )
     outreach_contacts_per_worker_day: float = param(
         4.0, unit="contacts/day", doc="Contacts an outreach worker makes on a working day.", plausible=(1.0, 10.0), ge=0
@@ -242,6 +249,7 @@ class TreatmentParams(Section):
         source="about 40% of OCUs in treatment at a time (MODEL.md): 800 of about 2,050",
         plausible=(0, 2_000),
         ge=0,
+        le=200_000,
     )
     titration_days: float = param(
         28.0, unit="days", doc="Days to reach an adequate OST dose.", plausible=(14.0, 56.0), gt=0.0
@@ -324,6 +332,7 @@ class TreatmentParams(Section):
         doc="Residential detox and rehabilitation places the town funds.",
         plausible=(0, 40),
         ge=0,
+        le=5_000,
     )
     residential_stay_days: float = param(
         84.0, unit="days", doc="Length of a completed residential stay.", plausible=(14.0, 180.0), gt=0.0

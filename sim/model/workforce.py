@@ -236,6 +236,7 @@ class OfficerParams(Section):
         source="some ADDER projects struggled to recruit specialist staff (briefing); assumption",
         plausible=(30, 365),
         ge=0,
+        le=3_650,
     )
     new_officer_skill: float = param(
         0.5,

@@ -1,10 +1,10 @@
-"""The scenario: every lever and assumption of a run, read strictly from a planner's YAML.
+"""The scenario schema: every lever and assumption of a run, and what a planner's file may say.
 
 A scenario file sets only what differs from the defaults (or from the file it `extends`). Unknown
-keys, values out of range and anything that is not plain data are errors that name the file, the
-line, the key, what was found and what is allowed; nothing in a file is ever run as code. The
-loader refuses the parts of YAML that can hurt: tags that build Python objects, aliases (a few
-lines of aliases can expand to gigabytes), very deep nesting and non-finite numbers.
+keys, values out of range and non-finite numbers are errors that name the file, the line, the
+key, what was found and what is allowed; values outside the plausible range are warnings naming
+that range and its source. Reading the file safely (size cap, no code, no aliases, `extends`) is
+`sim.planner.settings`'s job; lever paths and parameter facts are `sim.planner.levers`'s.
 """
 
 from __future__ import annotations
@@ -13,13 +13,10 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -36,12 +33,11 @@ from sim.model.prison import PrisonParams
 from sim.model.town import TownParams
 from sim.model.treatment import TreatmentParams
 from sim.model.workforce import OfficerParams
-from sim.planner.levers import resolve_lever, set_at_start, suggest
+from sim.planner.levers import lever_paths, parameter, resolve_lever, set_at_start, suggest
+from sim.planner.settings import MAX_DEPTH, MAX_FILE_BYTES, Origin, Problem, ScenarioError, resolve, shown
+from sim.planner.settings import show_value as _show
 
-#: Scenario files are a page or two of settings; anything bigger is a mistake or an attack.
-MAX_FILE_BYTES = 1_000_000
-#: Deeper nesting than any scenario needs (and deep enough to exhaust Python's stack) is refused.
-MAX_DEPTH = 30
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "Scenario", "ScenarioError", "TimedChange", "load_scenario", "shown"]
 
 
 class TimedChange(BaseModel):
@@ -135,7 +131,9 @@ class Scenario(Section):
     @field_validator("name")
     @classmethod
     def _name_is_a_file_name(cls, value: str) -> str:
-        if not value or any(ch in value for ch in '/\\:*?"<>|') or value.startswith(".") or len(value) > 80:
+        if not value.strip() or not value.isprintable():
+            raise ValueError("must be a visible name (not blank or only spaces, no control characters such as NUL)")
+        if any(ch in value for ch in '/\\:*?"<>|') or value.startswith(".") or len(value) > 80:
             raise ValueError('must be a name usable as a file name (1 to 80 characters, no / \\ : * ? " < > |)')
         return value
 
@@ -168,7 +166,28 @@ class Scenario(Section):
                     f"events.{index}: day {change.day} is after the last day of the run ({self.days - 1}), "
                     "so this change never happens"
                 )
+        for path in lever_paths():
+            section, field = resolve_lever(self, path)
+            found.extend(_implausible(path, getattr(section, field)))
+        for index, change in enumerate(self.events):
+            for path, value in change.set.items():
+                found.extend(_implausible(path, value, f"events.{index}.set."))
         return found
+
+
+def _implausible(path: str, value: Any, where: str = "") -> list[str]:
+    """A warning if a lever's value is allowed but outside where the evidence puts it."""
+    fact = parameter(path)
+    if fact.plausible is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return []
+    low, high = fact.plausible
+    if low <= value <= high:
+        return []
+    unit = f" {fact.unit}" if fact.unit else ""
+    return [
+        f"{where}{path}: {_number(value)} is outside the plausible range {_number(low)} to {_number(high)}{unit} "
+        f"(source: {fact.source or 'assumption'}); check that it is what you meant"
+    ]
 
 
 def check_lever(scenario: Scenario, path: str, value: Any, *, timed: bool = False) -> None:
@@ -181,6 +200,8 @@ def check_lever(scenario: Scenario, path: str, value: Any, *, timed: bool = Fals
         setattr(trial, field, value)
     except ValidationError as err:
         error = err.errors()[0]
+        if error["type"] == "finite_number":
+            raise ValueError(f"{NOT_FINITE}, found {_show(value)}; allowed: {allowed(type(section), field)}") from None
         reason = "" if error["type"] in _SAID_BY_ALLOWED else f": {_plain(error['msg'])}"
         raise ValueError(f"found {_show(value)}{reason}; allowed: {allowed(type(section), field)}") from None
     except (TypeError, ValueError) as err:
@@ -234,272 +255,10 @@ def _number(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else f"{value}"
 
 
-def _show(value: Any, limit: int = 60) -> str:
-    """A value as the planner wrote it, shortened if long."""
-    if isinstance(value, bool) or value is None:
-        return {True: "true", False: "false"}.get(value, "null")
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _plain(message: str) -> str:
     """Pydantic's message without its prefix, starting lower case to read inside a sentence."""
     message = message.removeprefix("Value error, ")
     return message[:1].lower() + message[1:] if message else message
-
-
-# -- problems ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a scenario file, printed on one line."""
-
-    file: str
-    line: int
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        key = f" {self.key}:" if self.key else ""
-        return _printable(f"{self.file}:{self.line}:{key} {self.message}")
-
-
-def _printable(text: str) -> str:
-    """Escape newlines and other control characters so that one problem stays on one line."""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
-
-
-class ScenarioError(ValueError):
-    """A scenario file that cannot be used, with one line per problem."""
-
-    def __init__(self, problems: list[str] | list[Problem]) -> None:
-        self.details = [p for p in problems if isinstance(p, Problem)]
-        self.problems = [str(p) for p in problems]
-        super().__init__("\n".join(self.problems))
-
-
-def shown(path: Path) -> str:
-    """A path as a planner would type it: relative to where they are, if it is below there."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-# -- reading YAML safely -------------------------------------------------------------------------
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "null", "map", "seq")}
-_PLAIN_TAGS.add("tag:yaml.org,2002:timestamp")
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """A safe loader that also refuses aliases, tags other than plain data, and deep nesting."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in scenario files; write the values out", event.start_mark
-            )
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            raise yaml.composer.ComposerError(
-                None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark
-            )
-        node = super().compose_node(parent, index)
-        self._depth -= 1
-        if node.tag not in _PLAIN_TAGS:
-            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"the tag {tag} is not allowed; scenario files hold plain numbers, text, lists and mappings",
-                node.start_mark,
-            )
-        return node
-
-    def construct_object(self, node, deep=False):  # type: ignore[no-untyped-def]
-        try:
-            return super().construct_object(node, deep)
-        except yaml.YAMLError:
-            raise
-        except (ValueError, TypeError, OverflowError) as err:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read {node.value!r}: {err}", node.start_mark
-            ) from None
-
-
-def _parse(path: Path) -> tuple[Any, yaml.Node | None]:
-    """The file's plain data and its node tree (for line numbers); ScenarioError if unreadable."""
-    name = shown(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise ScenarioError([Problem(name, 1, "", f"cannot read the file ({err.strerror or err})")]) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(
-            [Problem(name, 1, "", f"the file is {len(raw):,} bytes; scenario files are at most {MAX_FILE_BYTES:,}")]
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise ScenarioError([Problem(name, line, "", "not UTF-8 text; save the file as UTF-8")]) from None
-    loader = None
-    try:
-        loader = _StrictLoader(text)  # the reader already refuses control characters here
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.reader.ReaderError as err:
-        line = text[: err.position].count("\n") + 1
-        raise ScenarioError(
-            [Problem(name, line, "", f"not valid scenario YAML: {err.reason} ({err.character!r})")]
-        ) from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(err, "problem", None) or str(err)
-        context = getattr(err, "context", None)
-        what = f"{problem} ({context})" if context and "alias" not in problem else problem
-        raise ScenarioError([Problem(name, line, "", f"not valid scenario YAML: {what}")]) from None
-    except RecursionError:
-        raise ScenarioError([Problem(name, 1, "", "not valid scenario YAML: nested too deeply")]) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-    return data, node
-
-
-def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int], list[Problem]]:
-    """Parse a file into plain data, the line of every key path, and problems found on the way.
-
-    Unreadable files raise at once; keys written twice and non-finite numbers are returned as
-    problems so that they are reported together with everything else wrong in the file.
-    """
-    data, node = _parse(path)
-    name = shown(path)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        kind = {list: "a list", str: "text"}.get(type(data), f"a single {type(data).__name__} value")
-        raise ScenarioError([Problem(name, 1, "", f"a scenario must be a mapping of keys to values, found {kind}")])
-    lines: dict[tuple[str, ...], int] = {}
-    problems: list[Problem] = []
-    if node is not None:
-        _collect_lines(node, (), lines, problems, name)
-    for bad in _non_finite(data, ()):
-        problems.append(Problem(name, lines.get(bad, 1), ".".join(bad), "numbers must be finite (no .inf or .nan)"))
-    return data, lines, problems
-
-
-def _collect_lines(
-    node: yaml.Node, prefix: tuple[str, ...], lines: dict[tuple[str, ...], int], problems: list[Problem], name: str
-) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key, value in node.value:
-            text = str(key.value)
-            line = key.start_mark.line + 1
-            if text in seen and isinstance(key, yaml.ScalarNode):
-                where = ".".join((*prefix, text))
-                problems.append(Problem(name, line, where, f"written twice (first on line {seen[text]}); keep one"))
-            seen.setdefault(text, line)
-            path = (*prefix, text)
-            lines[path] = line
-            _collect_lines(value, path, lines, problems, name)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            path = (*prefix, str(index))
-            lines[path] = item.start_mark.line + 1
-            _collect_lines(item, path, lines, problems, name)
-
-
-def _non_finite(data: Any, prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
-    if isinstance(data, float) and not math.isfinite(data):
-        return [prefix]
-    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
-    found = []
-    for key, value in items:
-        found.extend(_non_finite(value, (*prefix, str(key))))
-    return found
-
-
-# -- extends ------------------------------------------------------------------------------------
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Deep-merge `override` onto `base`; timed events from both files are kept, in order."""
-    merged = dict(base)
-    for key, value in override.items():
-        if key == "events" and isinstance(value, list) and isinstance(base.get("events"), list):
-            merged[key] = [*base["events"], *value]
-        elif isinstance(value, dict) and isinstance(base.get(key), dict):
-            merged[key] = _merge(base[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-Origin = dict[tuple[str, ...], tuple[str, int]]
-
-
-def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Origin, list[Problem]]:
-    """Read a file and what it extends: merged data, where each key was written, problems so far."""
-    data, lines, problems = _read_yaml(path)
-    name = shown(path)
-    origin = {key: (name, line) for key, line in lines.items()}
-    if "extends" not in data:
-        return data, origin, problems
-    parent = data.pop("extends")
-    line = lines.get(("extends",), 1)
-    if not isinstance(parent, str) or not parent.strip():
-        raise ScenarioError(
-            [Problem(name, line, "extends", f"found {_show(parent)}; allowed: the path of another scenario file")]
-        )
-    parent_path = (path.parent / parent).resolve()
-    if parent_path in chain:
-        loop = " -> ".join(shown(p) for p in (*chain, parent_path))
-        raise ScenarioError([Problem(name, line, "extends", f"files extend each other in a loop: {loop}")])
-    if not parent_path.is_file():
-        raise ScenarioError([Problem(name, line, "extends", f"found {parent!r}, but there is no such file")])
-    base, base_origin, base_problems = _resolve(parent_path, (*chain, parent_path))
-    merged = _merge(base, data)
-    n_base_events = len(base["events"]) if isinstance(base.get("events"), list) else 0
-    if not isinstance(data.get("events"), list):
-        n_base_events = 0
-    shifted = {}
-    for key, where in origin.items():
-        if key[:1] == ("events",) and len(key) > 1 and key[1].isdigit():
-            key = ("events", str(int(key[1]) + n_base_events), *key[2:])
-        shifted[key] = where
-    return merged, {**base_origin, **shifted}, [*base_problems, *problems]
-
-
-def read_settings[M: BaseModel](path: str | Path, schema: type[M]) -> tuple[M, dict[tuple[str, ...], int]]:
-    """Read another kind of settings file (an experiment, a calibration) as safely as a scenario.
-
-    Returns the validated settings and the line of every key path, for messages about values the
-    schema alone cannot check. Problems raise ScenarioError, one line each.
-    """
-    path = Path(os.path.abspath(path))
-    name = shown(path)
-    data, lines, problems = _read_yaml(path)
-    if problems:
-        raise ScenarioError(problems)
-    try:
-        return schema.model_validate(data), lines
-    except ValidationError as err:
-        found = []
-        for error in err.errors():
-            loc = tuple(str(part) for part in error["loc"])
-            line = next((lines[loc[:cut]] for cut in range(len(loc), 0, -1) if loc[:cut] in lines), 1)
-            message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
-                message = f"unknown key; known keys: {', '.join(schema.model_fields)}"
-            elif error["type"] != "missing":
-                message = f"found {_show(error.get('input'))}: {message}"
-            found.append(Problem(name, line, ".".join(loc), message))
-        raise ScenarioError(found) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -510,7 +269,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = Path(os.path.abspath(path))
     name = shown(path)
-    data, origin, early = _resolve(path, (path,))
+    data, origin, early = resolve(path, (path,))
     if ("name",) not in origin or origin[("name",)][0] != name:
         data["name"] = path.stem
     problems: list[Problem] = []
@@ -520,11 +279,17 @@ def load_scenario(path: str | Path) -> Scenario:
         problems = _describe(err, origin, name)
         if not any(p.key.startswith("events.") and ".set." in p.key for p in problems):
             problems += _event_problems(data.get("events"), origin, name)
-    # A non-finite number is also out of range: say it once. An unknown key is the clearer news.
+    # Say a non-finite number once, in the schema's words (they say what is allowed). An unknown key
+    # is the clearer news than anything the reader found under it.
     unknown = {(p.file, p.key) for p in problems if p.message.startswith("unknown key")}
-    early = [p for p in early if (p.file, p.key) not in unknown]
-    said = {(p.file, p.key) for p in early if p.message.startswith("numbers must be finite")}
-    problems = [*early, *(p for p in problems if (p.file, p.key) not in said)]
+    said = {(p.file, p.key) for p in problems}
+    early = [
+        p
+        for p in early
+        if (p.file, p.key) not in unknown
+        and not (p.message.startswith("numbers must be finite") and (p.file, p.key) in said)
+    ]
+    problems = [*early, *problems]
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: (p.file != name, p.file, p.line)))
     return scenario
@@ -607,11 +372,16 @@ def _explain(error: dict[str, Any], loc: tuple[str, ...]) -> str:
         what = f"; allowed: {allowed(owner, field)}" if owner is not None and field in owner.model_fields else ""
         return f"required but missing{what}"
     if owner is not None and field in owner.model_fields:
+        if kind == "finite_number":
+            return f"{NOT_FINITE}, found {_show(found)}; allowed: {allowed(owner, field)}"
         if kind in _SAID_BY_ALLOWED:
             return f"found {_show(found)}; allowed: {allowed(owner, field)}"
         return f"found {_show(found)}: {reason}; allowed: {allowed(owner, field)}"
     return f"found {_show(found)}: {reason}"
 
+
+#: Said of "inf", "nan", ".inf" and "1e400" (which overflows to infinity) wherever a number is needed.
+NOT_FINITE = "numbers must be finite (no inf, nan or 1e400)"
 
 #: Pydantic error kinds whose message only repeats what `allowed` says.
 _SAID_BY_ALLOWED = {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "literal_error", "enum"}

@@ -10,6 +10,7 @@ by rejection); the best set is written out as a scenario that extends the base, 
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from sim.planner.levers import resolve_lever
-from sim.planner.scenario import Scenario, ScenarioError, load_scenario, read_settings
+from sim.planner.scenario import Scenario, ScenarioError, load_scenario
+from sim.planner.settings import read_settings, read_text
 from sim.planner.store import Store
 from sim.research.sensitivity import Range, bounds, check_levers, run_summaries, summary_keys, with_values
 
@@ -78,8 +80,8 @@ class Target:
 def read_targets(path: Path) -> list[Target]:
     """Read and check a targets CSV (every target must be a known metric with a source)."""
     try:
-        table = pd.read_csv(path)
-    except (OSError, pd.errors.ParserError) as err:
+        table = pd.read_csv(io.StringIO(read_text(Path(path))))  # size-capped, regular files only
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise ScenarioError([f"{path}: cannot read targets: {err}"]) from None
     need = ["target", "value", "low", "high", "unit", "source"]
     missing = [c for c in need if c not in table.columns]

@@ -24,7 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.model.outcomes import DAILY_COLUMNS, FLOW
 from sim.planner.levers import resolve_lever, set_lever
 from sim.planner.runner import execute
-from sim.planner.scenario import Scenario, ScenarioError, load_scenario, read_settings, shown
+from sim.planner.scenario import Scenario, ScenarioError, load_scenario, shown
+from sim.planner.settings import read_settings
 from sim.planner.store import Store
 
 
