@@ -36,6 +36,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from sim.model.outcomes import COLUMN_BY_NAME, DAILY_COLUMNS, FLOW
+from sim.planner.files import ensure_folder, write_atomically, write_csv, write_parquet
 from sim.planner.scenario import Scenario, TimedChange
 from sim.planner.store import Store
 
@@ -536,7 +537,7 @@ class Comparison:
     def write(self, out: str | Path) -> dict[str, Path]:
         """Write the report, its tables (CSV and Parquet) and its figures (PNG) into `out`."""
         out = Path(out)
-        (out / "plots").mkdir(parents=True, exist_ok=True)
+        ensure_folder(out / "plots")
         written: dict[str, Path] = {}
         tables = {"comparison": self.table(), "headline": self.headline(), "settings": self.settings()}
         tables["quarterly"] = self.quarterly
@@ -552,10 +553,10 @@ class Comparison:
             figures[column] = _png(self.fan_chart(column))
         for name, data in figures.items():
             path = out / "plots" / f"{name}.png"
-            path.write_bytes(data)
+            write_atomically(path, data)
             written[f"plots/{name}.png"] = path
         report = out / "report.html"
-        report.write_text(self.html(figures, tables["headline"], tables["comparison"], tables["settings"]))
+        write_atomically(report, self.html(figures, tables["headline"], tables["comparison"], tables["settings"]))
         written["report.html"] = report
         return written
 
@@ -814,11 +815,11 @@ def _sentence(doc: str) -> str:
 
 
 def _to_csv(table: pd.DataFrame, path: Path) -> None:
-    table.to_csv(path, index=False)
+    write_csv(table, path)
 
 
 def _to_parquet(table: pd.DataFrame, path: Path) -> None:
-    table.astype({c: str for c in table.columns if table[c].dtype == object}).to_parquet(path, index=False)
+    write_parquet(table.astype({c: str for c in table.columns if table[c].dtype == object}), path)
 
 
 _HOW_TO_READ = """
