@@ -23,6 +23,7 @@ Layout::
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import io
@@ -112,6 +113,11 @@ class Store:
 
     def failure_file(self, scenario: Scenario, replicate: int) -> Path:
         return self.folder(scenario) / f"r{replicate:04d}.failed.json"
+
+    def lock(self, scenario: Scenario, replicate: int) -> RunLock | None:
+        """Claim a run for this process while it is computed, or None if another command has it."""
+        lock = RunLock(self.folder(scenario) / f"r{replicate:04d}.lock")
+        return lock if lock.acquire() else None
 
     def has(self, scenario: Scenario, replicate: int, tables: bool = True) -> bool:
         """True if this replicate finished and its saved files are intact (failures do not count).
@@ -250,6 +256,30 @@ class Store:
             if path.is_file() and not self.has(scenario, replicate):
                 found[replicate] = {**json.loads(path.read_text()), "path": str(path)}
         return found
+
+
+class RunLock:
+    """An exclusive lock on one run (flock: the system drops it if the holder dies)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle: int | None = None
+
+    def acquire(self) -> bool:
+        handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(handle)
+            return False
+        self.handle = handle
+        return True
+
+    def release(self) -> None:
+        if self.handle is not None:
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            os.close(self.handle)
+            self.handle = None
 
 
 def _alive(pid: int) -> bool:

@@ -284,6 +284,7 @@ def run_summaries(
             progress=progress,
             task=summary_only,
             description=description,
+            tables=False,
         )
     if batch.failed:
         name, replicate, last = batch.failed[0]
