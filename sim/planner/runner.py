@@ -299,3 +299,56 @@ def _outcome(future: Future, replicate: int) -> RunOutcome:
 def replicate_work(scenarios: list[Scenario], replicates: int) -> list[tuple[Scenario, int]]:
     """Every scenario's replicates 0..n-1, interleaved so all scenarios fill in together."""
     return [(scenario, r) for r in range(replicates) for scenario in scenarios]
+
+
+# -- planning ------------------------------------------------------------------------------------
+@dataclass
+class Plan:
+    """What a command would do: runs needed, runs already saved, and a rough duration."""
+
+    total: int
+    stored: int
+    seconds: float | None  # rough wall-clock time for the missing runs
+    basis: str  # where the time per run comes from
+
+    @property
+    def needed(self) -> int:
+        return self.total - self.stored
+
+    def describe(self, store: Store, where: str) -> str:
+        line = f"Dry run: {self.total} run(s) in all, {self.stored} already saved in {store.root}, {self.needed} to run"
+        if self.needed and self.seconds is not None:
+            line += f"; about {_duration(self.seconds)} on {where} ({self.basis})"
+        return line + ". Nothing was run."
+
+
+def plan(work: Iterable[tuple[Scenario, int]], store: Store, slots: int, tables: bool = True) -> Plan:
+    """Count the runs a command needs and those already saved; estimate the time for the rest.
+
+    The time per simulated year comes from the saved runs of these scenarios if there are any,
+    otherwise from timing one short run (a tenth of a year) here and now.
+    """
+    work = list(work)
+    needed = [(s, r) for s, r in work if not store.has(s, r, tables)]
+    scenarios = list({store.folder(s): s for s, _ in work}.values())
+    timings = [seconds / years for years, seconds in store.seconds_per_run(scenarios) if years > 0]
+    if timings:
+        per_year, basis = float(np.median(timings)), f"timed from {len(timings)} saved run(s)"
+    elif needed:
+        trial = needed[0][0].model_copy(update={"years": min(0.1, needed[0][0].years)})
+        start = time.perf_counter()
+        run(trial, replicate=0)
+        per_year = (time.perf_counter() - start) / trial.years
+        basis = f"from one {trial.years:g}-year trial run here, which includes start-up, so on the high side"
+    else:
+        return Plan(len(work), len(work), 0.0, "")
+    seconds = per_year * sum(s.years for s, _ in needed) / max(1, min(slots, len(needed)))
+    return Plan(len(work), len(work) - len(needed), seconds, basis)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
