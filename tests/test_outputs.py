@@ -218,15 +218,15 @@ def test_compare_after_run_reuses_the_baseline_runs_wherever_the_output_goes(
     store = str(tmp_path / "store")
     baseline = _town(tmp_path, "baseline")
     plan = _town(tmp_path, "plan", patrol="police: {patrol_hours_per_day: 36}")
-    common = ["--replicates", "2", "--workers", "1", "--no-progress", "--store", store]
+    common = ["--replicates", "1", "--workers", "1", "--no-progress", "--store", store]
     assert main(["run", str(baseline), "--out", str(tmp_path / "a"), *common]) == 0
     capsys.readouterr()
     assert main(["compare", str(baseline), str(plan), "--dry-run", *common]) == 0
     dry = capsys.readouterr().out
-    assert "4 run(s) in all, 2 already saved" in dry and "2 to run; about" in dry and "timed from 2 saved run" in dry
+    assert "2 run(s) in all, 1 already saved" in dry and "1 to run; about" in dry and "timed from 1 saved run" in dry
     assert not (tmp_path / "b").exists()
     assert main(["compare", str(baseline), str(plan), "--out", str(tmp_path / "b"), *common]) == 0
     printed = capsys.readouterr().out
-    assert "2 run(s) done in" in printed and "2 already saved" in printed
+    assert "1 run(s) done in" in printed and "1 already saved" in printed
     assert main(["compare", str(baseline), str(plan), "--dry-run", *common]) == 0
-    assert "4 run(s) in all, 4 already saved in" in capsys.readouterr().out
+    assert "2 run(s) in all, 2 already saved in" in capsys.readouterr().out

@@ -191,19 +191,26 @@ def run_replicates(
     deaths: Counter[tuple[str, int]] = Counter()
     pool = executor if isinstance(executor, LocalPool) else None
 
-    def submit(scenario: Scenario, replicate: int, lock: RunLock) -> None:
+    def submit(scenario: Scenario, replicate: int, lock: RunLock) -> bool:
+        """Hand a run to the executor; False if the pool broke meanwhile (the run goes back in line)."""
         try:
             if pool is None:
                 future = executor.submit(task, scenario, replicate)
             else:
                 label = f"{scenario.content_hash()} {replicate}"
                 future = executor.submit(functools.partial(claimed, task, pool.claims, label), scenario, replicate)
+        except BrokenProcessPool:
+            lock.release()
+            todo.appendleft((scenario, replicate))
+            return False
         except BaseException:  # Ctrl-C inside an inline run
             lock.release()
             raise
         pending[future] = (scenario, replicate, lock)
+        return True
 
-    def top_up() -> None:
+    def top_up() -> bool:
+        """Keep the executor busy; False if the pool turned out to be broken."""
         while len(pending) < 2 * slots and todo:
             scenario, replicate = todo.popleft()
             lock = store.lock(scenario, replicate)
@@ -213,8 +220,9 @@ def run_replicates(
                 lock.release()
                 batch.skipped += 1
                 bar.update(1)
-            else:
-                submit(scenario, replicate, lock)
+            elif not submit(scenario, replicate, lock):
+                return False
+        return True
 
     def finish(scenario: Scenario, replicate: int, lock: RunLock, outcome: RunOutcome) -> None:
         try:
@@ -230,9 +238,13 @@ def run_replicates(
 
     def recover(lost: list[tuple[Scenario, int, RunLock]]) -> None:
         """The pool broke: replace it, name the run(s) whose worker died, run the rest again."""
-        for future in list(pending):  # every other run in flight fails with the broken pool too
-            lost.append(pending.pop(future))
-        died = executor.renew() if pool is not None else {}
+        died = executor.renew() if pool is not None else {}  # also settles every future in flight
+        for future in list(pending):
+            scenario, replicate, lock = pending.pop(future)
+            if future.done() and future.exception() is None:  # finished just before the break
+                finish(scenario, replicate, lock, future.result())
+            else:
+                lost.append((scenario, replicate, lock))
         for scenario, replicate, lock in lost:
             how = died.get(f"{scenario.content_hash()} {replicate}")
             if how is None:  # an innocent bystander: run it again
@@ -249,13 +261,15 @@ def run_replicates(
                 finish(scenario, replicate, lock, RunOutcome(replicate, 0.0, "?", error=error))
 
     try:
-        top_up()
+        while not top_up():
+            recover([])
         while pending or todo or elsewhere:
             if not pending and not todo:  # only runs another command is computing: wait for them
                 time.sleep(0.2)
                 todo.extend(elsewhere)
                 elsewhere.clear()
-                top_up()
+                while not top_up():
+                    recover([])
                 continue
             finished, _ = wait(list(pending), timeout=CHECK_EVERY, return_when=FIRST_COMPLETED)
             if not finished:
@@ -272,7 +286,8 @@ def run_replicates(
                 finish(scenario, replicate, lock, _outcome(future, replicate))
             if lost:
                 recover(lost)
-            top_up()
+            while not top_up():
+                recover([])
     except KeyboardInterrupt:
         for future in pending:
             future.cancel()
