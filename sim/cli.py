@@ -8,6 +8,7 @@ and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -69,7 +70,7 @@ def _prepare(args: argparse.Namespace, files: list[str | Path]) -> tuple[list[Sc
 
 def _execute(args: argparse.Namespace, scenarios: list[Scenario], replicates: int, out: Path) -> int:
     """Run what is missing, then write the tables and the report; returns the exit status."""
-    store = Store(args.store or Path("results") / ".store")  # shared by every command: runs are reused
+    store = Store(args.store or os.environ.get("DRUGMARKET_STORE") or Path("results") / ".store")  # shared
     where = f"dask scheduler {args.scheduler}" if args.scheduler else f"{args.workers or 'all'} local worker(s)"
     if args.dry_run:
         from sim.planner.executors import available_cores
@@ -303,7 +304,9 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar (default: on a terminal)"
     )
-    parser.add_argument("--store", help="folder of saved runs shared by every command (default: results/.store)")
+    parser.add_argument(
+        "--store", help="saved runs shared by every command (default: $DRUGMARKET_STORE or results/.store)"
+    )
     parser.add_argument("--dry-run", action="store_true", help="say how many runs are needed and how long; run none")
 
 

@@ -272,11 +272,11 @@ def test_an_interrupted_command_resumes_where_it_stopped(tmp_path: Path, how: si
     scenario_file = tmp_path / "town.yaml"
     scenario_file.write_text(small("town").model_dump_json())  # JSON is YAML
     out, replicates = tmp_path / "out", 8
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    store = tmp_path / "shared-store"  # the store every command run with this environment shares
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DRUGMARKET_STORE": str(store)}
     process = subprocess.Popen(
         _command(out, scenario_file, replicates), cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    store = tmp_path / "results" / ".store"  # the default store, shared by every command run here
     _wait_for_runs(store, 2, process)
     process.send_signal(how)
     _, err = process.communicate(timeout=60)
