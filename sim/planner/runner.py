@@ -50,6 +50,8 @@ from sim.planner.store import RunLock, RunOutcome, Store, to_parquet_bytes
 CHECK_EVERY = 5.0
 #: A run whose worker keeps dying is recorded as failed after this many deaths.
 DEATHS_ALLOWED = 2
+#: ... and a run in flight whenever the pool breaks (no culprit found) after this many breaks.
+BREAKS_ALLOWED = 5
 
 
 @dataclass
@@ -188,7 +190,8 @@ def run_replicates(
     start = time.perf_counter()
     pending: dict[Future, tuple[Scenario, int, RunLock]] = {}
     elsewhere: list[tuple[Scenario, int]] = []  # locked by another command
-    deaths: Counter[tuple[str, int]] = Counter()
+    deaths: Counter[tuple[str, int]] = Counter()  # times this run's own worker died
+    breaks: Counter[tuple[str, int]] = Counter()  # times the pool broke while this run was in flight
     pool = executor if isinstance(executor, LocalPool) else None
 
     def submit(scenario: Scenario, replicate: int, lock: RunLock) -> bool:
@@ -200,6 +203,9 @@ def run_replicates(
                 label = f"{scenario.content_hash()} {replicate}"
                 future = executor.submit(functools.partial(claimed, task, pool.claims, label), scenario, replicate)
         except BrokenProcessPool:
+            if pool is None:
+                lock.release()
+                raise
             lock.release()
             todo.appendleft((scenario, replicate))
             return False
@@ -247,9 +253,14 @@ def run_replicates(
                 lost.append((scenario, replicate, lock))
         for scenario, replicate, lock in lost:
             how = died.get(f"{scenario.content_hash()} {replicate}")
-            if how is None:  # an innocent bystander: run it again
-                lock.release()
+            breaks[(scenario.content_hash(), replicate)] += 1
+            if how is None and breaks[(scenario.content_hash(), replicate)] < BREAKS_ALLOWED:
+                lock.release()  # an innocent bystander: run it again
                 todo.appendleft((scenario, replicate))
+                continue
+            if how is None:  # no worker was caught dying with it, yet the pool keeps breaking under it
+                error = f"WorkerDied: the worker pool broke {BREAKS_ALLOWED} times while this run was in flight"
+                finish(scenario, replicate, lock, RunOutcome(replicate, 0.0, "?", error=error))
                 continue
             deaths[(scenario.content_hash(), replicate)] += 1
             batch.died.append(f"{scenario.name} replicate {replicate}: {how}")

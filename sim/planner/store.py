@@ -225,7 +225,7 @@ class Store:
 
     def summaries(self, scenario: Scenario, replicates: range | list[int]) -> pd.DataFrame:
         """Whole-run outcomes of the finished replicates, one row each, indexed by replicate."""
-        rows = {r: self.record(scenario, r)["summary"] for r in replicates if self.has(scenario, r)}
+        rows = {r: self.record(scenario, r)["summary"] for r in replicates if self.has(scenario, r, tables=False)}
         table = pd.DataFrame.from_dict(rows, orient="index")
         table.index.name = "replicate"
         return table
@@ -253,7 +253,7 @@ class Store:
         found = {}
         for replicate in replicates:
             path = self.failure_file(scenario, replicate)
-            if path.is_file() and not self.has(scenario, replicate):
+            if path.is_file() and not self.has(scenario, replicate, tables=False):
                 found[replicate] = {**json.loads(path.read_text()), "path": str(path)}
         return found
 
