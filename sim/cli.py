@@ -8,6 +8,7 @@ and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -15,10 +16,11 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
+from sim.planner.files import OutputError, ensure_folder, explain
 from sim.planner.report import COST_PER_DEATH_AVERTED, Comparison, label_of, unit_of
 from sim.planner.report.outcomes import unknown_outcomes
 from sim.planner.report.verdict import verdict_text
-from sim.planner.runner import Interrupted, SchedulerError, open_executor, replicate_work, run_replicates
+from sim.planner.runner import Interrupted, SchedulerError, open_executor, plan, replicate_work, run_replicates
 from sim.planner.scenario import Scenario, ScenarioError, load_scenario, load_scenarios, shown
 from sim.planner.store import Store
 
@@ -73,8 +75,15 @@ def _prepare(args: argparse.Namespace, files: list[str | Path]) -> tuple[list[Sc
 
 def _execute(args: argparse.Namespace, scenarios: list[Scenario], replicates: int, out: Path) -> int:
     """Run what is missing, then write the tables and the report; returns the exit status."""
-    store = Store(out / "runs")
+    store = Store(args.store or os.environ.get("DRUGMARKET_STORE") or Path("results") / ".store")  # shared
     where = f"dask scheduler {args.scheduler}" if args.scheduler else f"{args.workers or 'all'} local worker(s)"
+    if args.dry_run:
+        from sim.planner.executors import available_cores
+
+        slots = args.workers or (1 if args.scheduler else available_cores())
+        print(plan(replicate_work(scenarios, replicates), store, slots).describe(store, where))
+        return 0
+    ensure_folder(out)  # a file in the way or a read-only folder is reported before any run
     names = ", ".join(s.name for s in scenarios)
     print(f"{names}: {replicates} replicate(s) of {scenarios[0].years:g} years on {where}; results in {out}")
     try:
@@ -104,6 +113,8 @@ def _execute(args: argparse.Namespace, scenarios: list[Scenario], replicates: in
     )
     for name, replicate, last in batch.failed:
         print(f"  failed: {name} replicate {replicate}: {last}", file=sys.stderr)
+    for death in batch.died:  # runs in flight on healthy workers were run again, not counted as failures
+        print(f"  worker died: {death}", file=sys.stderr)
     comparison = Comparison.from_store(store, scenarios, replicates, args.outcomes)
     if not comparison.replicates:
         print("No replicate finished for every scenario: nothing to compare.", file=sys.stderr)
@@ -322,6 +333,10 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar (default: on a terminal)"
     )
+    parser.add_argument(
+        "--store", help="saved runs shared by every command (default: $DRUGMARKET_STORE or results/.store)"
+    )
+    parser.add_argument("--dry-run", action="store_true", help="say how many runs are needed and how long; run none")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -392,4 +407,10 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
+        return BAD_INPUT
+    except OutputError as err:
+        print(err, file=sys.stderr)
+        return BAD_INPUT
+    except OSError as err:  # an output folder that cannot be made or written
+        print(f"cannot write {err.filename or 'the output'}: {explain(err)}", file=sys.stderr)
         return BAD_INPUT

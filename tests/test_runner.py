@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from sim.planner import runner
+from sim.planner.executors import DaskExecutor, SchedulerError
 from sim.planner.runner import (
     InlineExecutor,
     Interrupted,
@@ -25,7 +30,7 @@ from sim.planner.runner import (
     run_replicates,
 )
 from sim.planner.scenario import Scenario
-from sim.planner.store import RunOutcome, Store
+from sim.planner.store import RunOutcome, Store, to_parquet_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,6 +153,103 @@ def test_a_failing_run_is_recorded_with_its_traceback_while_the_others_finish(tm
     assert (again.skipped, again.done) == (3, 1) and store.failures(scenario, range(4)) == {}
 
 
+def quick(scenario: Scenario, replicate: int) -> RunOutcome:
+    """A stand-in for a model run, cheap enough to test the batch machinery: a tiny summary."""
+    time.sleep(0.05)
+    summary = {"offences_total": 100.0 + replicate, "years": scenario.years}
+    return RunOutcome(replicate, 0.05, f"{os.getpid()}", summary, to_parquet_bytes(pd.DataFrame({"day": [0]})), b"x")
+
+
+def killed_once(marks: str, doomed: int, scenario: Scenario, replicate: int) -> RunOutcome:
+    """Kill the worker process (as the out-of-memory killer would) the first time `doomed` runs."""
+    mark = Path(marks) / f"killed-{replicate}"
+    if replicate == doomed and not mark.exists():
+        mark.write_text("")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return quick(scenario, replicate)
+
+
+def killed_always(doomed: int, scenario: Scenario, replicate: int) -> RunOutcome:
+    if replicate == doomed:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return quick(scenario, replicate)
+
+
+def test_a_killed_pool_worker_costs_only_its_run_which_is_named_and_run_again(tmp_path: Path) -> None:
+    scenario, store = small(), Store(tmp_path / "store")
+    task = functools.partial(killed_once, str(tmp_path), 2)
+    with open_executor(workers=2) as (executor, slots):
+        batch = run_replicates(replicate_work([scenario], 6), store, executor, slots, task=task)
+    assert (batch.done, batch.failed) == (6, [])  # runs in flight on the healthy worker are not failures
+    assert len(batch.died) == 1 and batch.died[0].startswith("small replicate 2: its worker process")
+    assert "killed by SIGKILL" in batch.died[0]
+    assert store.summaries(scenario, range(6))["offences_total"].tolist() == [100.0 + r for r in range(6)]
+    assert store.failures(scenario, range(6)) == {}
+
+
+def test_a_run_that_kills_its_worker_every_time_is_recorded_as_failed_and_the_rest_finish(tmp_path: Path) -> None:
+    scenario, store = small(), Store(tmp_path)
+    with open_executor(workers=2) as (executor, slots):
+        batch = run_replicates(
+            replicate_work([scenario], 4), store, executor, slots, task=functools.partial(killed_always, 1)
+        )
+    assert batch.done == 3 and [(name, r) for name, r, _ in batch.failed] == [("small", 1)]
+    assert "SIGKILL" in batch.failed[0][2] and len(batch.died) == 2
+    assert [r for r in range(4) if store.has(scenario, r)] == [0, 2, 3]
+
+
+def test_two_commands_sharing_a_store_compute_each_run_once(tmp_path: Path) -> None:
+    scenario, calls, lock = small(), [], threading.Lock()
+
+    def counted(s: Scenario, replicate: int) -> RunOutcome:
+        with lock:
+            calls.append(replicate)
+        return quick(s, replicate)
+
+    batches: list = []
+    commands = [
+        threading.Thread(
+            target=lambda: batches.append(
+                run_replicates(replicate_work([scenario], 8), Store(tmp_path), InlineExecutor(), task=counted)
+            )
+        )
+        for _ in range(2)
+    ]
+    for command in commands:
+        command.start()
+    for command in commands:
+        command.join(timeout=60)
+    assert sorted(calls) == list(range(8))  # each run computed once, by one command or the other
+    assert sum(b.done for b in batches) == 8 and all(b.done + b.skipped == 8 for b in batches)
+    summaries = Store(tmp_path).summaries(scenario, range(8))
+    assert summaries["offences_total"].tolist() == [100.0 + r for r in range(8)]
+
+
+class _SilentCluster:
+    """A dask client whose workers are all gone: tasks are accepted and never run."""
+
+    def scheduler_info(self) -> dict:
+        return {"workers": {}}
+
+    def get_executor(self, pure: bool = False) -> InlineExecutor:
+        class Never(InlineExecutor):
+            def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+                return Future()
+
+        return Never()
+
+
+def test_with_every_dask_worker_gone_the_batch_stops_with_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "CHECK_EVERY", 0.05)
+    executor = DaskExecutor(_SilentCluster(), "tcp://10.0.0.5:8786", no_worker_timeout=0.3)
+    start = time.monotonic()
+    with pytest.raises(SchedulerError, match=r"no dask worker has been connected to tcp://10.0.0.5:8786 for 0 s"):
+        run_replicates(replicate_work([small()], 2), Store(tmp_path), executor, 1, task=quick)
+    assert time.monotonic() - start < 10
+
+
 def _command(out: Path, scenario_file: Path, replicates: int) -> list[str]:
     return [
         *(sys.executable, "-m", "sim", "run", str(scenario_file)),
@@ -158,7 +260,7 @@ def _command(out: Path, scenario_file: Path, replicates: int) -> list[str]:
 def _wait_for_runs(folder: Path, count: int, process: subprocess.Popen, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if len(list(folder.glob("runs/*/r[0-9][0-9][0-9][0-9]"))) >= count:
+        if len(list(folder.glob("*/r[0-9][0-9][0-9][0-9]"))) >= count:
             return
         assert process.poll() is None, process.communicate()
         time.sleep(0.05)
@@ -170,14 +272,15 @@ def test_an_interrupted_command_resumes_where_it_stopped(tmp_path: Path, how: si
     scenario_file = tmp_path / "town.yaml"
     scenario_file.write_text(small("town").model_dump_json())  # JSON is YAML
     out, replicates = tmp_path / "out", 8
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    store = tmp_path / "shared-store"  # the store every command run with this environment shares
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DRUGMARKET_STORE": str(store)}
     process = subprocess.Popen(
         _command(out, scenario_file, replicates), cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    _wait_for_runs(out, 2, process)
+    _wait_for_runs(store, 2, process)
     process.send_signal(how)
     _, err = process.communicate(timeout=60)
-    saved = len(list(out.glob("runs/*/r[0-9][0-9][0-9][0-9]")))
+    saved = len(list(store.glob("*/r[0-9][0-9][0-9][0-9]")))
     assert 2 <= saved < replicates
     if how == signal.SIGINT:
         assert process.returncode == 130
@@ -186,7 +289,7 @@ def test_an_interrupted_command_resumes_where_it_stopped(tmp_path: Path, how: si
     assert again.returncode == 0, again.stderr
     assert f"{replicates - saved} run(s) done".encode() in again.stdout
     assert f"{saved} already saved".encode() in again.stdout
-    assert not list(out.glob("runs/*/.*.tmp"))  # leftovers of the killed run are cleared
+    assert not list(store.glob("*/.*.tmp"))  # leftovers of the killed run are cleared
     reference = Store(tmp_path / "reference")
     run_replicates(replicate_work([small("town")], replicates), reference, InlineExecutor())
-    assert_same_runs(reference, Store(out / "runs"), small("town"), replicates)
+    assert_same_runs(reference, Store(store), small("town"), replicates)

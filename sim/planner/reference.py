@@ -278,9 +278,19 @@ def outputs_markdown() -> str:
         "| `quarterly.csv`, `quarterly.parquet` | the charted columns by quarter of the run, per scenario and "
         "replicate (flows per quarter, stocks as the quarter's average) |",
         "| `plots/*.png` | each chart of the report, ready to paste into a paper |",
-        "| `runs/<name>-<hash>/scenario.json` | the settings that were run (`hash` fingerprints them) |",
-        "| `runs/<name>-<hash>/r0000/` | one finished run: `daily.parquet`, `events.parquet`, `summary.json` |",
-        "| `runs/<name>-<hash>/r0000.failed.json` | a run that raised: its traceback (tried again on a rerun) |",
+        "",
+        "Every file is written whole or not at all (a temporary file, flushed, then renamed into place).",
+        "The runs themselves are saved once in a store shared by every command (`results/.store`, or",
+        "`--store DIR`, or `$DRUGMARKET_STORE`), so any command needing the same run reuses it:",
+        "",
+        "| Path in the store | What |",
+        "|---|---|",
+        "| `<name>-<hash>-<code>/scenario.json` | the settings that were run (`hash` fingerprints them, "
+        "`code` the model's code) |",
+        "| `<name>-<hash>-<code>/r0000/` | one finished run: `daily.parquet`, `events.parquet`, `summary.json`, "
+        "and `complete.json` (written last: each file's size and SHA-256; a run that does not match is run "
+        "again) |",
+        "| `<name>-<hash>-<code>/r0000.failed.json` | a run that raised: its traceback (tried again on a rerun) |",
         "",
         "In the quarterly table and the charts, flows are counts per quarter of 91.3 days (a part quarter at",
         "the end of a run is scaled up) and stocks are the quarter's average.",

@@ -6,25 +6,27 @@ run's result depends only on its scenario and replicate number, never on how man
 the batch or in which order. Scenarios compared side by side share the master seed and hence
 every replicate's stream (common random numbers), which shrinks the noise in their differences.
 
-Execution is written against `concurrent.futures.Executor`: the calling process for one worker,
-a process pool on one machine, or a dask.distributed cluster (`Client.get_executor()`). Every
-finished run goes to the `Store` as it arrives; a run that raises comes back as its traceback and
-is recorded while the others go on.
+Execution is written against `concurrent.futures.Executor` (see `sim.planner.executors`): the
+calling process for one worker, a process pool on one machine, or a dask.distributed cluster.
+Every finished run goes to the `Store` as it arrives; a run that raises comes back as its
+traceback and is recorded while the others go on. A pool worker killed by the system (out of
+memory) breaks the pool: it is replaced, the runs in flight on healthy workers run again, and the
+run whose worker died is named and tried once more. Each run is locked while it is computed, so
+two commands sharing a store compute it once.
 """
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
+import functools
 import os
-import signal
 import socket
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,8 +34,24 @@ from tqdm import tqdm
 
 from sim.model import DrugMarketModel
 from sim.model.outcomes import summarise, yearly
+from sim.planner.executors import (  # noqa: F401  (re-exported: the runner is where callers look)
+    InlineExecutor,
+    LocalPool,
+    SchedulerError,
+    available_cores,
+    claimed,
+    local_dask_cluster,
+    open_executor,
+)
 from sim.planner.scenario import Scenario
-from sim.planner.store import RunOutcome, Store, to_parquet_bytes
+from sim.planner.store import RunLock, RunOutcome, Store, to_parquet_bytes
+
+#: Seconds between checks on a dask cluster's workers while waiting for runs to finish.
+CHECK_EVERY = 5.0
+#: A run whose worker keeps dying is recorded as failed after this many deaths.
+DEATHS_ALLOWED = 2
+#: ... and a run in flight whenever the pool breaks (no culprit found) after this many breaks.
+BREAKS_ALLOWED = 5
 
 
 @dataclass
@@ -111,95 +129,6 @@ def execute(scenario: Scenario, replicate: int, keep_tables: bool = True) -> Run
         )
 
 
-# -- executors -----------------------------------------------------------------------------------
-class InlineExecutor(Executor):
-    """Runs each task in the calling process as it is submitted: one worker, no pool to start."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except Exception as err:
-            future.set_exception(err)
-        return future
-
-
-def _ignore_ctrl_c() -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops the batch and keeps what is saved."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def available_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-class SchedulerError(RuntimeError):
-    """The dask scheduler given with --scheduler could not be reached."""
-
-
-@contextlib.contextmanager
-def open_executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[tuple[Executor, int]]:
-    """An executor and how many runs it can work on at once.
-
-    `scheduler` (a dask.distributed address such as tcp://10.0.0.5:8786) wins over `workers`.
-    Otherwise `workers` processes on this machine (default: one per core); one worker runs in
-    this process, which starts fastest.
-    """
-    if scheduler:
-        from distributed import Client
-
-        try:
-            client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError) as err:
-            raise SchedulerError(f"cannot reach the dask scheduler at {scheduler}: {err}") from None
-        try:
-            slots = max(1, sum(client.nthreads().values()))
-            yield client.get_executor(pure=False), slots
-        finally:
-            client.close()
-        return
-    workers = workers or available_cores()
-    if workers == 1:
-        yield InlineExecutor(), 1
-        return
-    # forkserver: a clean process to fork from (safe with threads in this one), started once.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.planner.runner"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_ctrl_c)
-    try:
-        yield pool, workers
-    except BaseException:
-        _stop_now(pool)
-        raise
-    pool.shutdown(wait=True)
-
-
-def _stop_now(pool: ProcessPoolExecutor) -> None:
-    """Stop the workers without finishing the runs in flight: after Ctrl-C they are lost anyway."""
-    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14 and later
-    if terminate is not None:
-        terminate()
-        return
-    workers = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown forgets them
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in workers:
-        process.terminate()
-
-
-def local_dask_cluster(n_workers: int = 2, **kwargs: Any) -> Any:
-    """A dask.distributed cluster on this machine (for tests, benchmarks and trying --scheduler).
-
-    Turns off the nanny's MALLOC_TRIM_THRESHOLD_ setting first: it made a numpy-heavy model
-    about three times slower on this kind of machine (docs/ARCHITECTURE pitfalls).
-    """
-    import dask
-    from distributed import LocalCluster
-
-    options = {"processes": True, "threads_per_worker": 1, "host": "127.0.0.1", "dashboard_address": None}
-    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
-        return LocalCluster(n_workers=n_workers, **{**options, **kwargs})
-
-
 # -- batches -------------------------------------------------------------------------------------
 @dataclass
 class Batch:
@@ -209,6 +138,7 @@ class Batch:
     skipped: int = 0
     done: int = 0
     failed: list[tuple[str, int, str]] = field(default_factory=list)  # (scenario, replicate, last line)
+    died: list[str] = field(default_factory=list)  # runs whose worker process died, and how
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -234,17 +164,20 @@ def run_replicates(
     progress: bool | None = None,
     task: Callable[[Scenario, int], RunOutcome] = execute,
     description: str = "runs",
+    tables: bool = True,
 ) -> Batch:
     """Run every (scenario, replicate) not already in `store`, saving each as it finishes.
 
     At most `2 * slots` runs are handed to the executor at a time, so an interruption loses
-    only those, and thousands of queued runs cost no memory. `progress=None` shows the bar only
+    only those, and thousands of queued runs cost no memory. A run another command is computing
+    (its lock is held) is left to it and picked up from the store when saved. `tables=False`
+    (sweeps) accepts saved runs that kept only their summary. `progress=None` shows the bar only
     on a terminal.
     """
     work = list(work)
-    for scenario in {s.content_hash(): s for s, _ in work}.values():
+    for scenario in {store.folder(s): s for s, _ in work}.values():
         store.prepare(scenario)
-    todo = [(s, r) for s, r in work if not store.has(s, r)]
+    todo = deque((s, r) for s, r in work if not store.has(s, r, tables))
     batch = Batch(total=len(work), skipped=len(work) - len(todo))
     bar = tqdm(
         total=len(work),
@@ -255,31 +188,117 @@ def run_replicates(
         dynamic_ncols=True,
     )
     start = time.perf_counter()
-    queue = iter(todo)
-    pending: dict[Future, tuple[Scenario, int]] = {}
+    pending: dict[Future, tuple[Scenario, int, RunLock]] = {}
+    elsewhere: list[tuple[Scenario, int]] = []  # locked by another command
+    deaths: Counter[tuple[str, int]] = Counter()  # times this run's own worker died
+    breaks: Counter[tuple[str, int]] = Counter()  # times the pool broke while this run was in flight
+    pool = executor if isinstance(executor, LocalPool) else None
 
-    def top_up() -> None:
-        while len(pending) < 2 * slots:
-            item = next(queue, None)
-            if item is None:
-                return
-            pending[executor.submit(task, *item)] = item
+    def submit(scenario: Scenario, replicate: int, lock: RunLock) -> bool:
+        """Hand a run to the executor; False if the pool broke meanwhile (the run goes back in line)."""
+        try:
+            if pool is None:
+                future = executor.submit(task, scenario, replicate)
+            else:
+                label = f"{scenario.content_hash()} {replicate}"
+                future = executor.submit(functools.partial(claimed, task, pool.claims, label), scenario, replicate)
+        except BrokenProcessPool:
+            if pool is None:
+                lock.release()
+                raise
+            lock.release()
+            todo.appendleft((scenario, replicate))
+            return False
+        except BaseException:  # Ctrl-C inside an inline run
+            lock.release()
+            raise
+        pending[future] = (scenario, replicate, lock)
+        return True
+
+    def top_up() -> bool:
+        """Keep the executor busy; False if the pool turned out to be broken."""
+        while len(pending) < 2 * slots and todo:
+            scenario, replicate = todo.popleft()
+            lock = store.lock(scenario, replicate)
+            if lock is None:
+                elsewhere.append((scenario, replicate))
+            elif store.has(scenario, replicate, tables):  # saved by another command meanwhile
+                lock.release()
+                batch.skipped += 1
+                bar.update(1)
+            elif not submit(scenario, replicate, lock):
+                return False
+        return True
+
+    def finish(scenario: Scenario, replicate: int, lock: RunLock, outcome: RunOutcome) -> None:
+        try:
+            store.save(scenario, outcome)
+        finally:
+            lock.release()
+        if outcome.failed:
+            last = outcome.error.strip().splitlines()[-1] if outcome.error else ""
+            batch.failed.append((scenario.name, replicate, last))
+        else:
+            batch.done += 1
+        bar.update(1)
+
+    def recover(lost: list[tuple[Scenario, int, RunLock]]) -> None:
+        """The pool broke: replace it, name the run(s) whose worker died, run the rest again."""
+        died = executor.renew() if pool is not None else {}  # also settles every future in flight
+        for future in list(pending):
+            scenario, replicate, lock = pending.pop(future)
+            if future.done() and future.exception() is None:  # finished just before the break
+                finish(scenario, replicate, lock, future.result())
+            else:
+                lost.append((scenario, replicate, lock))
+        for scenario, replicate, lock in lost:
+            how = died.get(f"{scenario.content_hash()} {replicate}")
+            breaks[(scenario.content_hash(), replicate)] += 1
+            if how is None and breaks[(scenario.content_hash(), replicate)] < BREAKS_ALLOWED:
+                lock.release()  # an innocent bystander: run it again
+                todo.appendleft((scenario, replicate))
+                continue
+            if how is None:  # no worker was caught dying with it, yet the pool keeps breaking under it
+                error = f"WorkerDied: the worker pool broke {BREAKS_ALLOWED} times while this run was in flight"
+                finish(scenario, replicate, lock, RunOutcome(replicate, 0.0, "?", error=error))
+                continue
+            deaths[(scenario.content_hash(), replicate)] += 1
+            batch.died.append(f"{scenario.name} replicate {replicate}: {how}")
+            if deaths[(scenario.content_hash(), replicate)] < DEATHS_ALLOWED:
+                lock.release()
+                todo.appendleft((scenario, replicate))  # once more on a fresh worker
+            else:
+                error = f"WorkerDied: {how}, {DEATHS_ALLOWED} times; not tried again in this command"
+                finish(scenario, replicate, lock, RunOutcome(replicate, 0.0, "?", error=error))
 
     try:
-        top_up()
-        while pending:
-            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+        while not top_up():
+            recover([])
+        while pending or todo or elsewhere:
+            if not pending and not todo:  # only runs another command is computing: wait for them
+                time.sleep(0.2)
+                todo.extend(elsewhere)
+                elsewhere.clear()
+                while not top_up():
+                    recover([])
+                continue
+            finished, _ = wait(list(pending), timeout=CHECK_EVERY, return_when=FIRST_COMPLETED)
+            if not finished:
+                check = getattr(executor, "check", None)
+                if check is not None:
+                    check()
+                continue
+            lost = []
             for future in finished:
-                scenario, replicate = pending.pop(future)
-                outcome = _outcome(future, replicate)
-                store.save(scenario, outcome)
-                if outcome.failed:
-                    last = outcome.error.strip().splitlines()[-1] if outcome.error else ""
-                    batch.failed.append((scenario.name, replicate, last))
-                else:
-                    batch.done += 1
-                bar.update(1)
-            top_up()
+                scenario, replicate, lock = pending.pop(future)
+                if pool is not None and isinstance(future.exception(), BrokenProcessPool):
+                    lost.append((scenario, replicate, lock))
+                    continue
+                finish(scenario, replicate, lock, _outcome(future, replicate))
+            if lost:
+                recover(lost)
+            while not top_up():
+                recover([])
     except KeyboardInterrupt:
         for future in pending:
             future.cancel()
@@ -287,6 +306,8 @@ def run_replicates(
         batch.seconds = time.perf_counter() - start
         raise Interrupted(batch) from None
     finally:
+        for _, _, lock in pending.values():
+            lock.release()
         bar.close()
     batch.seconds = time.perf_counter() - start
     return batch
@@ -304,3 +325,56 @@ def _outcome(future: Future, replicate: int) -> RunOutcome:
 def replicate_work(scenarios: list[Scenario], replicates: int) -> list[tuple[Scenario, int]]:
     """Every scenario's replicates 0..n-1, interleaved so all scenarios fill in together."""
     return [(scenario, r) for r in range(replicates) for scenario in scenarios]
+
+
+# -- planning ------------------------------------------------------------------------------------
+@dataclass
+class Plan:
+    """What a command would do: runs needed, runs already saved, and a rough duration."""
+
+    total: int
+    stored: int
+    seconds: float | None  # rough wall-clock time for the missing runs
+    basis: str  # where the time per run comes from
+
+    @property
+    def needed(self) -> int:
+        return self.total - self.stored
+
+    def describe(self, store: Store, where: str) -> str:
+        line = f"Dry run: {self.total} run(s) in all, {self.stored} already saved in {store.root}, {self.needed} to run"
+        if self.needed and self.seconds is not None:
+            line += f"; about {_duration(self.seconds)} on {where} ({self.basis})"
+        return line + ". Nothing was run."
+
+
+def plan(work: Iterable[tuple[Scenario, int]], store: Store, slots: int, tables: bool = True) -> Plan:
+    """Count the runs a command needs and those already saved; estimate the time for the rest.
+
+    The time per simulated year comes from the saved runs of these scenarios if there are any,
+    otherwise from timing one short run (a tenth of a year) here and now.
+    """
+    work = list(work)
+    needed = [(s, r) for s, r in work if not store.has(s, r, tables)]
+    scenarios = list({store.folder(s): s for s, _ in work}.values())
+    timings = [seconds / years for years, seconds in store.seconds_per_run(scenarios) if years > 0]
+    if timings:
+        per_year, basis = float(np.median(timings)), f"timed from {len(timings)} saved run(s)"
+    elif needed:
+        trial = needed[0][0].model_copy(update={"years": min(0.1, needed[0][0].years)})
+        start = time.perf_counter()
+        run(trial, replicate=0)
+        per_year = (time.perf_counter() - start) / trial.years
+        basis = f"from one {trial.years:g}-year trial run here, which includes start-up, so on the high side"
+    else:
+        return Plan(len(work), len(work), 0.0, "")
+    seconds = per_year * sum(s.years for s, _ in needed) / max(1, min(slots, len(needed)))
+    return Plan(len(work), len(work) - len(needed), seconds, basis)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

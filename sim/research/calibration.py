@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.planner.files import save_figure, write_atomically, write_csv
 from sim.planner.levers import resolve_lever
 from sim.planner.scenario import Scenario, ScenarioError, load_scenario
 from sim.planner.settings import read_settings, read_text
@@ -178,7 +179,7 @@ def plot_fit(fit: pd.DataFrame, targets: list[Target], path: Path, keep: int = 1
         ax.set_title(f"{target.name} ({target.unit})", fontsize=9, loc="left")
     axes[0, 0].legend(loc="upper right", fontsize=7, ncol=4)
     fig.tight_layout()
-    fig.savefig(path, dpi=150)
+    save_figure(fig, path, dpi=150)
     plt.close(fig)
     return path
 
@@ -216,10 +217,10 @@ def calibrate(
     )
     fit = pd.concat([table, score(averaged.to_dict("records"), scenarios, targets)], axis=1)
     fit = fit.sort_values("distance").reset_index(drop=True)
-    fit.to_csv(out / "fit.csv", index=False)
+    write_csv(fit, out / "fit.csv")
     plot_fit(fit, targets, out / "fit.png")
     base_file = os.path.relpath(path.parent / config.scenario, out)
-    (out / "calibrated.yaml").write_text(
-        calibrated_scenario(base_file, fit.iloc[0], list(config.parameters), config.name)
+    write_atomically(
+        out / "calibrated.yaml", calibrated_scenario(base_file, fit.iloc[0], list(config.parameters), config.name)
     )
     return Calibration(config, targets, fit, out)

@@ -22,6 +22,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.model.outcomes import DAILY_COLUMNS, FLOW
+from sim.planner.files import save_figure, write_csv, write_parquet
 from sim.planner.levers import resolve_lever, set_lever
 from sim.planner.runner import execute
 from sim.planner.scenario import Scenario, ScenarioError, load_scenario, shown
@@ -209,7 +210,7 @@ class SensitivityResult:
         fig.suptitle(f"Sensitivity: {self.experiment.name} ({self.experiment.method}, {len(self.outputs)} runs)")
         fig.tight_layout()
         path = Path(path)
-        fig.savefig(path, dpi=150)
+        save_figure(fig, path, dpi=150)
         plt.close(fig)
         return path
 
@@ -284,6 +285,7 @@ def run_summaries(
             progress=progress,
             task=summary_only,
             description=description,
+            tables=False,
         )
     if batch.failed:
         name, replicate, last = batch.failed[0]
@@ -327,8 +329,8 @@ def sweep(
         experiment.outcomes,
     )
     result = analyse(plan, averaged)
-    result.indices.to_csv(out / "indices.csv", index=False)
-    result.indices.to_parquet(out / "indices.parquet", index=False)
-    result.outputs.to_csv(out / "design-and-outcomes.csv", index=False)
+    write_csv(result.indices, out / "indices.csv")
+    write_parquet(result.indices, out / "indices.parquet")
+    write_csv(result.outputs, out / "design-and-outcomes.csv")
     result.plot(out / "sensitivity.png")
     return result

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.planner.files import ensure_folder, write_atomically, write_csv, write_parquet
 from sim.planner.report.charts import absolute_chart, change_chart, cost_chart, fan_chart, png
 from sim.planner.report.compare import Comparison
 from sim.planner.report.outcomes import COST_PER_DEATH_AVERTED, better_of, group_of, label_of, unit_of
@@ -20,7 +21,7 @@ from sim.planner.report.verdict import table as verdict_table
 def write_report(comparison: Comparison, out: str | Path) -> dict[str, Path]:
     """Write the report, its tables (CSV and Parquet) and its figures (PNG) into `out`."""
     out = Path(out)
-    (out / "plots").mkdir(parents=True, exist_ok=True)
+    ensure_folder(out / "plots")
     written: dict[str, Path] = {}
     tables = {"comparison": comparison.table(), "headline": comparison.headline(), "settings": comparison.settings()}
     tables["quarterly"] = comparison.quarterly
@@ -43,10 +44,10 @@ def write_report(comparison: Comparison, out: str | Path) -> dict[str, Path]:
         figures[column] = png(fan_chart(comparison, column))
     for name, data in figures.items():
         path = out / "plots" / f"{name}.png"
-        path.write_bytes(data)
+        write_atomically(path, data)
         written[f"plots/{name}.png"] = path
     report = out / "report.html"
-    report.write_text(page(comparison, figures, tables["headline"], tables["comparison"], tables["settings"]))
+    write_atomically(report, page(comparison, figures, tables["headline"], tables["comparison"], tables["settings"]))
     written["report.html"] = report
     return written
 
@@ -283,11 +284,11 @@ def _img(data: bytes, alt: str) -> str:
 
 
 def _to_csv(table: pd.DataFrame, path: Path) -> None:
-    table.to_csv(path, index=False)
+    write_csv(table, path)
 
 
 def _to_parquet(table: pd.DataFrame, path: Path) -> None:
-    table.astype({c: str for c in table.columns if table[c].dtype == object}).to_parquet(path, index=False)
+    write_parquet(table.astype({c: str for c in table.columns if table[c].dtype == object}), path)
 
 
 _HOW_TO_READ = """
