@@ -42,7 +42,7 @@ START = starting_name(LIBRARY)
 SPEEDS = {"a day a frame": 1, "a week a frame": 7, "four weeks a frame": 28}
 DEFAULT_SPEED = "a week a frame"
 #: Shortest time between frames while playing (s): slow enough for the browser to keep up.
-FRAME_GAP = 0.08
+FRAME_GAP = 0.05
 
 INTRO = """
 **What you are looking at.** A simulated English town, day by day. About two thousand people with
@@ -70,7 +70,8 @@ CSS = """
 .workshop h2 { font-size: 22px; margin: 0; line-height: 1.25; }
 .workshop .topbar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
 .workshop .topbar .v-btn { font-size: 16px; }
-.workshop .ticker { font-size: 16px; margin: 0 0 2px 0; min-height: 22px; color: #222; }
+.workshop .ticker { font-size: 16px; margin: 0 0 2px 0; min-height: 22px; color: #222; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }
 .workshop .pending { background: #fff3bf; padding: 2px 8px; font-size: 16px; }
 .kpis { display: grid; grid-template-columns: repeat(8, 1fr); gap: 6px; margin: 4px 0; }
 .kpi { border: 1px solid #bbb; border-radius: 6px; padding: 4px 8px; background: #fafafa; }
@@ -78,7 +79,7 @@ CSS = """
 .kpi-value { font-size: 28px; font-weight: 700; line-height: 1.15; }
 .kpi-detail { font-size: 14px; color: #444; line-height: 1.2; }
 .stage { display: grid; grid-template-columns: 34% 66%; gap: 8px; align-items: start; }
-.town-map { width: 100%; height: auto; max-height: 400px; display: block; }
+.town-map { width: 100%; height: auto; max-height: 375px; display: block; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 4px 10px; }
 .chart { width: 100%; height: auto; display: block; }
 .map-key { display: flex; flex-wrap: wrap; gap: 2px 12px; font-size: 14px; margin-top: 4px; }

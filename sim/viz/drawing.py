@@ -265,8 +265,8 @@ def nice_top(value: float) -> float:
 
 #: The chart's size in its own units: drawn at about this size at 1280x720, so 14-unit text
 #: shows at about 14 px.
-WIDTH, HEIGHT = 400, 215
-LEFT, RIGHT, TOP, BOTTOM = 44, 10, 50, 26
+WIDTH, HEIGHT = 400, 200
+LEFT, RIGHT, TOP, BOTTOM = 44, 10, 56, 24
 
 
 def chart_svg(model: DrugMarketModel, chart: Chart) -> str:
@@ -282,8 +282,8 @@ def chart_svg(model: DrugMarketModel, chart: Chart) -> str:
     x = 4
     for line in chart.lines:  # the legend, one row above the plot
         dash = " stroke-dasharray='6 4'" if line.dashed else ""
-        out.append(f"<line x1='{x}' y1='36' x2='{x + 20}' y2='36' stroke='{line.colour}' stroke-width='4'{dash}/>")
-        out.append(f"<text x='{x + 25}' y='41'>{html.escape(line.label)}</text>")
+        out.append(f"<line x1='{x}' y1='33' x2='{x + 20}' y2='33' stroke='{line.colour}' stroke-width='4'{dash}/>")
+        out.append(f"<text x='{x + 25}' y='38'>{html.escape(line.label)}</text>")
         x += 25 + 8.2 * len(line.label) + 14
     for frac in (0.0, 0.5, 1.0):  # y gridlines and labels
         y = TOP + ph * (1 - frac)

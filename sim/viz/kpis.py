@@ -62,8 +62,8 @@ def cards(model: DrugMarketModel) -> list[Card]:
         Card("waiting", "Waiting for treatment", f"{waiting:,.0f}", "people now", waiting),
         Card("sellers", "Street sellers", f"{sellers:,.0f}", "working now", sellers),
         Card("arrests", "Arrests", f"{arrests:,.0f}", "so far", arrests),
-        Card("overtime", "Police overtime", f"{overtime:,.0f} h", f"{sick:,.0f} officers off sick now", overtime),
-        Card("cost", "Cost so far", money(cost), "all agencies, 2024/25 prices", cost),
+        Card("overtime", "Police overtime", f"{overtime:,.0f} h", f"{sick:,.0f} officer{'' if sick == 1 else 's'} off sick now", overtime),
+        Card("cost", "Cost so far", money(cost), "2024/25 prices", cost),
     ]
 
 
