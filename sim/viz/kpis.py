@@ -55,6 +55,7 @@ def cards(model: DrugMarketModel) -> list[Card]:
     sellers, arrests = now(model, "active_dealers"), total(model, "arrests")
     overtime, sick = total(model, "overtime_hours"), now(model, "officers_sick")
     cost = total(model, "cost_total")
+    off_sick = f"{sick:,.0f} officer{'' if sick == 1 else 's'} off sick now"
     return [
         Card("deaths", "Overdose deaths", f"{deaths:,.0f}", "so far", deaths),
         Card("reversed", "Overdoses reversed", f"{reversed_:,.0f}", f"of {overdoses:,.0f} overdoses", reversed_),
@@ -62,7 +63,7 @@ def cards(model: DrugMarketModel) -> list[Card]:
         Card("waiting", "Waiting for treatment", f"{waiting:,.0f}", "people now", waiting),
         Card("sellers", "Street sellers", f"{sellers:,.0f}", "working now", sellers),
         Card("arrests", "Arrests", f"{arrests:,.0f}", "so far", arrests),
-        Card("overtime", "Police overtime", f"{overtime:,.0f} h", f"{sick:,.0f} officer{'' if sick == 1 else 's'} off sick now", overtime),
+        Card("overtime", "Police overtime", f"{overtime:,.0f} h", off_sick, overtime),
         Card("cost", "Cost so far", money(cost), "2024/25 prices", cost),
     ]
 
