@@ -31,6 +31,7 @@ def main() -> int:
         default=str(ROOT / "scenarios" / "adder-mix.yaml"),
         help="scenario file to open (default: %(default)s)",
     )
+    parser.add_argument("--versus", help="side by side with this scenario name (for viz-side-by-side.png)")
     args = parser.parse_args()
     executable = chromium_executable()
     if executable is None:
@@ -42,6 +43,10 @@ def main() -> int:
         page.goto(url, timeout=90_000)
         heading = page.locator(".workshop h2").first
         expect(heading).to_contain_text("Day 0", timeout=90_000)
+        if args.versus:
+            page.locator(".v-select", has_text="Side by side with").first.click()
+            page.get_by_role("option", name=args.versus, exact=True).click()
+            expect(heading).to_contain_text("Side by side", timeout=90_000)
         page.get_by_role("button", name="Play", exact=True).click()
         while int(re.search(r"Day (\d+)", heading.inner_text()).group(1)) < args.days:
             page.wait_for_timeout(500)

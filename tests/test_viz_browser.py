@@ -216,3 +216,24 @@ def test_a_moved_lever_marks_the_heading_and_each_browser_keeps_its_own_town(chr
     expect(second.locator("td", has_text="24 officer-hours/day")).to_be_visible()
     settle(first)
     assert first_problems.found + second_problems.found == []
+
+
+def test_side_by_side_runs_two_mixes_on_the_same_town(chromium: Browser, page_url: str) -> None:
+    page, problems = open_page(chromium, page_url)
+    pick(page, "Side by side with", "surge-funded-posts")
+    expect(heading(page)).to_contain_text("Side by side · Day 0", timeout=WAIT)
+    expect(page.locator("svg.town-map")).to_have_count(2)
+    expect(page.locator(".kpi")).to_have_count(16)
+    expect(page.locator(".pair h3").last).to_contain_text("B: surge-funded-posts · Day 0")
+    page.get_by_role("button", name="Step", exact=True).click()
+    expect(heading(page)).to_contain_text("Side by side · Day 7 ", timeout=WAIT)
+    expect(page.locator(".pair h3").last).to_contain_text("Day 7 ")
+    expect(page.locator("[data-diff]")).to_have_count(4)
+    expect(page.locator("[data-diff='Cost']")).to_contain_text("B - A: ")
+    # Both mixes start from the same town: the maps' deprivation ground is the same.
+    grounds = page.locator("svg.town-map").evaluate_all(
+        "maps => maps.map(m => Array.from(m.querySelectorAll('rect:not(.patrol)')).slice(0, 400)"
+        ".map(r => r.getAttribute('fill')).join())"
+    )
+    assert grounds[0] == grounds[1]
+    assert problems.found == [], "\n".join(problems.found)

@@ -16,7 +16,7 @@ import html
 import os
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 # Workshops are often offline. `sim.viz.serve` sets this for the server it starts (Solara reads it
 # at start-up); setting it here as well covers the page being opened some other way.
@@ -27,7 +27,7 @@ import solara
 
 from sim.model.model import DrugMarketModel
 from sim.viz.drawing import CHARTS, chart_svg, day_label, map_key_html, town_background, town_svg
-from sim.viz.kpis import cards_html, ticker
+from sim.viz.kpis import cards_html, difference, ticker
 from sim.viz.levers import LEVERS, mesa_params, shown, value_of
 from sim.viz.story import STEPS, levers_in_force
 from sim.viz.workshop import WorkshopModel, load_named, scenario_library, starting_name
@@ -96,6 +96,12 @@ CSS = """
 .workshop .notes { font-size: 16px; display: grid; grid-template-columns: 1fr 1fr; gap: 16px; margin-top: 10px; }
 .workshop table { border-collapse: collapse; }
 .workshop th, .workshop td { border-bottom: 1px solid #ccc; padding: 3px 10px; text-align: left; }
+.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
+.pair .kpis { grid-template-columns: repeat(4, 1fr); }
+.pair .town-map { max-height: 265px; margin: 0 auto; }
+.pair h3 { font-size: 20px; margin: 2px 0; }
+.diff { display: flex; gap: 8px; margin: 2px 0 4px 0; font-size: 17px; }
+.diff span { border: 2px solid #0072B2; border-radius: 6px; padding: 2px 10px; }
 .story { background: #e7f5ff; padding: 6px 10px; font-size: 17px; margin: 4px 0; }
 """
 
@@ -188,6 +194,26 @@ def Live(session: Session, frame: solara.Reactive[int]) -> None:  # noqa: N802
 
 
 @solara.component
+def SideBySide(left: Session, right: Session, frame: solara.Reactive[int]) -> None:  # noqa: N802
+    """Two mixes on the same town and the same random numbers: their maps and cards next to each
+    other, and what mix B has done differently so far."""
+    frame.value  # noqa: B018 (read to redraw on every frame)
+    with left.lock, right.lock:
+        strip = "".join(
+            f"<span data-diff='{html.escape(what)}'><b>{html.escape(what)}</b> B - A: {html.escape(words)}</span>"
+            for what, _, words in difference(left.model, right.model)
+        )
+        panels = [(heading(s), cards_html(s.model), town_svg(s.model, s.background)) for s in (left, right)]
+        words = ticker(left.model)
+    solara.HTML(tag="h2", unsafe_innerHTML=html.escape(f"Side by side · {day_label(left.model)}"))
+    solara.HTML(tag="div", unsafe_innerHTML=html.escape(words), classes=["ticker"])
+    solara.HTML(tag="div", unsafe_innerHTML="<b>Difference so far:</b>" + strip, classes=["diff"])
+    with solara.Div(classes=["pair"]):
+        for (title, kpis, town), letter in zip(panels, "AB", strict=True):
+            solara.HTML(tag="div", unsafe_innerHTML=f"<h3>{letter}: {html.escape(title)}</h3>" + kpis + town)
+
+
+@solara.component
 def Page() -> None:  # noqa: N802
     """One town per browser session; picking a scenario sets every lever to its values."""
     chosen = solara.use_reactive(START)
@@ -199,11 +225,20 @@ def Page() -> None:  # noqa: N802
     speed = solara.use_reactive(DEFAULT_SPEED)
     drawer = solara.use_reactive(False)
     story = solara.use_reactive("")
+    versus = solara.use_reactive("")  # mix B's scenario for side by side ("" = one town)
+    other = solara.use_reactive(cast(Session | None, None))
 
-    def rebuild(name: str, new_seed: str, new_levers: dict[str, Any]) -> None:
+    def rebuild(name: str, new_seed: str, new_levers: dict[str, Any], mix_b: str | None = None) -> None:
         playing.set(False)
         session.set(Session(name, new_seed, new_levers))
+        mix_b = versus.value if mix_b is None else mix_b
+        other.set(Session(mix_b, new_seed, scenario_levers(mix_b)) if mix_b else None)
         frame.set(frame.value + 1)
+
+    def compare(name: str) -> None:
+        """Side by side: mix B from the named scenario, on the same seed; both start again."""
+        versus.set(name)
+        rebuild(chosen.value, seed.value, levers.value, name)
 
     def pick(name: str) -> None:
         """A scenario picked: its levers and seed, and a fresh town built from them."""
@@ -218,7 +253,9 @@ def Page() -> None:  # noqa: N802
         rebuild(chosen.value, seed.value, levers.value)
 
     def step() -> None:
-        session.value.advance(SPEEDS[speed.value])
+        for town in (session.value, other.value):
+            if town is not None:
+                town.advance(SPEEDS[speed.value])
         frame.set(frame.value + 1)
 
     def take_step(title: str) -> None:
@@ -235,17 +272,19 @@ def Page() -> None:  # noqa: N802
     def play(cancel: threading.Event) -> None:
         if not playing.value:
             return
-        current = session.value
+        current, second = session.value, other.value
         while not cancel.is_set():
             started = time.monotonic()
             current.advance(SPEEDS[speed.value])
+            if second is not None:
+                second.advance(SPEEDS[speed.value])
             frame.set(frame.value + 1)
             if not current.model.running:
                 playing.set(False)
                 return
             cancel.wait(max(0.0, FRAME_GAP - (time.monotonic() - started)))
 
-    solara.use_thread(play, dependencies=[playing.value, session.value], intrusive_cancel=False)
+    solara.use_thread(play, dependencies=[playing.value, session.value, other.value], intrusive_cancel=False)
 
     pending = levers.value != session.value.levers or seed.value != session.value.seed
     solara.Title(TITLE)
@@ -255,22 +294,27 @@ def Page() -> None:  # noqa: N802
             solara.Button("Levers", icon_name="mdi-tune", on_click=lambda: drawer.set(not drawer.value),
                           outlined=not drawer.value)  # fmt: skip
             solara.Select("Scenario", values=list(LIBRARY), value=chosen.value, on_value=pick,
-                          style={"max-width": "260px"})  # fmt: skip
+                          style={"max-width": "210px"})  # fmt: skip
             solara.Button("Step", on_click=step, disabled=playing.value, color="primary")
             if playing.value:
                 solara.Button("Pause", icon_name="mdi-pause", on_click=lambda: playing.set(False), color="primary")
             else:
                 solara.Button("Play", icon_name="mdi-play", on_click=lambda: playing.set(True), color="primary")
             solara.Button("Reset", on_click=reset, color="primary", outlined=True)
-            solara.Select("Speed", values=list(SPEEDS), value=speed, style={"max-width": "200px"})
+            solara.Select("Speed", values=list(SPEEDS), value=speed, style={"max-width": "160px"})
             solara.Select("Story step", values=["", *STEPS], value=story.value, on_value=take_step_or_clear(
-                take_step, story), style={"max-width": "300px"})  # fmt: skip
+                take_step, story), style={"max-width": "210px"})  # fmt: skip
+            solara.Select("Side by side with", values=["", *LIBRARY], value=versus.value, on_value=compare,
+                          style={"max-width": "200px"})  # fmt: skip
             if pending:
                 solara.HTML(tag="span", unsafe_innerHTML="Levers moved: press Reset to start the town with them",
                             classes=["pending"])  # fmt: skip
         if story.value:
             solara.HTML(tag="div", unsafe_innerHTML=STEPS[story.value].html(), classes=["story"])
-        Live(session.value, frame)
+        if other.value is not None:
+            SideBySide(session.value, other.value, frame)
+        else:
+            Live(session.value, frame)
     if drawer.value:
         with solara.Column(classes=["lever-drawer"]):
             with solara.Row():
