@@ -312,3 +312,15 @@ def test_the_launched_scenario_opens_first(tmp_path: Path, repo_root: Path, monk
     library = scenario_library()
     assert next(iter(library)) == "crackdown" and "baseline" in library
     assert WorkshopModel("crackdown").params.police.patrol_hours_per_day == 80
+
+
+def test_story_steps_name_real_scenarios_and_levers_and_build_a_town() -> None:
+    library = scenario_library()
+    assert len(story.STEPS) >= 5
+    for title, chapter in story.STEPS.items():
+        assert chapter.scenario in library, title
+        assert set(chapter.levers) <= set(LEVERS), title
+        assert chapter.look_for, title
+    crackdown = story.STEPS["2. A crackdown: patrol 80 h a day"]
+    model = WorkshopModel(crackdown.scenario, rng=1, **crackdown.levers)
+    assert model.params.police.patrol_hours_per_day == 80.0

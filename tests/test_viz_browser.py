@@ -237,3 +237,11 @@ def test_side_by_side_runs_two_mixes_on_the_same_town(chromium: Browser, page_ur
     )
     assert grounds[0] == grounds[1]
     assert problems.found == [], "\n".join(problems.found)
+
+
+def test_a_story_step_loads_its_scenario_and_levers_and_says_what_to_look_for(chromium: Browser, page_url: str) -> None:
+    page, _ = open_page(chromium, page_url)
+    pick(page, "Story step", "2. A crackdown: patrol 80 h a day")
+    expect(heading(page)).to_contain_text("baseline (modified) · Day 0", timeout=WAIT)
+    expect(page.locator(".story")).to_contain_text("groups recruit new sellers")
+    expect(page.locator("td", has_text="80 officer-hours/day")).to_be_visible()
