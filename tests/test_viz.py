@@ -1,7 +1,7 @@
 """The workshop page without a browser: its module imports, its model steps, its levers reach the model.
 
-As Mesa tests its example apps: import the page, build the model the way SolaraViz does on Reset,
-and step it. The browser itself is exercised in test_viz_browser.py.
+Import the page, build the model the way the page does on Reset, and step it; check the drawings
+and words it shows. The browser itself is exercised in test_viz_browser.py.
 """
 
 from __future__ import annotations
