@@ -3,7 +3,7 @@
 Starts the page on a free loopback port with the ADDER-style policy mix (scenarios/adder-mix.yaml,
 chosen because every panel moves in it: posts filled, treatment, diversion, deterrence), plays it
 for about two years in headless Chromium, pauses and saves what a trainer would see on a
-projector (1440 x 900).
+projector (1280 x 720): the presenter layout, levers tucked away in their drawer.
 
     PYTHONPATH=. .venv/bin/python scripts/viz_screenshot.py [--days 700] [--scenario FILE] [--out docs/img/viz.png]
 """
@@ -31,26 +31,28 @@ def main() -> int:
         default=str(ROOT / "scenarios" / "adder-mix.yaml"),
         help="scenario file to open (default: %(default)s)",
     )
+    parser.add_argument("--versus", help="side by side with this scenario name (for viz-side-by-side.png)")
     args = parser.parse_args()
     executable = chromium_executable()
     if executable is None:
         print("chromium is not installed (apt-get install chromium)", file=sys.stderr)
         return 1
-    with running_server(args.scenario) as url, sync_playwright() as playwright:
+    with running_server(args.scenario, timeout=120) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-        page.goto(url, timeout=60_000)
-        expect(page.get_by_text("What you are looking at")).to_be_visible(timeout=60_000)
-        page.get_by_role("button", name="▶").click()
-        heading = page.locator("h2", has_text="Day")
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(url, timeout=90_000)
+        heading = page.locator(".workshop h2").first
+        expect(heading).to_contain_text("Day 0", timeout=90_000)
+        if args.versus:
+            page.locator(".v-select", has_text="Side by side with").first.click()
+            page.get_by_role("option", name=args.versus, exact=True).click()
+            expect(heading).to_contain_text("Side by side", timeout=90_000)
+        page.get_by_role("button", name="Play", exact=True).click()
         while int(re.search(r"Day (\d+)", heading.inner_text()).group(1)) < args.days:
             page.wait_for_timeout(500)
-        page.get_by_role("button", name="❚❚").click()
-        expect(page.get_by_role("button", name="Step")).to_be_enabled(timeout=30_000)
+        page.get_by_role("button", name="Pause", exact=True).click()
+        expect(page.get_by_role("button", name="Step", exact=True)).to_be_enabled(timeout=30_000)
         page.wait_for_timeout(1500)  # let the last frame arrive
-        # Show the controls and the first levers at the top of the sidebar, below a long description.
-        page.get_by_text("Controls", exact=True).evaluate("card => card.scrollIntoView({block: 'start'})")
-        page.wait_for_timeout(300)
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=args.out)
         print(f"{heading.inner_text()} -> {args.out}")

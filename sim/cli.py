@@ -386,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar")
         sub.set_defaults(func=cmd_sweep if name == "sweep" else cmd_calibrate)
 
-    viz_p = commands.add_parser("viz", help="open the workshop page (SolaraViz) in a browser")
+    viz_p = commands.add_parser("viz", help="open the workshop page in a browser")
     viz_p.add_argument("scenario", nargs="?", help="scenario shown first (default: the baseline)")
     viz_p.add_argument("--port", type=int, default=8765, help="port on this machine (default 8765)")
     viz_p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")

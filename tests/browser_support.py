@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -19,7 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from sim.viz.launch import server_command, server_env
+from sim.viz.launch import server_command, server_env, stop_group
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -74,17 +73,5 @@ def running_server(scenario: str | None = None, timeout: float = 60.0) -> Iterat
             time.sleep(0.3)
         yield url
     finally:
-        _stop(server)
+        stop_group(server)
         log.close()
-
-
-def _stop(server: subprocess.Popen) -> None:
-    """Stop the server's process group: politely, then firmly."""
-    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, sig)
-        try:
-            server.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue

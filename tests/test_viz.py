@@ -1,7 +1,7 @@
 """The workshop page without a browser: its module imports, its model steps, its levers reach the model.
 
-As Mesa tests its example apps: import the page, build the model the way SolaraViz does on Reset,
-and step it. The browser itself is exercised in test_viz_browser.py.
+Import the page, build the model the way the page does on Reset, and step it; check the drawings
+and words it shows. The browser itself is exercised in test_viz_browser.py.
 """
 
 from __future__ import annotations
@@ -11,34 +11,33 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from mesa.visualization.solara_viz import _check_model_params
 
 import sim
 from sim.model.outcomes import COLUMN_BY_NAME, Event, EventLog
 from sim.planner.scenario import ScenarioError, load_scenario
-from sim.viz import app, launch
+from sim.viz import app, launch, story
 from sim.viz.__main__ import main as viz_main
-from sim.viz.drawing import PANELS, RECENT_DAYS, Line, day_label, draw_town, draw_trends, smooth
+from sim.viz.drawing import CHARTS, RECENT_DAYS, Line, axis_end, chart_svg, day_label, smooth, town_svg
+from sim.viz.kpis import cards, ticker
 from sim.viz.levers import LEVERS, field_of, mesa_params, seed_from_text, slider_range, unit_of
 from sim.viz.workshop import WorkshopModel, scenario_library
 
 
 def reset_kwargs(params: dict) -> dict:
-    """The keyword arguments SolaraViz passes when it rebuilds the model (fixed values as they are,
-    inputs at their current value)."""
+    """The keyword arguments the page passes when it builds the model (inputs at their value)."""
     return {name: spec["value"] if isinstance(spec, dict) else spec for name, spec in params.items()}
 
 
-def test_page_module_builds_a_town_per_session_and_mesa_accepts_its_parameters() -> None:
+def test_page_module_builds_a_town_per_session_from_its_inputs() -> None:
     assert callable(app.Page)
     # Nothing at module level is a model: a model there would be shared by every browser.
     assert not [name for name, value in vars(app).items() if isinstance(value, sim.DrugMarketModel)]
     scenario = load_scenario(app.LIBRARY[app.START])
     params = mesa_params(scenario, app.START)
-    model = WorkshopModel(**reset_kwargs(params))
-    _check_model_params(model, params)  # what SolaraViz runs when the page mounts
-    for _ in range(14):
-        model.step()
+    session = app.Session(app.START, str(scenario.seed), app.scenario_levers(app.START))
+    assert session.moved == [] and session.levers == {k: v for k, v in reset_kwargs(params).items() if k in LEVERS}
+    model = session.model
+    session.advance(14)
     assert day_label(model).startswith("Day 14 · Sun 20 Apr 2025 · year 1 of 5")
     assert model.record.frame(scenario.start_date)["active_dealers"].gt(0).all()
 
@@ -52,7 +51,7 @@ def test_page_shows_the_same_run_as_the_command_line() -> None:
     expected = sim.run(scenario, seed=7).daily
     pd.testing.assert_frame_equal(model.record.frame(scenario.start_date), expected)
     assert model.record.days_recorded == scenario.days  # stops at the horizon, not one day past it
-    for _ in range(7):  # Mesa's Step runs a whole week even when the horizon falls inside it
+    for _ in range(7):  # Step runs a whole week even when the horizon falls inside it
         model.step()
     assert model.record.days_recorded == scenario.days and not model.running
 
@@ -189,31 +188,29 @@ def test_every_scenario_file_is_offered_and_runs_on_the_page(repo_root: Path) ->
         scenario = load_scenario(library[name])
         params = mesa_params(scenario, name)
         model = WorkshopModel(**reset_kwargs(params))
-        _check_model_params(model, params)
         for _ in range(14):
             model.step()
         assert model.record.days_recorded == 14, name
-        trends = draw_trends(model)
-        assert all(len(ax.lines) >= 1 for ax in trends.axes), name
-        assert f"Scenario: {scenario.name}." in app.levers_in_force(model)
+        assert all("<polyline" in chart_svg(model, chart) for chart in CHARTS), name
+        assert f"Scenario: {scenario.name}." in story.levers_in_force(model)
 
 
 def test_levers_table_says_what_is_in_force_in_words() -> None:
     model = WorkshopModel("custody-evening-rota", rng=1, deterrence=True, keyworkers=24)
     for _ in range(30):
         model.step()
-    table = app.levers_in_force(model)
-    assert "| Focused deterrence programme running | yes |" in table
+    table = story.levers_in_force(model, moved=["deterrence"])
+    assert "| Focused deterrence programme running (moved on the page) | yes |" in table
     assert "| Treatment keyworkers: funded posts | 24 posts |" in table
     assert "| Where patrol goes | visible_sellers |" in table
     assert "treatment.keyworkers → 24 (set on the workshop page" in table
-    assert app.in_words([{"start_hour": 14, "hours": 10, "workers": 1, "weekends": True}]) == (
+    assert story.in_words([{"start_hour": 14, "hours": 10, "workers": 1, "weekends": True}]) == (
         "1 worker 14:00-00:00 every day"
     )
-    assert app.in_words([{"start_hour": 9, "hours": 8.5, "workers": 2, "weekends": False}]) == (
+    assert story.in_words([{"start_hour": 9, "hours": 8.5, "workers": 2, "weekends": False}]) == (
         "2 workers 09:00-17:30 weekdays"
     )
-    costs = app.cost_breakdown(model)
+    costs = story.cost_breakdown(model)
     total = model.record.frame(model.params.start_date)["cost_total"].sum()
     assert sum(costs.values()) == pytest.approx(total)  # every agency's cost is in the sentence
     assert costs["police officers"] > 0 and costs["treatment"] > 0 and costs["prison"] > 0
@@ -227,39 +224,35 @@ def test_the_map_shows_every_overdose_of_the_last_four_weeks() -> None:
     events = model.log.frame()
     recent = events[(events["day"] >= model.record.days_recorded - RECENT_DAYS) & (events["event"] == "overdose")]
     assert len(recent) > 0
-    fig = draw_town(model)
-    ax = fig.axes[0]
-    dots = sum(len(c.get_offsets()) for c in ax.collections[1:])  # the first collection is the sellers
-    assert dots == len(recent)
-    sellers = ax.collections[0].get_offsets()
-    assert len(sellers) == np.count_nonzero(model.dealers.by_cell())
-    trends = draw_trends(model)
-    assert len(trends.axes) == len(PANELS) <= 10
-    assert all(len(ax.lines) == len(panel.lines) for ax, panel in zip(trends.axes, PANELS, strict=True))
-    deaths = next(ax for ax in trends.axes if ax.get_title(loc="left").startswith("Overdose deaths"))
-    assert deaths.get_title(loc="left").endswith(f" · {events['event'].eq('overdose_death').sum()} so far")
+    drawn = town_svg(model)
+    marks = sum(drawn.count(f"class='{kind}'") for kind in ("survived", "reversed", "died"))
+    assert marks == len(recent)
+    assert drawn.count("class='seller'") == np.count_nonzero(model.dealers.by_cell())
+    assert drawn.count("class='patrol'") == np.count_nonzero(model.patrol > 0.05)
+    cards_now = {card.key: card.number for card in cards(model)}
+    assert cards_now["deaths"] == events["event"].eq("overdose_death").sum()
+    assert cards_now["treatment"] == model.record.last("in_treatment")[0]
+    assert ticker(model).startswith("Last 7 days: ")
 
 
-def test_trend_panels_draw_declared_columns_and_tell_the_whole_story() -> None:
-    drawn = {column for panel in PANELS for line in panel.lines for column in line.columns}
+def test_charts_draw_declared_columns_tell_the_story_and_follow_the_run() -> None:
+    drawn = {column for chart in CHARTS for line in chart.lines for column in line.columns}
     assert drawn <= set(COLUMN_BY_NAME), drawn - set(COLUMN_BY_NAME)  # a renamed column would vanish silently
-    for story in ("overdose_deaths", "overdoses", "dependent_use_total", "in_treatment", "dependent_users",
-                  "waiting_list", "overtime_hours", "officers_sick", "high_fatigue_officers", "prison_population",
-                  "diversions", "custody_referrals"):  # fmt: skip
-        assert story in drawn, story
-    assert PANELS[0].headline and PANELS[1].headline  # overdoses and deaths come first
-    # Everyone with dependent use is at least those in treatment plus those out of treatment and custody.
+    for column in ("overdose_deaths", "naloxone_reversals", "in_treatment", "waiting_list", "active_dealers",
+                   "patrol_hours", "overtime_hours", "unfilled_hours"):  # fmt: skip
+        assert column in drawn, column
+    assert len(CHARTS) <= 4 and CHARTS[0].title.startswith("Overdoses")  # harm first, few large charts
+    colours = [line.colour for chart in CHARTS for line in chart.lines]
+    for chart in CHARTS:
+        assert len({line.colour for line in chart.lines}) == len(chart.lines), chart.title
+    assert len(set(colours)) >= 6
+    # The x axis follows the run: a week in, it spans eight weeks; after a year, a year.
+    assert axis_end(7) == 56 and axis_end(365) == 365 and axis_end(366) == 365 + 182.5 - 0.5
     model = WorkshopModel(rng=4)
     for _ in range(60):
         model.step()
-    daily = model.record.frame(model.params.start_date)
-    assert (daily["dependent_use_total"] >= daily["dependent_users"] + daily["in_treatment"]).all()
-    people = draw_trends(model).axes[2]
-    assert [line.get_label() for line in people.lines] == [
-        "all, wherever they are",
-        "out of treatment and custody",
-        "in treatment",
-    ]
+    svg = chart_svg(model, CHARTS[1])
+    assert "in treatment" in svg and "waiting" in svg and svg.count("<polyline") == 2
 
 
 def test_a_rate_waits_for_half_its_window_instead_of_blowing_up_one_early_death() -> None:
@@ -319,3 +312,15 @@ def test_the_launched_scenario_opens_first(tmp_path: Path, repo_root: Path, monk
     library = scenario_library()
     assert next(iter(library)) == "crackdown" and "baseline" in library
     assert WorkshopModel("crackdown").params.police.patrol_hours_per_day == 80
+
+
+def test_story_steps_name_real_scenarios_and_levers_and_build_a_town() -> None:
+    library = scenario_library()
+    assert len(story.STEPS) >= 5
+    for title, chapter in story.STEPS.items():
+        assert chapter.scenario in library, title
+        assert set(chapter.levers) <= set(LEVERS), title
+        assert chapter.look_for, title
+    crackdown = story.STEPS["2. A crackdown: patrol 80 h a day"]
+    model = WorkshopModel(crackdown.scenario, rng=1, **crackdown.levers)
+    assert model.params.police.patrol_hours_per_day == 80.0

@@ -1,4 +1,4 @@
-"""The trainers' browser visualisation: a Mesa SolaraViz page of the town (`sim/viz/app.py`).
+"""The trainers' browser visualisation: a Solara page of the town (`sim/viz/app.py`).
 
 `serve` starts it; importing this package does not import Solara, so the command line stays quick.
 """

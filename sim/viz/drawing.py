@@ -1,21 +1,20 @@
-"""Pictures of the town and its trends, drawn with matplotlib straight from the model's arrays.
+"""The town map and the trend charts as light SVG, drawn straight from the model's arrays.
 
-The model keeps people, sellers and patrol as numpy arrays rather than Mesa agents on a Mesa
-space, so the page draws them itself. These functions take a model and return a matplotlib
-Figure (no pyplot state, so concurrent browser sessions cannot draw on each other's figures).
+Matplotlib took about 0.7 s a frame for the page's two figures, most of a week's frame; SVG text
+costs milliseconds, scales sharply on a projector and keeps its text at a size we choose. The
+model keeps people, sellers and patrol as numpy arrays (not Mesa agents on a Mesa space), so the
+page draws them itself. Colours are the Okabe-Ito palette (Okabe & Ito 2008), distinguishable
+with the common forms of colour blindness.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
 
 from sim.model.model import DrugMarketModel
 from sim.model.outcomes import Event
@@ -25,12 +24,22 @@ RECENT_DAYS = 28
 #: Patrol hours in a cell that draw it fully blue; more still draws the same.
 PATROL_FULL = 8.0
 
-SELLER = "#d9480f"
-PATROL = "#1c7ed6"
-HOTSPOT = "#f59f00"
-DEATH = "#000000"
-REVERSED = "#2b8a3e"
-SURVIVED = "#9c36b5"
+# Okabe-Ito colours.
+BLACK = "#000000"
+ORANGE = "#E69F00"
+SKY = "#56B4E9"
+GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+GREY = "#7f7f7f"
+
+SELLER, PATROL, HOTSPOT = VERMILLION, BLUE, ORANGE
+DEATH, REVERSED, SURVIVED = BLACK, GREEN, PURPLE
+#: Pixels per map cell in the SVG's own units (the map is scaled to its box on the page).
+CELL = 26
+FONT = "font-family='system-ui, sans-serif'"
 
 
 def day_label(model: DrugMarketModel) -> str:
@@ -43,81 +52,58 @@ def day_label(model: DrugMarketModel) -> str:
     return f"Day {days} · {date:%a %-d %b %Y} · year {year} of {model.params.years:g}"
 
 
-def draw_town(model: DrugMarketModel, fig: Figure | None = None) -> Figure:
-    """The town map: deprivation, hotspots, sellers, patrol and recent overdoses by home cell."""
-    fig = fig or Figure(figsize=(5.0, 5.8), dpi=100)
-    ax = fig.add_subplot()
+def town_background(model: DrugMarketModel) -> str:
+    """Deprivation shading, drawn once per town (it never changes during a run)."""
     town = model.town
-    w, h = town.width, town.height
-    shade = town.deprivation[town.neighbourhood].reshape(h, w)
-    image = ax.imshow(shade, cmap="Greys", vmin=-0.35, vmax=1.35, origin="upper", extent=(-0.5, w - 0.5, h - 0.5, -0.5))
-    image.set_zorder(0)
+    shade = town.deprivation[town.neighbourhood]
+    lo, hi = float(shade.min()), float(shade.max())
+    parts = []
+    for cell in range(town.n_cells):
+        level = (shade[cell] - lo) / (hi - lo) if hi > lo else 0.5
+        grey = int(245 - 110 * level)
+        parts.append(
+            f"<rect x='{town.x[cell] * CELL}' y='{town.y[cell] * CELL}' width='{CELL}' height='{CELL}' "
+            f"fill='rgb({grey},{grey},{grey})'/>"
+        )
+    return "".join(parts)
 
+
+def town_svg(model: DrugMarketModel, background: str | None = None) -> str:
+    """The town map: deprivation, hotspots, patrol, sellers and recent overdoses at home."""
+    town = model.town
+    w, h = town.width * CELL, town.height * CELL
+    out = [f"<svg viewBox='0 0 {w} {h}' class='town-map' role='img' aria-label='Map of the town' {FONT}>"]
+    out.append(background if background is not None else town_background(model))
     patrol = getattr(model, "patrol", np.zeros(town.n_cells))
     for cell in np.flatnonzero(patrol > 0.05):
-        alpha = 0.15 + 0.55 * min(patrol[cell] / PATROL_FULL, 1.0)
-        ax.add_patch(
-            Rectangle((town.x[cell] - 0.5, town.y[cell] - 0.5), 1, 1, color=PATROL, alpha=alpha, lw=0, zorder=1)
+        opacity = 0.3 + 0.55 * min(float(patrol[cell]) / PATROL_FULL, 1.0)
+        out.append(
+            f"<rect class='patrol' x='{town.x[cell] * CELL}' y='{town.y[cell] * CELL}' width='{CELL}' "
+            f"height='{CELL}' fill='{PATROL}' fill-opacity='{opacity:.2f}'/>"
         )
     for cell in town.hotspot_cells:
-        ax.add_patch(
-            Rectangle((town.x[cell] - 0.46, town.y[cell] - 0.46), 0.92, 0.92, fill=False, ec=HOTSPOT, lw=2.5, zorder=2)
+        out.append(
+            f"<rect x='{town.x[cell] * CELL + 2}' y='{town.y[cell] * CELL + 2}' width='{CELL - 4}' "
+            f"height='{CELL - 4}' fill='none' stroke='{HOTSPOT}' stroke-width='3.5'/>"
         )
-
     sellers = model.dealers.by_cell()
-    occupied = np.flatnonzero(sellers)
-    ax.scatter(
-        town.x[occupied],
-        town.y[occupied],
-        s=40 + 28 * sellers[occupied],
-        c=SELLER,
-        alpha=0.85,
-        edgecolors="white",
-        linewidths=0.8,
-        zorder=3,
-    )
-    for cell in occupied:
-        if sellers[cell] >= 2:
-            ax.text(
-                town.x[cell], town.y[cell], f"{sellers[cell]:.0f}", ha="center", va="center",
-                fontsize=6.5, color="white", weight="bold", zorder=4,
-            )  # fmt: skip
-
-    _draw_recent_overdoses(model, ax)
-
-    ax.set_xlim(-0.5, w - 0.5)
-    ax.set_ylim(h - 0.5, -0.5)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_aspect("equal")
-    ax.set_title("The town today", fontsize=10, loc="left")
-    town_key = [
-        Line2D([], [], marker="o", ls="", ms=9, mfc=SELLER, mec="white", label="Street sellers (how many)"),
-        Patch(fc="none", ec=HOTSPOT, lw=2.5, label="Known market hotspot"),
-        Patch(fc=PATROL, alpha=0.5, label="Police patrol today (darker = more)"),
-        Patch(fc="0.55", label="Deprivation (darker = more)"),
-    ]
-    overdose_key = [
-        Line2D([], [], marker="o", ls="", ms=5, mfc=SURVIVED, mec="none", label="Survived"),
-        Line2D([], [], marker="o", ls="", ms=5, mfc=REVERSED, mec="none", label="Reversed with naloxone"),
-        Line2D([], [], marker="X", ls="", ms=9, mfc=DEATH, mec="white", label="Died"),
-    ]
-    style = {"fontsize": 7.5, "title_fontsize": 7.5, "frameon": False, "handletextpad": 0.4, "alignment": "left"}
-    first = ax.legend(handles=town_key, loc="upper left", bbox_to_anchor=(0.0, -0.01), title="The town", **style)
-    ax.add_artist(first)
-    ax.legend(
-        handles=overdose_key,
-        loc="upper right",
-        bbox_to_anchor=(1.0, -0.01),
-        title=f"Overdoses, last {RECENT_DAYS} days, at home",
-        **style,
-    )
-    fig.subplots_adjust(left=0.02, right=0.98, top=0.955, bottom=0.17)
-    return fig
+    for cell in np.flatnonzero(sellers):
+        n = int(sellers[cell])
+        cx, cy = (town.x[cell] + 0.5) * CELL, (town.y[cell] + 0.5) * CELL
+        r = min(CELL * 0.48, 6 + 2.2 * n)
+        out.append(f"<circle class='seller' cx='{cx}' cy='{cy}' r='{r:.1f}' fill='{SELLER}' stroke='white'/>")
+        if n >= 2:
+            out.append(
+                f"<text x='{cx}' y='{cy + 5}' text-anchor='middle' font-size='14' font-weight='700' "
+                f"fill='white'>{n}</text>"
+            )
+    out.extend(_recent_overdoses(model))
+    out.append("</svg>")
+    return "".join(out)
 
 
-def _draw_recent_overdoses(model: DrugMarketModel, ax) -> None:  # type: ignore[no-untyped-def]
-    """One dot per overdose in the last few weeks, scattered inside the person's home cell."""
+def _recent_overdoses(model: DrugMarketModel) -> list[str]:
+    """One mark per overdose in the last four weeks, scattered inside the person's home cell."""
     since = model.record.days_recorded - RECENT_DAYS
     town, home = model.town, model.people.home
     died, _ = model.log.since(Event.OVERDOSE_DEATH, since)
@@ -128,39 +114,65 @@ def _draw_recent_overdoses(model: DrugMarketModel, ax) -> None:  # type: ignore[
     left.subtract(died.tolist())
     left.subtract(reversed_.tolist())
     survived = np.array([pid for pid, n in left.items() for _ in range(n)], dtype=np.int64)
-    # A fixed scatter per person, so a dot stays put from one frame to the next.
-    jitter = np.random.default_rng(0).uniform(-0.38, 0.38, size=(2, 4096))
-    for ids, colour, marker, size in (
-        (survived, SURVIVED, "o", 22),
-        (reversed_, REVERSED, "o", 22),
-        (died, DEATH, "X", 90),
-    ):
-        if ids.size == 0:
-            continue
+    # A fixed scatter per person, so a mark stays put from one frame to the next.
+    jitter = np.random.default_rng(0).uniform(-0.36, 0.36, size=(2, 4096))
+    marks = []
+    for ids, kind in ((survived, "survived"), (reversed_, "reversed"), (died, "died")):
         cells = home[ids]
-        ax.scatter(
-            town.x[cells] + jitter[0, ids % 4096],
-            town.y[cells] + jitter[1, ids % 4096],
-            s=size,
-            c=colour,
-            marker=marker,
-            edgecolors="white" if marker == "X" else "none",
-            linewidths=0.6,
-            zorder=5,
-        )
+        xs = (town.x[cells] + 0.5 + jitter[0, ids % 4096]) * CELL
+        ys = (town.y[cells] + 0.5 + jitter[1, ids % 4096]) * CELL
+        for x, y in zip(xs, ys, strict=True):
+            if kind == "died":
+                marks.append(
+                    f"<path class='died' d='M{x - 6:.0f},{y - 6:.0f}L{x + 6:.0f},{y + 6:.0f}M{x - 6:.0f},"
+                    f"{y + 6:.0f}L{x + 6:.0f},{y - 6:.0f}' stroke='{DEATH}' stroke-width='4'/>"
+                )
+            else:
+                colour = REVERSED if kind == "reversed" else SURVIVED
+                marks.append(
+                    f"<circle class='{kind}' cx='{x:.0f}' cy='{y:.0f}' r='4.5' fill='{colour}' stroke='white'/>"
+                )
+    return marks
+
+
+MAP_KEY = (
+    ("swatch", SELLER, "Street sellers (number: how many)"),
+    ("box", HOTSPOT, "Known market hotspot"),
+    ("swatch", PATROL, "Police patrol today"),
+    ("dot", SURVIVED, "Overdose, survived (last 4 weeks)"),
+    ("dot", REVERSED, "Overdose reversed with naloxone"),
+    ("cross", DEATH, "Overdose death"),
+)
+
+
+def map_key_html() -> str:
+    """The map's key as HTML (large text, wraps to the map's width)."""
+    items = []
+    for kind, colour, words in MAP_KEY:
+        if kind == "box":
+            mark = f"<span class='mark' style='border:3px solid {colour}'></span>"
+        elif kind == "cross":
+            mark = f"<span class='mark cross' style='color:{colour}'>✕</span>"
+        elif kind == "dot":
+            mark = f"<span class='mark dot' style='background:{colour}'></span>"
+        else:
+            mark = f"<span class='mark' style='background:{colour}'></span>"
+        items.append(f"<span class='key-item'>{mark}{html.escape(words)}</span>")
+    items.append("<span class='key-item'>Darker ground: more deprived</span>")
+    return "<div class='map-key'>" + "".join(items) + "</div>"
 
 
 @dataclass(frozen=True)
 class Line:
-    """One line on a trend panel: a daily column (or the sum of several), smoothed so small daily
-    counts read as a rate."""
+    """One line on a chart: a daily column (or the sum of several), smoothed so small daily counts
+    read as a rate."""
 
     column: str | tuple[str, ...]
     label: str
     colour: str
     window: int = 1  # days; 1 = the daily level as is
     how: str = "level"  # "level", "rate" (a sum per window, from the mean of recent days) or "mean"
-    width: float = 1.7
+    dashed: bool = False
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -168,141 +180,165 @@ class Line:
 
 
 @dataclass(frozen=True)
-class Panel:
+class Chart:
     title: str
     lines: tuple[Line, ...]
-    total: str | None = None  # a column whose running total goes in the title ("· 23 so far")
-    headline: bool = False  # a bold title: the outcomes the room should not miss
 
 
-WEEKS_4, QUARTER, WEEK = 28, 91, 7
-TREATMENT = "#0c8599"
-WAITING = "#e8590c"
-PRISON = "#5f3dc4"
-OVERTIME = "#c2255c"
-UNCOVERED = "#868e96"
-#: The story in ten small panels, two to a row: harm first (overdoses and deaths), then people
-#: and treatment, the street market, enforcement and the market's response, and the police
-#: workforce that delivers the enforcement.
-PANELS: tuple[Panel, ...] = (
-    Panel(
-        "Overdoses",
+WEEKS_4, WEEK = 28, 7
+#: Four charts, large enough to read from the back of a room: harm, treatment, the street market
+#: and the police hours that enforcement costs.
+CHARTS: tuple[Chart, ...] = (
+    Chart(
+        "Overdoses per 4 weeks",
         (
-            Line("overdoses", "all overdoses, per 4 weeks", SURVIVED, WEEKS_4, "rate"),
-            Line("naloxone_reversals", "reversed with naloxone", REVERSED, WEEKS_4, "rate"),
-        ),
-        total="overdoses",
-        headline=True,
-    ),
-    Panel(
-        "Overdose deaths",
-        (Line("overdose_deaths", "deaths per quarter (13 weeks)", DEATH, QUARTER, "rate", width=2.2),),
-        total="overdose_deaths",
-        headline=True,
-    ),
-    Panel(
-        "People with dependent use",
-        (
-            Line("dependent_use_total", "all, wherever they are", "#212529"),
-            Line("dependent_users", "out of treatment and custody", "#868e96"),
-            Line("in_treatment", "in treatment", TREATMENT),
+            Line("overdoses", "all overdoses", PURPLE, WEEKS_4, "rate"),
+            Line("naloxone_reversals", "reversed", GREEN, WEEKS_4, "rate"),
+            Line("overdose_deaths", "deaths", BLACK, WEEKS_4, "rate"),
         ),
     ),
-    Panel(
-        "Into treatment: people per 4 weeks",
+    Chart(
+        "Treatment: people",
         (
-            Line("treatment_entries", "starting treatment", TREATMENT, WEEKS_4, "rate"),
-            Line(("custody_referrals", "diversions"), "referred from custody or diverted", PRISON, WEEKS_4, "rate"),
-            Line("waiting_list", "waiting for a place (now)", WAITING, WEEK, "mean"),
+            Line("in_treatment", "in treatment", BLUE),
+            Line("waiting_list", "waiting", ORANGE, WEEK, "mean"),
         ),
     ),
-    Panel(
-        "Street sellers",
+    Chart(
+        "Street market",
         (
-            Line("active_dealers", "working", SELLER),
-            Line("dealer_slots", "positions groups want filled", "#868e96"),
+            Line("active_dealers", "sellers working", VERMILLION),
+            Line("dealer_arrests", "sellers arrested / 4 wk", SKY, WEEKS_4, "rate"),
         ),
     ),
-    Panel("Time to find a seller (hours)", (Line("mean_search_time", "weekly mean", "#495057", WEEK, "mean"),)),
-    Panel(
-        "Arrests per 4 weeks, and prison",
-        (
-            Line("person_arrests", "people who use drugs arrested", "#495057", WEEKS_4, "rate"),
-            Line("dealer_arrests", "street sellers arrested", SELLER, WEEKS_4, "rate"),
-            Line("prison_population", "in prison or on remand (now)", PRISON),
-        ),
-    ),
-    Panel(
-        "Recruits and moves, per 4 weeks",
-        (
-            Line("dealers_entered", "recruited (replacement)", SELLER, WEEKS_4, "rate"),
-            Line("dealers_displaced", "moved from patrol (displacement)", PATROL, WEEKS_4, "rate"),
-        ),
-    ),
-    Panel(
+    Chart(
         "Police hours a day (weekly mean)",
         (
-            Line("patrol_hours", "patrol at the market", PATROL, WEEK, "mean"),
-            Line("overtime_hours", "worked as overtime", OVERTIME, WEEK, "mean"),
-            Line("unfilled_hours", "planned, nobody to cover", UNCOVERED, WEEK, "mean"),
-        ),
-    ),
-    Panel(
-        "Police officers",
-        (
-            Line("team_in_post", "drug team in post", PATROL, width=2.0),
-            Line("officers_sick", "off sick", "#495057", WEEK, "mean"),
-            Line("high_fatigue_officers", "highly fatigued", OVERTIME, WEEK, "mean"),
+            Line("patrol_hours", "patrol", BLUE, WEEK, "mean"),
+            Line("overtime_hours", "overtime", VERMILLION, WEEK, "mean"),
+            Line("unfilled_hours", "not covered", GREY, WEEK, "mean", dashed=True),
         ),
     ),
 )
-GRID = (5, 2)
 
 
-def draw_trends(model: DrugMarketModel, fig: Figure | None = None) -> Figure:
-    """Small multiples of the story so far, on a fixed time axis covering the whole run."""
-    fig = fig or Figure(figsize=(5.6, 6.6), dpi=100)
-    axes = fig.subplots(*GRID, sharex=True)
-    daily = model.record.frame(model.params.start_date)
-    years = daily["day"].to_numpy() / 365.0
-    # Changes on day 0 are part of the starting town, not a change the room sees happen.
-    changes = sorted({change.day / 365.0 for change in model.params.events if change.day > 0})
-    for ax, panel in zip(axes.flat, PANELS, strict=True):
-        highest = 1.0
-        for line in panel.lines:
-            if all(column in daily for column in line.columns):
-                values = smooth(daily[list(line.columns)].sum(axis=1), line)
-                ax.plot(years, values, color=line.colour, lw=line.width, label=line.label)
-                highest = max(highest, float(np.nanmax(values, initial=0.0)))
-        for when in changes:
-            ax.axvline(when, color=PATROL, ls="--", lw=0.9)
-        title = panel.title
-        if panel.total and panel.total in daily:
-            title += f" · {daily[panel.total].sum():,.0f} so far"
-        ax.set_title(title, fontsize=8.5, loc="left", weight="bold" if panel.headline else "normal")
-        ax.set_xlim(0, model.params.years)
-        legend_share = 0.1 + 0.115 * len(panel.lines)  # of the panel's height, kept clear above the lines
-        ax.set_ylim(bottom=0, top=highest * 1.04 / (1 - legend_share))
-        ax.tick_params(labelsize=7)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=6.8, loc="upper left", frameon=False, handlelength=1.2, labelspacing=0.15,
-                  borderaxespad=0.3)  # fmt: skip
-    for ax in axes[-1]:
-        ax.set_xlabel("Years into the run", fontsize=7.5)
-    if changes:
-        fig.text(0.5, 0.004, "Dashed blue lines: a timed lever change in the scenario", ha="center", fontsize=7)
-    fig.subplots_adjust(left=0.08, right=0.985, top=0.97, bottom=0.075, hspace=0.38, wspace=0.2)
-    return fig
+def column(model: DrugMarketModel, names: tuple[str, ...]) -> np.ndarray:
+    """The recorded days of a column (or the sum of several), without building a table."""
+    days = model.record.days_recorded
+    return sum((model.record.last(name, days) for name in names), start=np.zeros(days))
 
 
-def smooth(values: pd.Series, line: Line) -> np.ndarray:
+def smooth(values: np.ndarray, line: Line) -> np.ndarray:
     """Daily counts are small and noisy: show a rate per window, a recent mean, or the level as is.
 
-    A rate starts once half its window has passed: scaled up from the first few days, one death
-    on day 3 would read as thirty a quarter.
+    A rate starts once half its window has passed (NaN before): scaled up from the first few days,
+    one death on day 3 would read as nine a month.
     """
+    values = np.asarray(values, dtype=float)
+    if line.how == "level" or values.size == 0:
+        return values
+    sums = np.concatenate([[0.0], np.cumsum(values)])
+    idx = np.arange(1, values.size + 1)
+    start = np.maximum(0, idx - line.window)
+    mean = (sums[idx] - sums[start]) / (idx - start)
     if line.how == "rate":
-        return values.rolling(line.window, min_periods=max(1, line.window // 2)).mean().to_numpy() * line.window
-    if line.how == "mean":
-        return values.rolling(line.window, min_periods=1).mean().to_numpy()
-    return values.to_numpy()
+        mean = mean * line.window
+        mean[(idx - start) < max(1, line.window // 2)] = np.nan
+    return mean
+
+
+def axis_end(days: int) -> int:
+    """The x axis follows the run: the elapsed days rounded up to a tidy span (at least 8 weeks)."""
+    for span in (56, 91, 182, 273, 365):
+        if days <= span:
+            return span
+    return int(np.ceil(days / 182.5) * 182.5)
+
+
+def nice_top(value: float) -> float:
+    """A round top for the y axis (1, 2, 2.5 or 5 times a power of ten) at or above `value`."""
+    if value <= 0 or not np.isfinite(value):
+        return 1.0
+    power = 10 ** np.floor(np.log10(value))
+    return float(next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= value))
+
+
+#: The chart's size in its own units: drawn at about this size at 1280x720, so 14-unit text
+#: shows at about 14 px.
+WIDTH, HEIGHT = 400, 200
+LEFT, RIGHT, TOP, BOTTOM = 44, 10, 56, 24
+
+
+def chart_svg(model: DrugMarketModel, chart: Chart) -> str:
+    """One chart: its lines over the elapsed run, a legend above the plot (never over the data),
+    timed lever changes as dashed marks."""
+    days = model.record.days_recorded
+    end = axis_end(days)
+    series = [smooth(column(model, line.columns), line) for line in chart.lines]
+    top = nice_top(max((float(np.nanmax(s)) for s in series if s.size and np.isfinite(s).any()), default=1.0))
+    pw, ph = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    out = [f"<svg viewBox='0 0 {WIDTH} {HEIGHT}' class='chart' {FONT} font-size='15'>"]
+    out.append(f"<text x='4' y='18' font-weight='700' font-size='17'>{html.escape(chart.title)}</text>")
+    x = 4
+    for line in chart.lines:  # the legend, one row above the plot
+        dash = " stroke-dasharray='6 4'" if line.dashed else ""
+        out.append(f"<line x1='{x}' y1='33' x2='{x + 20}' y2='33' stroke='{line.colour}' stroke-width='4'{dash}/>")
+        out.append(f"<text x='{x + 25}' y='38'>{html.escape(line.label)}</text>")
+        x += 25 + 8.2 * len(line.label) + 14
+    for frac in (0.0, 0.5, 1.0):  # y gridlines and labels
+        y = TOP + ph * (1 - frac)
+        out.append(f"<line x1='{LEFT}' y1='{y}' x2='{WIDTH - RIGHT}' y2='{y}' stroke='#ccc'/>")
+        out.append(f"<text x='{LEFT - 5}' y='{y + 5}' text-anchor='end'>{number(top * frac)}</text>")
+    months = end / 30.44
+    step = 1 if months <= 3 else 3 if months <= 12 else 6 if months <= 30 else 12
+    for month in range(0, int(months) + 1, step):  # x ticks in months
+        xpos = LEFT + pw * month * 30.44 / end
+        out.append(f"<text x='{xpos:.0f}' y='{HEIGHT - 6}' text-anchor='middle'>{month}</text>")
+    out.append(f"<text x='{WIDTH - RIGHT}' y='{HEIGHT - 6}' text-anchor='end'>months</text>")
+    for change in model.params.events:
+        if 0 < change.day <= end:
+            xpos = LEFT + pw * change.day / end
+            out.append(
+                f"<line x1='{xpos:.1f}' y1='{TOP}' x2='{xpos:.1f}' y2='{TOP + ph}' stroke='{BLUE}' "
+                "stroke-dasharray='3 3'/>"
+            )
+    for line, values in zip(chart.lines, series, strict=True):
+        points = _points(values, end, top, pw, ph)
+        dash = " stroke-dasharray='6 4'" if line.dashed else ""
+        for run in points:
+            out.append(
+                f"<polyline points='{run}' fill='none' stroke='{line.colour}' stroke-width='3'{dash} "
+                "stroke-linejoin='round'/>"
+            )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _points(values: np.ndarray, end: int, top: float, pw: float, ph: float) -> list[str]:
+    """Polyline point lists for a series (one per unbroken stretch), thinned to about 300 points."""
+    if values.size == 0:
+        return []
+    stride = max(1, values.size // 300)
+    idx = np.arange(0, values.size, stride)
+    if idx[-1] != values.size - 1:
+        idx = np.append(idx, values.size - 1)
+    xs = LEFT + pw * (idx + 1) / end
+    ys = TOP + ph * (1 - np.clip(values[idx], 0, top) / top)
+    runs, current = [], []
+    for xv, yv in zip(xs, ys, strict=True):
+        if np.isnan(yv):
+            if current:
+                runs.append(" ".join(current))
+            current = []
+            continue
+        current.append(f"{xv:.1f},{yv:.1f}")
+    if current:
+        runs.append(" ".join(current))
+    return runs
+
+
+def number(value: float) -> str:
+    """An axis label: '0', '2.5', '40', '1.2k'."""
+    if value >= 1000:
+        return f"{value / 1000:g}k"
+    return f"{value:g}"

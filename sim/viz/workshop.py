@@ -1,7 +1,7 @@
 """The model as the workshop page runs it: a named scenario, the page's levers, and a day-by-day view.
 
-Mesa's SolaraViz rebuilds a model on Reset by calling its class with the page's inputs as keyword
-arguments. `WorkshopModel` takes exactly those (a scenario name, a seed, one keyword per lever),
+The page rebuilds a model on Reset by calling this class with its inputs as keyword arguments.
+`WorkshopModel` takes exactly those (a scenario name, a seed, one keyword per lever),
 builds the `Scenario`, and runs the same `DrugMarketModel` as `drugmarket run`: with the same
 scenario and seed the page shows, day for day, the run the command line would produce.
 """

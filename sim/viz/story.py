@@ -1,0 +1,141 @@
+"""Words on the page: the levers in force, the costs so far, and the workshop's story steps.
+
+The story steps are the trainer guide's exercise (docs/trainer-guide.md) as choices on the page:
+each sets a scenario and levers, builds a fresh town and says what to look for.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.model.model import DrugMarketModel
+from sim.viz.kpis import money, total
+from sim.viz.levers import LEVERS, shown, value_of
+
+
+@dataclass(frozen=True)
+class StoryStep:
+    scenario: str
+    levers: dict[str, Any] = field(default_factory=dict)
+    look_for: str = ""
+
+    def html(self) -> str:
+        return html.escape(self.look_for)
+
+
+#: The exercise, in order. Each step starts from its scenario file with these levers moved.
+STEPS: dict[str, StoryStep] = {
+    "1. The baseline town": StoryStep(
+        "baseline",
+        look_for="Play to the end of year 1. Where do people live, where is the market, where does patrol go, "
+        "where were the overdoses? Note deaths, arrests and the sellers working.",
+    ),
+    "2. A crackdown: patrol 80 h a day": StoryStep(
+        "baseline",
+        {"patrol_hours": 80.0},
+        "Arrests rise, but groups recruit new sellers: the number working barely falls. A team of eight "
+        "cannot staff 80 hours a day: watch overtime and the hours nobody covers.",
+    ),
+    "3. Crackdown on the hotspots only": StoryStep(
+        "baseline",
+        {"patrol_hours": 80.0, "targeting": "hotspots"},
+        "Sellers step off the patrolled squares into the side streets (displacement), and patrol on the "
+        "hotspots makes far fewer arrests.",
+    ),
+    "4. Surge on overtime": StoryStep(
+        "surge-overtime",
+        look_for="From day 182 patrol doubles on overtime: hours delivered fall short, overtime and sickness "
+        "climb. Compare with step 5.",
+    ),
+    "5. Surge on funded posts": StoryStep(
+        "surge-funded-posts",
+        look_for="The same surge with seven posts funded first: planned hours delivered, little overtime, "
+        "a higher police bill.",
+    ),
+    "6. Treatment posts without the staff": StoryStep(
+        "baseline",
+        {"keyworkers": 26},
+        "Eight more posts funded, but the town cannot recruit the keyworkers: the waiting list barely moves.",
+    ),
+    "7. Treatment posts with the staff": StoryStep(
+        "baseline",
+        {"keyworkers": 26, "qualified_staff": 27},
+        "The same posts, filled: more people in treatment and the waiting list all but gone.",
+    ),
+    "8. Naloxone for nine in ten": StoryStep(
+        "baseline",
+        {"naloxone_coverage": 0.9},
+        "More overdoses reversed and fewer deaths; the number of overdoses does not change (naloxone "
+        "changes survival, not risk). Then change the seed: chance alone moves deaths by several a year.",
+    ),
+}
+
+
+def levers_in_force(model: DrugMarketModel, moved: list[str] | None = None) -> str:
+    """The levers as the model has them now (a timed change shows once it has come into force),
+    marking those moved from the scenario file."""
+    params = model.params
+    moved = moved or []
+    lines = [f"**Scenario: {html.escape(params.name)}.** {html.escape(params.description)}", ""]
+    lines += [costs_so_far(model), ""]
+    lines += ["| Lever | Now |", "|---|---|"]
+    for key, lever in LEVERS.items():
+        mark = " (moved on the page)" if key in moved else ""
+        lines.append(f"| {lever.label}{mark} | {html.escape(shown(lever.path, value_of(params, lever.path)))} |")
+    if params.events:
+        lines += ["", "**Timed changes in this scenario:**", ""]
+    for change in params.events:
+        levers = ", ".join(f"{path} → {in_words(value)}" for path, value in change.set.items())
+        note = f" ({change.note})" if change.note else ""
+        lines.append(f"- day {change.day}: {html.escape(levers + note)}")
+    return "\n".join(lines)
+
+
+#: What each agency's costs are called in the costs sentence, and the cost columns they sum.
+COSTS: dict[str, tuple[str, ...]] = {
+    "police officers": ("cost_police",),
+    "custody": ("cost_custody",),
+    "prosecution and courts": ("cost_prosecution", "cost_courts"),
+    "prison": ("cost_prison",),
+    "treatment": ("cost_treatment",),
+    "naloxone": ("cost_naloxone",),
+    "emergency care": ("cost_emergency",),
+}
+
+
+def cost_breakdown(model: DrugMarketModel) -> dict[str, float]:
+    """What the run has cost each agency so far (GBP), in the order the sentence names them."""
+    return {words: sum(total(model, column) for column in columns) for words, columns in COSTS.items()}
+
+
+def costs_so_far(model: DrugMarketModel) -> str:
+    """One sentence: what the run has cost so far, in all and by agency."""
+    if model.record.days_recorded == 0:
+        return "**Costs so far:** none yet (the run has not started)."
+    parts = ", ".join(f"{words} {money(amount)}" for words, amount in cost_breakdown(model).items())
+    return f"**Costs so far** (2024/25 prices): {money(total(model, 'cost_total'))} in all: {parts}."
+
+
+def in_words(value: object) -> str:
+    """A timed change's value in words: yes/no for a switch, a custody drug workers' rota as its shifts."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "start_hour" in v for v in value):
+        return "; ".join(shift_in_words(v) for v in value)
+    return str(value)
+
+
+def shift_in_words(shift: dict) -> str:
+    """'1 worker 10:00-18:00 every day' for one shift of a rota."""
+    start, hours = float(shift["start_hour"]), float(shift.get("hours", 8))
+    workers = int(shift.get("workers", 1))
+    days = "every day" if shift.get("weekends", False) else "weekdays"
+    return f"{workers} worker{'s' if workers != 1 else ''} {clock(start)}-{clock(start + hours)} {days}"
+
+
+def clock(hour: float) -> str:
+    """'16:00', '09:30' for an hour of the day (past midnight wraps round)."""
+    minutes = round(hour * 60) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
