@@ -245,6 +245,7 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
     model = DrugMarketModel(scenario, rng=replicate_seed(scenario.seed, replicate))
     people = model.people
     on_ost_at_start = np.flatnonzero(people.state[: people.n] == UseState.OST)
+    dependent_at_start = np.flatnonzero(people.state[: people.n] != UseState.OCCASIONAL)
     model.run()
     daily = model.record.frame(scenario.start_date)
     events = model.log.frame()
@@ -254,6 +255,10 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
         return events[events["event"] == event.name.lower()][["day", "id", "value"]].reset_index(drop=True)
 
     overdoses, deaths = of(Event.OVERDOSE), of(Event.OVERDOSE_DEATH)
+    # Off-OST rates are about dependent use: leave out people who only ever used occasionally.
+    dependent = np.union1d(of(Event.BECAME_DEPENDENT)["id"], dependent_at_start)
+    dependent_od = overdoses["id"].isin(dependent).to_numpy()
+    dependent_death = deaths["id"].isin(dependent).to_numpy()
     entered, left = of(Event.ENTERED_TREATMENT), of(Event.LEFT_TREATMENT)
     ost = _intervals(entered, left, on_ost_at_start, days)
     od_on_ost, death_on_ost = _within(ost, overdoses), _within(ost, deaths)
@@ -286,8 +291,8 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
         "ost_years": float(daily["in_ost"].sum()) / DAYS_PER_YEAR,
         "off_years": float(daily["dependent_users"].sum()) / DAYS_PER_YEAR,
         "ost_od_deaths": float(death_on_ost.sum()),
-        "off_od_deaths": float((~death_on_ost).sum()),
-        "off_od": float((~od_on_ost).sum()),
+        "off_od_deaths": float((~death_on_ost & dependent_death).sum()),
+        "off_od": float((~od_on_ost & dependent_od).sum()),
         "od": float(len(overdoses)),
         "od_deaths": float(len(deaths)),
         "release_od_w1_2": float(rel_12),
