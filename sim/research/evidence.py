@@ -60,9 +60,10 @@ FACTS: tuple[Fact, ...] = (
         "People using opiates and/or crack per 1,000 aged 15-64",
         "per 1,000",
         _ratio("ocu_days", "days"),
-        "Blackpool about 20 (England 9.2-9.5)",
-        (17.0, 23.0),
+        "Blackpool about 20-24 (2,050 of about 87,000 aged 15-64); England 9.2-9.5",
+        (18.0, 25.0),
         "Hay et al. 2019",
+        "initiation is a constant count and progression a constant hazard, with no price to feed back",
     ),
     Fact(
         "Share of OCUs in treatment",
@@ -358,7 +359,7 @@ def table(counts: list[dict[str, float]], resamples: int = 2000, seed: int = 0) 
                 "band_high": fact.band[1] if fact.band else np.nan,
                 "source": fact.source,
                 "fit": fit(value, fact.band),
-                "why": fact.why_not if fit(value, fact.band) == "outside band" else "",
+                "why": (fact.why_not or "not yet explained") if fit(value, fact.band) == "outside band" else "",
             }
         )
     return pd.DataFrame(rows)
