@@ -210,6 +210,9 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     """Run the baseline's replicates and print + write the evidence table (docs/evidence.md)."""
     from sim.research import evidence
 
+    if args.years is not None and not args.years > 0:
+        print(f"--years must be more than 0, found {args.years}", file=sys.stderr)
+        return BAD_INPUT
     scenario = load_scenario(args.scenario) if args.scenario else Scenario()
     if args.years:
         scenario.years = args.years
