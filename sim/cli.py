@@ -244,6 +244,24 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evidence(args: argparse.Namespace) -> int:
+    """Run the baseline's replicates and print + write the evidence table (docs/evidence.md)."""
+    from sim.research import evidence
+
+    if args.years is not None and not args.years > 0:
+        print(f"--years must be more than 0, found {args.years}", file=sys.stderr)
+        return BAD_INPUT
+    scenario = load_scenario(args.scenario) if args.scenario else Scenario()
+    if args.years:
+        scenario.years = args.years
+    rows = evidence.measure(scenario, args.replicates, workers=args.workers or 1, progress=args.progress)
+    text = evidence.to_markdown(rows, args.replicates, scenario.years, scenario.seed)
+    print(text)
+    evidence.write_atomically(Path(args.out), text)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from sim.planner.reference import generated_files
     from sim.planner.town_figures import RUNS, measure_town, town_documents
@@ -385,6 +403,15 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--out", help="output folder (default: results/<kind>/<name>)")
         sub.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar")
         sub.set_defaults(func=cmd_sweep if name == "sweep" else cmd_calibrate)
+
+    ev_p = commands.add_parser("evidence", help="run the baseline and compare the model with published figures")
+    ev_p.add_argument("scenario", nargs="?", help="scenario YAML file (default: the baseline town)")
+    ev_p.add_argument("--replicates", type=_positive_int, default=10, help="runs to pool (default 10)")
+    ev_p.add_argument("--years", type=float, help="horizon of each run (default: the scenario's)")
+    ev_p.add_argument("--workers", type=_positive_int, help="local worker processes (default 1)")
+    ev_p.add_argument("--out", default="docs/evidence.md", help="where to write the table (default docs/evidence.md)")
+    ev_p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True, help="progress bar")
+    ev_p.set_defaults(func=cmd_evidence)
 
     viz_p = commands.add_parser("viz", help="open the workshop page in a browser")
     viz_p.add_argument("scenario", nargs="?", help="scenario shown first (default: the baseline)")

@@ -39,8 +39,8 @@ class CostParams(Section):
         52.0,
         unit="GBP/hour",
         doc="Cost of a constable's or sergeant's hour with on-costs.",
-        source="Home Office: about GBP 36.50 in 2013/14 prices; roughly GBP 50-55 in 2024/25 after pay "
-        "awards (MODEL.md)",
+        source="assumption: Home Office figure of about GBP 36.50 in 2013/14 prices, roughly GBP 50-55 in 2024/25 "
+        "after pay awards; publication not yet traced",
         plausible=(45.0, 60.0),
         ge=0.0,
     )
@@ -49,7 +49,7 @@ class CostParams(Section):
         unit="ratio",
         doc="Pay for an overtime hour relative to a rostered hour (officer_hours include overtime "
         "hours; the premium is added on those).",
-        source="Police Regulations Annex G: overtime at time and a third",
+        source="overtime at time and a third (Police Regulations 2003, Annex G)",
         plausible=(1.333, 2.0),
         ge=1.0,
     )
@@ -57,7 +57,7 @@ class CostParams(Section):
         25.0,
         unit="GBP/detainee-hour",
         doc="Cost of an hour of police custody.",
-        source="one force: about GBP 150 for the first 8 hours, GBP 440 for 24 hours, 2014/15 (MODEL.md); x1.36",
+        source="assumption: one force's GBP 150 for the first 8 hours, GBP 440 for 24 hours, 2014/15; x1.36",
         plausible=(15.0, 40.0),
         ge=0.0,
     )
@@ -65,7 +65,7 @@ class CostParams(Section):
         210.0,
         unit="GBP/defendant",
         doc="Prosecution cost of a case in a magistrates' court.",
-        source="about GBP 110 per defendant, 2000/01 (MODEL.md); x1.9",
+        source="assumption: about GBP 110 per defendant, 2000/01, publication not yet traced; x1.9",
         plausible=(150.0, 400.0),
         ge=0.0,
     )
@@ -73,7 +73,7 @@ class CostParams(Section):
         2_070.0,
         unit="GBP/defendant",
         doc="Prosecution cost of a case in the Crown Court.",
-        source="about GBP 1,090 per defendant, 2000/01 (MODEL.md); x1.9",
+        source="assumption: about GBP 1,090 per defendant, 2000/01, publication not yet traced; x1.9",
         plausible=(1_500.0, 4_000.0),
         ge=0.0,
     )
@@ -81,7 +81,7 @@ class CostParams(Section):
         245.0,
         unit="GBP/case",
         doc="Court cost of a magistrates' court case.",
-        source="about GBP 170 per case, 2010/11 (MODEL.md); x1.45",
+        source="assumption: about GBP 170 per case, 2010/11, publication not yet traced; x1.45",
         plausible=(150.0, 400.0),
         ge=0.0,
     )
@@ -89,7 +89,7 @@ class CostParams(Section):
         2_090.0,
         unit="GBP/case",
         doc="Court cost of a Crown Court case.",
-        source="about GBP 1,440 per case, 2010/11 (MODEL.md); x1.45",
+        source="assumption: about GBP 1,440 per case, 2010/11, publication not yet traced; x1.45",
         plausible=(1_500.0, 4_000.0),
         ge=0.0,
     )
@@ -97,7 +97,7 @@ class CostParams(Section):
         55_800.0,
         unit="GBP/prisoner-year",
         doc="Cost of a prison place for a year (remand or sentenced).",
-        source="about GBP 51,700 per prisoner a year, 2022/23 (MODEL.md); x1.08",
+        source="about GBP 51,700 per prisoner a year, 2022/23 (Ministry of Justice 2023); x1.08",
         plausible=(45_000.0, 65_000.0),
         ge=0.0,
     )
@@ -105,7 +105,7 @@ class CostParams(Section):
         2_730.0,
         unit="GBP/person-year",
         doc="Community drug treatment per person in contact for a year (keyworkers, premises, psychosocial).",
-        source="about GBP 2,350 per person a year, 2020/21, from national spend (MODEL.md); x1.16",
+        source="assumption: about GBP 2,350 per person a year, 2020/21, derived from national spend; x1.16",
         plausible=(2_000.0, 4_000.0),
         ge=0.0,
     )
@@ -113,7 +113,7 @@ class CostParams(Section):
         1_090.0,
         unit="GBP/patient-year",
         doc="OST medication and supervised dispensing for a year (community or prison).",
-        source="about GBP 940 per patient-year (MODEL.md; price base taken as 2020/21); x1.16",
+        source="assumption: about GBP 940 per patient-year, price base taken as 2020/21; x1.16",
         plausible=(700.0, 1_500.0),
         ge=0.0,
     )
@@ -121,7 +121,7 @@ class CostParams(Section):
         840.0,
         unit="GBP/bed-week",
         doc="A week in residential rehabilitation or detox.",
-        source="about GBP 600 a week, 2012 (MODEL.md); x1.4",
+        source="about GBP 600 a week, 2012 (Curtis 2012); x1.4",
         plausible=(600.0, 1_500.0),
         ge=0.0,
     )
@@ -136,7 +136,7 @@ class CostParams(Section):
         20.0,
         unit="GBP/kit",
         doc="A take-home naloxone kit.",
-        source="about GBP 20 (MODEL.md; price base not stated, taken as current)",
+        source="assumption: about GBP 20; price base not stated, taken as current",
         plausible=(15.0, 35.0),
         ge=0.0,
     )
@@ -144,7 +144,7 @@ class CostParams(Section):
         450.0,
         unit="GBP/overdose attended",
         doc="Ambulance call-out and emergency department attendance for an overdose.",
-        source="ambulance about GBP 216-270, A&E about GBP 115-310 (MODEL.md; price bases not stated)",
+        source="assumption: ambulance about GBP 216-270, A&E about GBP 115-310; price bases not stated",
         plausible=(300.0, 600.0),
         ge=0.0,
     )

@@ -4,7 +4,7 @@ Each arrest arrives at an hour drawn from a busy-hours profile and is held for s
 drug workers see people only while on shift, so a rota that misses the busy evening and night
 hours misses most detainees; ADDER areas found it important "that drug workers are available at
 times when custody is typically busy", and that workers with lived experience engage more people
-(seed briefing). A drug worker's assessment can lead to a referral, which raises the person's
+(College of Policing 2022). A drug worker's assessment can lead to a referral, which raises the person's
 readiness for treatment and may put them on the waiting list.
 """
 
@@ -60,7 +60,7 @@ class CustodyParams(Section):
     drug_worker_rota: list[Shift] = Field(
         default_factory=lambda: [Shift()],
         description="Custody drug workers' shifts. The default is one worker, 9 am to 5 pm on weekdays.",
-        json_schema_extra={"unit": "shifts", "source": "typical office-hours custody provision; assumption"},
+        json_schema_extra={"unit": "shifts", "source": "assumption: typical office-hours custody provision"},
     )
     ready_after_hours: float = param(
         2.0,
@@ -84,7 +84,7 @@ class CustodyParams(Section):
         0.0,
         unit="fraction",
         doc="Share of drug workers' contacts made by workers with lived experience of drug use.",
-        source="workers with lived experience engage service users better (seed briefing)",
+        source="workers with lived experience engage service users better (College of Policing 2022)",
         plausible=(0.0, 1.0),
         ge=0.0,
         le=1.0,
@@ -108,7 +108,7 @@ class CustodyParams(Section):
         2.0,
         unit="ratio",
         doc="Readiness multiplier after a drug worker's referral.",
-        source="treatment seeking rises after arrest with a drug worker's referral (MODEL.md); size assumed",
+        source="assumption: treatment seeking rises after arrest with a drug worker's referral; size assumed",
         plausible=(1.0, 4.0),
         ge=1.0,
     )
@@ -116,7 +116,7 @@ class CustodyParams(Section):
         0.35,
         unit="probability",
         doc="Chance a referral turns into a place on the waiting list (the person attends the first appointment).",
-        source="ADDER: criminal-justice referrals rose but opiate treatment entries did not (MODEL.md)",
+        source="ADDER: criminal-justice referrals rose but opiate treatment entries did not (Home Office 2025)",
         plausible=(0.15, 0.7),
         ge=0.0,
         le=1.0,

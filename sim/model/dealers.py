@@ -34,7 +34,7 @@ class DealerParams(Section):
         unit="sellers",
         doc="Street sellers working at the start (near the number the default town's street demand "
         "supports, with about 40% of people with dependent use in treatment).",
-        source="about a hundred street dealers in an ADDER-sized town (issue brief; assumption)",
+        source="assumption: about a hundred street sellers in a town the size of an ADDER area",
         plausible=(30, 300),
         ge=0,
         le=20_000,
@@ -43,8 +43,8 @@ class DealerParams(Section):
         25,
         unit="groups",
         doc="Selling groups (lines) supplying the town.",
-        source="county lines turn over about GBP 2,000-3,000 a day each (MODEL.md), against a "
-        "market of about GBP 55,000 a day in the default town",
+        source="county lines turn over about GBP 2,000-3,000 a day each (Black 2020), against a market of about "
+        "GBP 55,000 a day in the default town",
         plausible=(5, 60),
         ge=1,
         le=2_000,
@@ -53,7 +53,7 @@ class DealerParams(Section):
         40.0,
         unit="GBP/day",
         doc="Net daily earnings below which selling is not worth it.",
-        source="street sellers earn below the minimum wage (Levitt & Venkatesh 2000); assumption",
+        source="assumption; street sellers earn below the minimum wage (Levitt and Venkatesh 2000)",
         plausible=(20.0, 80.0),
         ge=0.0,
     )

@@ -47,8 +47,7 @@ class DeterrenceParams(Section):
         unit="fraction",
         doc="Share of the programme's staff and resources in place on the go-live day (1 = all "
         "recruited before go-live).",
-        source="ADDER: resources must be in place before go-live; some projects struggled to "
-        "recruit specialist staff (briefing); assumption",
+        source="assumption; resources must be in place before go-live (College of Policing 2022)",
         plausible=(0.0, 1.0),
         ge=0.0,
         le=1.0,
@@ -65,8 +64,8 @@ class DeterrenceParams(Section):
         unit="fraction",
         doc="Implementation fidelity: the share of the designed programme actually delivered "
         "(call-ins held, a consistent message, sanctions that follow through).",
-        source="drug market interventions are the most likely to suffer implementation problems "
-        "(Braga 2019, via the briefing); assumption",
+        source="assumption; drug market interventions are the most likely to suffer implementation problems (Braga "
+        "et al. 2019)",
         plausible=(0.2, 1.0),
         ge=0.0,
         le=1.0,
@@ -76,7 +75,7 @@ class DeterrenceParams(Section):
         unit="fraction (0-1)",
         doc="Strength of data-sharing agreements between police, treatment and council (drives "
         "identification of sellers and of people to call in).",
-        source="ADDER lessons: robust data-sharing agreements (briefing)",
+        source="robust data-sharing agreements helped (College of Policing 2022)",
         plausible=(0.0, 1.0),
         ge=0.0,
         le=1.0,
@@ -85,7 +84,7 @@ class DeterrenceParams(Section):
         0.5,
         unit="fraction (0-1)",
         doc="How far partners have trained together (a consistent message; better referrals).",
-        source="ADDER lessons: joint training (briefing)",
+        source="joint training helped partners work together (College of Policing 2022)",
         plausible=(0.0, 1.0),
         ge=0.0,
         le=1.0,
@@ -94,7 +93,7 @@ class DeterrenceParams(Section):
         0.5,
         unit="fraction (0-1)",
         doc="How far services sit with the police team (an offer of help that can start at once).",
-        source="ADDER lessons: co-location of functions (briefing)",
+        source="co-location of functions helped (College of Policing 2022)",
         plausible=(0.0, 1.0),
         ge=0.0,
         le=1.0,
@@ -103,7 +102,7 @@ class DeterrenceParams(Section):
         0.5,
         unit="fraction (0-1)",
         doc="Alignment of partners' goals and governance (delivery as designed; a consistent message).",
-        source="ADDER lessons: alignment of goals and governance structures (briefing)",
+        source="alignment of goals and governance structures helped (College of Policing 2022)",
         plausible=(0.0, 1.0),
         ge=0.0,
         le=1.0,
@@ -113,7 +112,8 @@ class DeterrenceParams(Section):
         unit="fraction",
         doc="Share of call-ins where family, community members or peers with lived experience "
         "speak about the harm done (community mobilisation).",
-        source="briefing: family and community members communicate the wider impact; lived experience helps engagement",
+        source="family and community members communicate the wider impact; lived experience helps engagement "
+        "(College of Policing 2022)",
         plausible=(0.0, 1.0),
         ge=0.0,
         le=1.0,
@@ -208,7 +208,7 @@ class DeterrenceParams(Section):
         0.3,
         unit="fraction",
         doc="Share of called-in members' mean warning that reaches the rest of their group (word spreads).",
-        source="benefits tend to diffuse rather than displace (Braga 2018); assumption",
+        source="assumption; benefits tend to diffuse rather than displace (Braga et al. 2018)",
         plausible=(0.0, 0.8),
         ge=0.0,
         le=1.0,
@@ -241,7 +241,7 @@ class DeterrenceParams(Section):
         2.0,
         unit="ratio",
         doc="Multiplier on a called-in person's readiness for treatment at full referral strength.",
-        source="ADDER raised criminal-justice referrals to treatment (2025 evaluation); assumption",
+        source="assumption; ADDER raised criminal-justice referrals to treatment (Home Office 2025)",
         plausible=(1.0, 4.0),
         ge=1.0,
     )

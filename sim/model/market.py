@@ -38,7 +38,7 @@ class MarketParams(Section):
         0.12,
         unit="fraction",
         doc="Share of sales revenue a street seller keeps; the rest goes up the line.",
-        source="street sellers earn little, the money is at the top (Levitt & Venkatesh 2000)",
+        source="street sellers earn little, the money is at the top (Levitt and Venkatesh 2000)",
         plausible=(0.05, 0.25),
         ge=0.0,
         le=1.0,
@@ -47,7 +47,7 @@ class MarketParams(Section):
         0.35,
         unit="fraction",
         doc="Long-run average street purity of heroin.",
-        source="street purity swings from about 18% to about 40%, up to 60% (MODEL.md)",
+        source="street purity swings from about 18% to about 40%, up to 60% (Ahmad and Richardson 2016)",
         plausible=(0.2, 0.5),
         gt=0.0,
         le=1.0,
@@ -64,7 +64,12 @@ class MarketParams(Section):
     )
     purity_min: float = param(0.15, unit="fraction", doc="Lowest purity reached.", ge=0.0, le=1.0)
     purity_max: float = param(
-        0.6, unit="fraction", doc="Highest purity reached.", source="up to 60% (MODEL.md)", ge=0.0, le=1.0
+        0.6,
+        unit="fraction",
+        doc="Highest purity reached.",
+        source="up to 60% (Ahmad and Richardson 2016)",
+        ge=0.0,
+        le=1.0,
     )
 
 

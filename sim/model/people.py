@@ -65,7 +65,7 @@ class PeopleParams(Section):
         doc="People with dependent use of opiates and/or crack at the start, out of treatment and "
         "prison (treatment.initial_in_ost, treatment.residential_places and prison.initial_* hold the "
         "rest).",
-        source="Blackpool about 2,050 OCUs, 2016/17, about 40% of them in treatment at a time (MODEL.md)",
+        source="Blackpool about 2,050 OCUs in 2016/17 (Hay et al. 2019); about 40% in treatment (OHID 2023)",
         plausible=(500, 3_000),
         ge=0,
         le=200_000,
@@ -108,7 +108,7 @@ class PeopleParams(Section):
         0.09,
         unit="1/year",
         doc="Hazard of a dependent user stopping on their own (remission).",
-        source="about 9% a year, conservative; up to 22% on a liberal definition (MODEL.md)",
+        source="about 9% a year, conservative; up to 22% on a liberal definition (Calabria et al. 2010)",
         plausible=(0.05, 0.22),
         ge=0.0,
     )
@@ -116,7 +116,7 @@ class PeopleParams(Section):
         0.69,
         unit="1/year",
         doc="Relapse hazard in the first year of abstinence (0.69/year means half relapse within a year).",
-        source="relapse about half within a year, assumption-grade (MODEL.md)",
+        source="assumption: relapse about half within a year of detox or leaving treatment",
         plausible=(0.35, 1.4),
         ge=0.0,
     )
@@ -132,7 +132,8 @@ class PeopleParams(Section):
         unit="deaths per 1,000 person-years",
         doc="Deaths from causes other than overdose among people with dependent use "
         "(all-cause 14 to 16 minus the third to two fifths that is drug poisoning).",
-        source="OCU all-cause mortality 14-16 per 1,000 PY, a third to two fifths poisoning (MODEL.md)",
+        source="assumption: OCU all-cause mortality about 14-16 per 1,000 PY, of which drug poisoning about 3.4 "
+        "(Pierce et al. 2016)",
         plausible=(6.0, 12.0),
         ge=0.0,
     )
@@ -140,7 +141,7 @@ class PeopleParams(Section):
         45.0,
         unit="GBP/day",
         doc="What a dependent user spends on drugs on a day they buy.",
-        source="about GBP 45/day heroin, GBP 57 crack, 1998/99 prices (MODEL.md)",
+        source="about GBP 45/day heroin, GBP 57 crack, 1998/99 prices (Godfrey et al. 2002)",
         plausible=(30.0, 70.0),
         gt=0.0,
     )
@@ -163,7 +164,7 @@ class PeopleParams(Section):
         unit="hours",
         doc="Search time an occasional user will put up with (they give up sooner: participation "
         "is the more elastic part of demand).",
-        source="participation elasticity about -0.8 to -0.9, heavy users less responsive (NRC 2001, MODEL.md)",
+        source="participation elasticity about -0.8 to -0.9, heavy users less responsive (NRC 2001)",
         plausible=(0.5, 3.0),
         gt=0.0,
     )
@@ -171,7 +172,7 @@ class PeopleParams(Section):
         0.7,
         unit="fraction",
         doc="Share of a dependent user's spending funded by acquisitive crime.",
-        source="on average about 70% funded by crime (MODEL.md)",
+        source="on average about 70% funded by crime (Godfrey et al. 2002)",
         plausible=(0.4, 0.85),
         ge=0.0,
         le=1.0,
@@ -180,7 +181,7 @@ class PeopleParams(Section):
         0.33,
         unit="fraction",
         doc="What stolen goods fetch, as a share of their value.",
-        source="stolen goods fetch about a third of their value (MODEL.md)",
+        source="stolen goods fetch about a third of their value (Godfrey et al. 2002)",
         plausible=(0.2, 0.5),
         gt=0.0,
         le=1.0,
@@ -205,8 +206,8 @@ class OverdoseParams(Section):
         0.16,
         unit="overdoses per person-year",
         doc="Overdose rate of a dependent user with full tolerance at average purity.",
-        source="calibrated (calibration/default-town.yaml) to non-fatal to fatal about 15-30 to 1 and "
-        "poisoning deaths about 5-6 per 1,000 PY (MODEL.md); accepted candidates 0.15-0.18",
+        source="calibrated (calibration/default-town.yaml) to non-fatal to fatal about 20-30 to 1 (Darke et al. "
+        "2003) and poisoning deaths (Pierce et al. 2016)",
         plausible=(0.06, 0.2),
         ge=0.0,
     )
@@ -222,8 +223,8 @@ class OverdoseParams(Section):
         unit="ratio",
         doc="Overdose risk when tolerance is fully lost, relative to full tolerance; risk rises "
         "linearly as tolerance falls.",
-        source="weeks 1-2 after prison release 7.5x weeks 3-12 (Merrall 2010); about 9x baseline "
-        "after stopping OST (Cornish 2010)",
+        source="weeks 1-2 after prison release 7.5x weeks 3-12 (Merrall et al. 2010); about 9x baseline after "
+        "stopping OST (Cornish et al. 2010)",
         plausible=(3.0, 15.0),
         ge=1.0,
     )
@@ -237,7 +238,7 @@ class OverdoseParams(Section):
         0.7,
         unit="fraction",
         doc="Share of overdoses with someone present.",
-        source="about 70% witnessed (MODEL.md)",
+        source="most overdoses are witnessed, about 70% (Darke and Hall 2003)",
         plausible=(0.5, 0.85),
         ge=0.0,
         le=1.0,
@@ -246,7 +247,8 @@ class OverdoseParams(Section):
         0.13,
         unit="probability",
         doc="Chance an overdose with nobody present is fatal.",
-        source="calibrated with overdose.rate_per_year (calibration/default-town.yaml); accepted 0.10-0.15",
+        source="calibrated with overdose.rate_per_year (calibration/default-town.yaml) to Darke et al. 2003; "
+        "accepted 0.10-0.15",
         plausible=(0.05, 0.2),
         ge=0.0,
         le=1.0,
@@ -263,7 +265,7 @@ class OverdoseParams(Section):
         0.0081,
         unit="probability",
         doc="Chance a witnessed overdose is fatal when naloxone is at hand.",
-        source="about 1 in 123 treated overdoses fatal (McDonald & Strang 2016)",
+        source="about 1 in 123 treated overdoses fatal (McDonald and Strang 2016)",
         plausible=(0.004, 0.02),
         ge=0.0,
         le=1.0,
@@ -273,7 +275,7 @@ class OverdoseParams(Section):
         unit="fraction",
         doc="Share of people with dependent use who have a naloxone kit at the start (and of people who "
         "start using later); treatment services hand out more.",
-        source="about 60% of people who inject carry naloxone (MODEL.md); not all OCUs inject",
+        source="about 60% of people who inject carry naloxone (UKHSA 2023); not all OCUs inject",
         plausible=(0.1, 0.7),
         ge=0.0,
         le=1.0,

@@ -48,7 +48,7 @@ class PoliceParams(Section):
         0.02,
         unit="arrests/officer-hour",
         doc="Seller arrests an hour of patrol by a skilled, rested officer yields where sellers are plentiful.",
-        source="ADDER areas: about 870 arrests a year each, 2021-24 (MODEL.md); assumption",
+        source="assumption; ADDER areas made about 870 arrests a year each, 2021-24 (Home Office 2025)",
         plausible=(0.005, 0.05),
         ge=0.0,
     )

@@ -8,7 +8,7 @@ out), whether a community appointment and prescription are arranged before relea
 of care), and which day people walk out. Releases due at a weekend happen on the Friday before,
 and with services closed at weekends a Friday release waits until Monday for a first
 appointment. Remand prisoners are released at short notice from court without probation
-support (seed briefing, ADDER lessons on prisons and probation).
+support (College of Policing 2022, ADDER lessons on prisons and probation).
 """
 
 from __future__ import annotations
@@ -45,8 +45,7 @@ class PrisonParams(Section):
         0.5,
         unit="fraction",
         doc="Share of a custodial sentence served in prison before release on licence.",
-        source="standard determinate sentences: automatic release at the halfway point (40% for "
-        "some since September 2024)",
+        source="automatic release at the halfway point, 40% for some since September 2024 (Criminal Justice Act 2003)",
         plausible=(0.4, 0.67),
         gt=0.0,
         le=1.0,
@@ -56,13 +55,13 @@ class PrisonParams(Section):
         unit="yes/no",
         doc="Prison drug services reach people from entry (after security clearance); otherwise "
         "only in the last weeks before release.",
-        source="access to ADDER services needs to start on entry into prison (seed briefing)",
+        source="access to ADDER services needs to start on entry into prison (College of Policing 2022)",
     )
     security_clearance_days: float = param(
         28.0,
         unit="days",
         doc="Delay before treatment staff can see a new prisoner while clearance is awaited.",
-        source="lengthy delays awaiting security clearance (seed briefing); assumption",
+        source="assumption; lengthy delays awaiting security clearance (College of Policing 2022)",
         plausible=(0.0, 90.0),
         ge=0.0,
     )
@@ -95,7 +94,7 @@ class PrisonParams(Section):
         doc="Share of sentenced releases with a community appointment and prescription arranged "
         "before release (OST goes on without a gap; otherwise a first appointment on the next "
         "open day).",
-        source="continuity of care on release named as a need (seed briefing); assumption",
+        source="assumption; continuity of care on release named as a need (College of Policing 2022)",
         plausible=(0.0, 1.0),
         ge=0.0,
         le=1.0,
@@ -104,7 +103,8 @@ class PrisonParams(Section):
         0.05,
         unit="fraction",
         doc="The same for people released from remand at short notice.",
-        source="remand prisoners not supported like sentenced ones, released at short notice (seed briefing)",
+        source="remand prisoners not supported like sentenced ones, released at short notice (College of Policing "
+        "2022)",
         plausible=(0.0, 1.0),
         ge=0.0,
         le=1.0,

@@ -21,7 +21,7 @@ class TownParams(Section):
         90_000,
         unit="people",
         doc="Residents aged 15 to 64: the denominator for prevalence per 1,000.",
-        source="Blackpool about 87,000 aged 15 to 64 (MODEL.md calibration targets)",
+        source="Blackpool about 87,000 aged 15 to 64 (Hay et al. 2019)",
         plausible=(40_000, 300_000),
         ge=1_000,
         le=10_000_000,

@@ -92,7 +92,7 @@ class TreatmentParams(Section):
         18,
         unit="posts",
         doc="Funded keyworker posts in community drug treatment.",
-        source="sized so keyworkers x caseload limit holds about 40% of the town's OCUs (MODEL.md)",
+        source="sized so keyworkers x caseload limit holds about 40% of the town's OCUs (OHID 2023)",
         plausible=(8, 40),
         ge=0,
         le=5_000,
@@ -101,7 +101,7 @@ class TreatmentParams(Section):
         50.0,
         unit="people per keyworker",
         doc="People a keyworker in post takes on before new (non-priority) admissions wait.",
-        source="good practice about 40 per worker; real caseloads of 50 to 100 reported (MODEL.md)",
+        source="good practice about 40 per worker; real caseloads of 50 to 100 reported (Black 2021)",
         plausible=(40.0, 100.0),
         gt=0.0,
     )
@@ -109,7 +109,7 @@ class TreatmentParams(Section):
         40.0,
         unit="people per keyworker",
         doc="Caseload above which drop-out rises (see caseload_dropout_slope).",
-        source="good practice about 40 per worker (MODEL.md)",
+        source="good practice about 40 per worker (Black 2021)",
         plausible=(30.0, 50.0),
         gt=0.0,
     )
@@ -136,7 +136,7 @@ class TreatmentParams(Section):
         doc="Qualified keyworkers the local labour market can supply to the service: the most that can "
         "be in post. Funding posts above it leaves them vacant (an expansion without the staff to fill "
         "it); a recruitment drive or training places raise it.",
-        source="ADDER areas reported difficulty recruiting specialist staff (seed briefing); assumption",
+        source="assumption; ADDER areas reported difficulty recruiting specialist staff (College of Policing 2022)",
         plausible=(10, 60),
         ge=0,
         le=5_000,
@@ -156,7 +156,8 @@ class TreatmentParams(Section):
         0.1,
         unit="1/year",
         doc="Hazard of a person with dependent use out of treatment asking for it, at readiness 1.",
-        source="calibrated so about 40% of OCUs are in treatment at a time (138,604 of ~341,000, MODEL.md)",
+        source="calibrated so about 40% of OCUs are in treatment at a time (138,604 of ~341,000: OHID 2023, Hay et "
+        "al. 2019)",
         plausible=(0.05, 0.4),
         ge=0.0,
     )
@@ -181,7 +182,7 @@ class TreatmentParams(Section):
         2.0,
         unit="ratio",
         doc="Readiness multiplier after surviving an overdose.",
-        source="treatment seeking rises after a non-fatal overdose (MODEL.md); size assumed",
+        source="assumption: treatment seeking rises after a non-fatal overdose; size assumed",
         plausible=(1.0, 4.0),
         ge=1.0,
     )
@@ -214,7 +215,7 @@ class TreatmentParams(Section):
         0.0,
         unit="hours/week",
         doc="Hours a week officers patrol with a drug or mental health worker (street triage).",
-        source="street triage with officers named as useful in ADDER (seed briefing)",
+        source="street triage with officers named as useful in ADDER (College of Policing 2022)",
         plausible=(0.0, 40.0),
         ge=0.0,
     )
@@ -234,7 +235,7 @@ class TreatmentParams(Section):
         unit="1/year",
         doc="Rate at which families of people with dependent use out of treatment are reached by "
         "family support services (raises readiness; may bring a family naloxone kit).",
-        source="support for families named in the ADDER lessons (seed briefing); assumption",
+        source="assumption; support for families named in the ADDER lessons (College of Policing 2022)",
         plausible=(0.0, 0.3),
         ge=0.0,
     )
@@ -246,7 +247,7 @@ class TreatmentParams(Section):
         800,
         unit="people",
         doc="People in community treatment (OST) at the start.",
-        source="about 40% of OCUs in treatment at a time (MODEL.md): 800 of about 2,050",
+        source="about 40% of OCUs in treatment at a time (OHID 2023): 800 of about 2,050",
         plausible=(0, 2_000),
         ge=0,
         le=200_000,
@@ -267,7 +268,7 @@ class TreatmentParams(Section):
         0.08,
         unit="probability/day",
         doc="Chance of buying street drugs on a day once the OST dose is adequate.",
-        source="set so deaths on OST are about half those off it (Cornish 2010: 0.7 vs 1.3 per 100 PY)",
+        source="set so deaths on OST are about half those off it (Cornish et al. 2010: 0.7 vs 1.3 per 100 PY)",
         plausible=(0.02, 0.25),
         ge=0.0,
         le=1.0,
@@ -277,8 +278,8 @@ class TreatmentParams(Section):
         unit="street doses",
         doc="Opioid load of a new OST dose not yet matched by tolerance; it fades as tolerance "
         "adapts (tolerance regain half-life).",
-        source="set so all-cause deaths in the first two weeks of OST are about 1.3 times those out "
-        "of treatment (Cornish 2010: 1.7 vs 1.3 per 100 PY)",
+        source="set so all-cause deaths in the first two weeks of OST are about 1.3 times those out of treatment "
+        "(Cornish et al. 2010: 1.7 vs 1.3 per 100 PY)",
         plausible=(0.0, 2.0),
         ge=0.0,
     )
@@ -286,7 +287,7 @@ class TreatmentParams(Section):
         0.25,
         unit="1/year",
         doc="Hazard of leaving OST unplanned at good-practice caseloads without extra support.",
-        source="assumption; with completions and deaths gives NDTMS-like retention",
+        source="assumption; with completions and deaths gives retention like OHID 2023",
         plausible=(0.1, 0.5),
         ge=0.0,
     )
@@ -294,7 +295,7 @@ class TreatmentParams(Section):
         0.07,
         unit="1/year",
         doc="Hazard of starting a planned taper to completion.",
-        source="opiate clients completing and not returning within 6 months: 5-7% a year (MODEL.md)",
+        source="opiate clients completing and not returning within 6 months: 5-7% a year (OHID 2023)",
         plausible=(0.03, 0.12),
         ge=0.0,
     )
@@ -357,7 +358,7 @@ class TreatmentParams(Section):
         0.3,
         unit="fraction",
         doc="Share of people in treatment given housing and employment support.",
-        source="recovery support such as housing and employment named in ADDER (seed briefing)",
+        source="recovery support such as housing and employment named in ADDER (College of Policing 2022)",
         plausible=(0.0, 1.0),
         ge=0.0,
         le=1.0,

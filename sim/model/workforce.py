@@ -70,7 +70,7 @@ class OfficerParams(Section):
         8.0,
         unit="hours",
         doc="Length of a rostered shift.",
-        source="Police Regulations: normal daily period of duty 8 hours",
+        source="normal daily period of duty 8 hours (Police Regulations 2003)",
         plausible=(8.0, 10.0),
         gt=0.0,
         le=14.0,
@@ -89,7 +89,7 @@ class OfficerParams(Section):
         doc="Hours officers already work beyond their rosters in their own jobs (late finishes, "
         "cancelled rest days), before any overtime on the team's operations; they count "
         "towards fatigue but are not paid from the team's budget.",
-        source="surveys report many officers pressed into long hours (MODEL.md); assumption",
+        source="assumption: surveys report many officers pressed into long hours",
         plausible=(0.0, 10.0),
         ge=0.0,
     )
@@ -106,7 +106,7 @@ class OfficerParams(Section):
         unit="probability/day",
         doc="Chance that an officer of average keenness, on a rest day and without burnout, "
         "applies for an offered overtime block. No published figure links overtime to "
-        "volunteering (MODEL.md): sweep it.",
+        "volunteering: sweep it.",
         plausible=(0.1, 0.9),
         ge=0.0,
         le=1.0,
@@ -124,7 +124,7 @@ class OfficerParams(Section):
         60.0,
         unit="hours/week",
         doc="Force policy: no overtime block for an officer whose recent weekly hours plus the block would pass this.",
-        source="Working Time Regulations limit the average week to 48 hours; forces may allow more; assumption",
+        source="assumption; a 48-hour average week (Working Time Regulations 1998), forces may allow more",
         plausible=(48.0, 72.0),
         gt=0.0,
     )
@@ -139,7 +139,7 @@ class OfficerParams(Section):
         45.0,
         unit="hours/week",
         doc="Recent weekly hours above which fatigue builds (below it officers recover).",
-        source="assumption, near the 48-hour Working Time Regulations average",
+        source="assumption, near the 48-hour average (Working Time Regulations 1998)",
         plausible=(40.0, 55.0),
         ge=0.0,
     )
@@ -217,7 +217,7 @@ class OfficerParams(Section):
         0.06,
         unit="1/year",
         doc="Hazard of an officer leaving (the force or the post) without burnout.",
-        source="about 6% of officers leave each year in England and Wales (MODEL.md)",
+        source="about 6% of officers leave each year in England and Wales (Home Office 2023)",
         plausible=(0.04, 0.12),
         ge=0.0,
     )
@@ -233,7 +233,7 @@ class OfficerParams(Section):
         unit="days",
         doc="Time from a post falling vacant (or being funded) to a new officer starting in it "
         "(selection, vetting, training).",
-        source="some ADDER projects struggled to recruit specialist staff (briefing); assumption",
+        source="assumption; some ADDER projects struggled to recruit specialist staff (College of Policing 2022)",
         plausible=(30, 365),
         ge=0,
         le=3_650,
@@ -243,7 +243,8 @@ class OfficerParams(Section):
         unit="fraction",
         doc="Yield of an officer new to drug work relative to an experienced one (arrests per "
         "hour and the share of arrests that lead to charges).",
-        source="ADDER: concerns that newly trained officers lack the skills for this work (briefing); assumption",
+        source="assumption; concerns that newly trained officers lack the skills for this work (College of "
+        "Policing 2022)",
         plausible=(0.3, 0.8),
         ge=0.0,
         le=1.0,
