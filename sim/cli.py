@@ -241,16 +241,30 @@ def _long_job(args: argparse.Namespace, kind: str, name: str, job):  # type: ign
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.research.sensitivity import load_experiment, sweep
+    from sim.research.sensitivity import dry_run, load_experiment, sweep
 
-    experiment, _ = load_experiment(args.experiment)  # every problem reported before anything is written
+    overrides = {"samples": args.samples, "years": args.years}
+    experiment, _, _ = load_experiment(args.experiment, **overrides)  # every problem before anything is written
+    if args.dry_run:
+        print(dry_run(args.experiment, Path(args.out or Path("results") / "sweeps" / experiment.name), **overrides))
+        return 0
     print(f"Sensitivity experiment {experiment.name!r} ({experiment.method})")
-    result, out = _long_job(args, "sweeps", experiment.name, lambda *a: sweep(args.experiment, *a))
-    if isinstance(result, int):
-        return result
+    result, out = _long_job(args, "sweeps", experiment.name, lambda *a: sweep(args.experiment, *a, **overrides))
+    return result if isinstance(result, int) else _show_sensitivity(result, out)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from sim.research.sensitivity import reanalyse
+
+    return _show_sensitivity(reanalyse(Path(args.folder)), Path(args.folder))
+
+
+def _show_sensitivity(result, out: Path) -> int:  # type: ignore[no-untyped-def]
     with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 140):
         print(result.to_frame().to_string(index=False))
-    print(f"\nIndices, the design with its outcomes, and sensitivity.png written to {out}")
+        print("\nShare of single-run variance from seeds:\n" + result.noise.to_string())
+    print("\n".join(["", *result.notes, *(f"WARNING: {w}" for w in result.warnings)]))
+    print(f"\nIndices, every replicate's outputs, notes.txt and sensitivity.png written to {out}")
     return 0
 
 
@@ -337,6 +351,14 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--out", help="output folder (default: results/<kind>/<name>)")
         sub.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar")
         sub.set_defaults(func=cmd_sweep if name == "sweep" else cmd_calibrate)
+        if name == "sweep":
+            sub.add_argument("--samples", type=_positive_int, help="override the file's samples")
+            sub.add_argument("--years", type=float, help="override the file's horizon")
+            sub.add_argument("--dry-run", action="store_true", help="show the runs and estimated time; run nothing")
+
+    ana_p = commands.add_parser("analyze", help="re-analyse a sweep's stored runs without rerunning them")
+    ana_p.add_argument("folder", help="a sweep's output folder (results/sweeps/<name>)")
+    ana_p.set_defaults(func=cmd_analyze)
 
     viz_p = commands.add_parser("viz", help="open the workshop page (SolaraViz) in a browser")
     viz_p.add_argument("scenario", nargs="?", help="scenario shown first (default: the baseline)")

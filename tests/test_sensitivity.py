@@ -10,7 +10,7 @@ import pytest
 from sim.cli import main
 from sim.planner.scenario import ScenarioError, load_scenario
 from sim.research.calibration import calibrate, load_calibration
-from sim.research.sensitivity import design, load_experiment, sweep
+from sim.research.sensitivity import design, load_experiment, reanalyse, scenario_model, sweep
 
 ONE_WORKER = {"workers": 1, "scheduler": None}
 
@@ -39,14 +39,15 @@ outcomes: [patrol_hours_total]
     )
 
 
-def test_ranges_default_to_the_plausible_range_in_the_schema(experiment: Path) -> None:
-    spec, base = load_experiment(experiment)
-    plan = design(spec, base)
-    assert plan.problem["bounds"] == [[10.0, 60.0], [0.0, 0.1]]  # purity_volatility's plausible range
-    assert len(plan.scenarios) == 4 * (2 + 2)  # Saltelli-style: N x (parameters + 2)
-    patrol = [s.police.patrol_hours_per_day for s in plan.scenarios]
+def test_ranges_default_to_the_plausible_range_in_the_schema(experiment: Path, tmp_path: Path) -> None:
+    spec, base, factors = load_experiment(experiment)
+    assert [(f.low, f.high) for f in factors] == [(10.0, 60.0), (0.0, 0.1)]  # purity_volatility's plausible range
+    points = design(spec.method, factors, spec.samples, spec.seed)
+    scenarios = scenario_model(spec, base, factors, tmp_path, {}).scenarios(points)
+    assert len(scenarios) == 4 * (2 + 2)  # Saltelli-style: N x (parameters + 2)
+    patrol = [s.police.patrol_hours_per_day for s in scenarios]
     assert min(patrol) >= 10 and max(patrol) <= 60
-    assert len({s.content_hash() for s in plan.scenarios}) == len(plan.scenarios)
+    assert len({s.content_hash() for s in scenarios}) == len(scenarios)
 
 
 def test_the_lever_that_drives_an_outcome_gets_the_larger_total_index(experiment: Path, tmp_path: Path) -> None:
@@ -54,7 +55,7 @@ def test_the_lever_that_drives_an_outcome_gets_the_larger_total_index(experiment
     indices = result.to_frame().set_index("parameter")
     assert indices.loc["police.patrol_hours_per_day", "ST"] > 0.5
     assert indices.loc["market.purity_volatility", "ST"] < 0.1
-    for name in ("indices.csv", "indices.parquet", "design-and-outcomes.csv", "sensitivity.png"):
+    for name in ("indices.csv", "indices.parquet", "outputs.parquet", "seed-noise.csv", "notes.txt", "sensitivity.png"):
         assert (tmp_path / "out" / name).is_file(), name
 
 
@@ -147,8 +148,8 @@ def test_bundled_experiments_and_calibrations_are_valid(repo_root: Path) -> None
     calibrations = sorted((repo_root / "calibration").glob("*.yaml"))
     assert experiments and calibrations
     for path in experiments:
-        spec, base = load_experiment(path)
-        assert design(spec, base).scenarios
+        spec, _, factors = load_experiment(path)
+        assert len(design(spec.method, factors, spec.samples, spec.seed, spec.second_order))
     for path in calibrations:
         config, _, targets = load_calibration(path)
         assert targets and config.parameters

@@ -21,10 +21,18 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.planner.levers import resolve_lever
 from sim.planner.scenario import Scenario, ScenarioError, load_scenario, read_settings
 from sim.planner.store import Store
-from sim.research.sensitivity import Range, bounds, check_levers, run_summaries, summary_keys, with_values
+from sim.research.experiment import (
+    Factor,
+    Range,
+    ScenarioModel,
+    averaged,
+    lever_factor,
+    lever_factors,
+    run_design,
+    summary_keys,
+)
 
 
 def _per(numerator: str, denominator: str, scale: float = 1.0) -> Callable[[dict, Scenario], float]:
@@ -110,24 +118,17 @@ def load_calibration(path: str | Path) -> tuple[CalibrationConfig, Scenario, lis
     if config.years is not None:
         base.years = config.years
     targets = read_targets(path.parent / config.targets)
-    check_levers(path, lines, base, config.parameters)
+    lever_factors(path, lines, config.parameters)
     return config, base, targets
 
 
-def candidates(config: CalibrationConfig, base: Scenario) -> tuple[pd.DataFrame, list[Scenario]]:
-    """Latin hypercube draws over the parameter ranges, and one scenario per draw."""
+def candidates(config: CalibrationConfig, factors: list[Factor]) -> np.ndarray:
+    """Latin hypercube draws over the parameter ranges."""
     from scipy.stats import qmc
 
-    names = list(config.parameters)
-    ranges = np.array([bounds(base, n, config.parameters[n]) for n in names])
-    unit = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(config.seed)).random(config.samples)
-    points = qmc.scale(unit, ranges[:, 0], ranges[:, 1])
-    scenarios = [
-        with_values(base, f"{config.name}-{index:05d}", dict(zip(names, row, strict=True)))
-        for index, row in enumerate(points)
-    ]
-    table = pd.DataFrame([[getattr(*resolve_lever(s, lever)) for lever in names] for s in scenarios], columns=names)
-    return table, scenarios
+    lows, highs = np.array([[f.low, f.high] for f in factors]).T
+    unit = qmc.LatinHypercube(d=len(factors), seed=np.random.default_rng(config.seed)).random(config.samples)
+    return qmc.scale(unit, lows, highs)
 
 
 def score(summaries: list[dict], scenarios: list[Scenario], targets: list[Target]) -> pd.DataFrame:
@@ -201,18 +202,15 @@ def calibrate(
     """Run (or resume) a calibration and write fit.csv, fit.png and calibrated.yaml to `out`."""
     path = Path(path).resolve()
     config, base, targets = load_calibration(path)
-    table, scenarios = candidates(config, base)
+    factors = [lever_factor(lever, given) for lever, given in config.parameters.items()]
     needed = sorted({key for key in summary_keys() if key.endswith(("_total", "_per_year", "_mean"))})
-    averaged = run_summaries(
-        scenarios,
-        config.replicates,
-        Store(out / "runs"),
-        executor_options,
-        progress,
-        f"calibrating {config.name}",
-        needed,
-    )
-    fit = pd.concat([table, score(averaged.to_dict("records"), scenarios, targets)], axis=1)
+    model = ScenarioModel(base, factors, needed, Store(out / "runs"), config.name, executor_options)
+    points = candidates(config, factors)
+    outputs = run_design(model, points, config.replicates, progress)
+    scenarios = model.scenarios(points)
+    table = outputs.groupby("point")[[f.name for f in factors]].first().reset_index(drop=True)
+    means = averaged(outputs, needed).reset_index(drop=True)
+    fit = pd.concat([table, score(means.to_dict("records"), scenarios, targets)], axis=1)
     fit = fit.sort_values("distance").reset_index(drop=True)
     fit.to_csv(out / "fit.csv", index=False)
     plot_fit(fit, targets, out / "fit.png")
