@@ -66,6 +66,43 @@ def test_a_rerun_of_a_sweep_reuses_saved_runs_and_gives_the_same_indices(experim
     again = sweep(experiment, tmp_path / "out", ONE_WORKER, progress=False).to_frame()
     pd.testing.assert_frame_equal(first, again)
     assert [p.stat().st_mtime_ns for p in runs] == stamps  # nothing was run twice
+    pd.testing.assert_frame_equal(first, reanalyse(tmp_path / "out").to_frame())  # from stored outputs alone
+    assert [p.stat().st_mtime_ns for p in runs] == stamps
+
+
+def test_replicates_are_kept_window_outcomes_computed_and_the_dry_run_runs_nothing(
+    tmp_path: Path, repo_root: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    spec = _write(
+        tmp_path,
+        "exp.yaml",
+        f"""name: noisy
+scenario: {repo_root / "scenarios" / "baseline.yaml"}
+method: sobol
+samples: 2
+replicates: 2
+years: 0.1
+parameters:
+  police.patrol_hours_per_day: {{low: 10, high: 60}}
+outcomes:
+  - patrol_hours_total
+  - {{column: patrol_hours, statistic: sum, from_day: 0, to_day: 10, name: patrol_first_ten_days}}
+""",
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--dry-run"]) == 0
+    assert "12 runs" in capsys.readouterr().out  # 2 x (1 + 2) points x 2 replicates
+    assert not (out / "runs").exists()
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    outputs = pd.read_parquet(out / "outputs.parquet")
+    assert len(outputs) == 12 and set(outputs["replicate"]) == {0, 1}
+    # Patrol hours are set, not random: ten days of them are a tenth-ish of the total, and seeds add nothing.
+    ten_days = outputs["patrol_first_ten_days"] / outputs["patrol_hours_total"]
+    assert ten_days.between(0.2, 0.35).all()  # 10 of 36 days
+    noise = pd.read_csv(out / "seed-noise.csv").set_index("outcome")["seed_share"]
+    assert noise["patrol_hours_total"] < 0.01  # almost all variance comes from the lever
+    assert "averaged" in (out / "notes.txt").read_text()
+    assert main(["analyze", str(out)]) == 0
 
 
 def test_an_experiment_naming_a_missing_lever_gets_a_line_with_file_and_key(tmp_path: Path, repo_root: Path) -> None:
@@ -83,6 +120,10 @@ outcomes: [nonsense_total]
     with pytest.raises(ScenarioError) as caught:
         load_experiment(bad)
     assert any("samples" in p and "power of two" in p for p in caught.value.problems)
+    morris = bad.read_text().replace("samples: 3", "samples: 4\nmethod: morris\nsecond_order: true")
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(_write(tmp_path, "m.yaml", morris))
+    assert any("second_order is only estimated by sobol" in p for p in caught.value.problems)
     bad.write_text(bad.read_text().replace("samples: 3", "samples: 4"))
     with pytest.raises(ScenarioError) as caught:
         load_experiment(bad)

@@ -43,7 +43,7 @@ from sim.research.experiment import (
 CONF_LEVEL = 0.90
 #: An interval half-width above this (in share of variance) earns a warning.
 WIDE = 0.1
-Method = Literal["sobol", "morris", "delta", "rbd_fast", "pawn"]
+Method = Literal["sobol", "morris", "rbd_fast", "pawn"]
 NOISE_NOTE = "noise handling: each point's {r} replicate(s) averaged before analysis (common random numbers)"
 
 
@@ -55,7 +55,7 @@ class Experiment(BaseModel):
     name: str = Field(description="Short name for output folders.")
     description: str = Field("", description="The question the experiment answers.")
     scenario: str = Field(description="Base scenario file, relative to the experiment file.")
-    method: Method = Field("sobol", description="SALib method: sobol, morris, delta, rbd_fast or pawn.")
+    method: Method = Field("sobol", description="SALib method: sobol, morris, rbd_fast or pawn.")
     samples: int = Field(
         32, ge=2, le=65_536, description="Sobol: base samples N (a power of two). Morris: trajectories. Others: points."
     )
@@ -176,14 +176,12 @@ def _rows(outcome: str, names: list[str], found: Any, keys: list[str]) -> list[d
 
 
 def _estimate(method: Method, spec: dict, points: np.ndarray, y: np.ndarray, seed: int, second_order: bool) -> Any:
-    from SALib.analyze import delta, morris, pawn, rbd_fast, sobol
+    from SALib.analyze import morris, pawn, rbd_fast, sobol
 
     if method == "sobol":
         return sobol.analyze(spec, y, calc_second_order=second_order, conf_level=CONF_LEVEL, seed=seed)
     if method == "morris":
         return morris.analyze(spec, points, y, conf_level=CONF_LEVEL, seed=seed)
-    if method == "delta":
-        return delta.analyze(spec, points, y, conf_level=CONF_LEVEL, seed=seed)
     if method == "rbd_fast":
         return rbd_fast.analyze(spec, points, y, conf_level=CONF_LEVEL, seed=seed)
     return pawn.analyze(spec, points, y, seed=seed)
@@ -192,7 +190,6 @@ def _estimate(method: Method, spec: dict, points: np.ndarray, y: np.ndarray, see
 KEYS: dict[str, list[str]] = {
     "sobol": ["S1", "S1_conf", "ST", "ST_conf"],
     "morris": ["mu", "mu_star", "mu_star_conf", "sigma"],
-    "delta": ["delta", "delta_conf", "S1", "S1_conf"],
     "rbd_fast": ["S1", "S1_conf"],
     "pawn": ["median", "mean", "minimum", "maximum", "CV"],
 }
@@ -272,7 +269,7 @@ def _convergence(spec: dict, y: np.ndarray, samples: int, outcome: str, seed: in
 def index_warnings(indices: pd.DataFrame, method: Method) -> list[str]:
     """Wide intervals and shares of variance outside [0, 1]: signs that samples are too few."""
     found = []
-    for column in ("S1", "ST", "delta"):
+    for column in ("S1", "ST"):
         if column not in indices:
             continue
         conf = indices[f"{column}_conf"]

@@ -62,7 +62,7 @@ def plot_indices(result: SensitivityResult, path: Path) -> Path:
         if result.method == "morris":
             _morris(ax, part, outcome)
             continue
-        main = {"sobol": "ST", "delta": "delta", "rbd_fast": "S1", "pawn": "median"}[result.method]
+        main = {"sobol": "ST", "rbd_fast": "S1", "pawn": "median"}[result.method]
         part = part.sort_values(main)
         y = np.arange(len(part))
         if result.method == "sobol":
