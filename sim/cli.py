@@ -271,17 +271,20 @@ def _show_sensitivity(result, out: Path) -> int:  # type: ignore[no-untyped-def]
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.research.calibration import calibrate, load_calibration
 
-    config, _, targets = load_calibration(args.config)
-    print(f"Calibration {config.name!r}: {config.samples} candidates x {config.replicates} replicate(s)")
+    config, _, _ = load_calibration(args.config)
+    print(f"Calibration {config.name!r}: ABC-SMC, {config.population} particles x {config.generations} generations")
     result, out = _long_job(args, "calibration", config.name, lambda *a: calibrate(args.config, *a))
     if isinstance(result, int):
         return result
-    shown_columns = [*config.parameters, *(t.name for t in targets), "distance", "fits_all"]
     with pd.option_context("display.float_format", "{:.4g}".format, "display.width", 160):
-        print(result.fit[shown_columns].head(5).to_string(index=False))
-    print("\nTargets: " + "; ".join(f"{t.name} {t.value:g} ({t.low:g} to {t.high:g})" for t in targets))
-    print(f"{len(result.accepted)} of {len(result.fit)} candidates land inside every target band.")
-    print(f"Best candidate written as a scenario: {out / 'calibrated.yaml'} (fit.csv and fit.png beside it)")
+        print(result.posterior.summary().to_string(index=False))
+        print("\nPosterior-predictive check:\n" + result.check.drop(columns="source").to_string(index=False))
+    print(f"\nTolerance by generation (target half-widths): {[round(e, 2) for e in result.posterior.epsilons]}")
+    if result.fits:
+        print(f"Posterior medians written as a scenario: {out / 'calibrated.yaml'}")
+    else:
+        print(f"NOTHING FITS: no parameter set met every target; see {out / 'NOT-FITTED.txt'}. No calibrated.yaml.")
+    print(f"posterior.csv, posterior-summary.csv, pairs.png, predictive-check.csv and predictive.png in {out}")
     return 0
 
 
