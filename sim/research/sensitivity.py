@@ -23,7 +23,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.planner.scenario import Scenario, ScenarioError, load_scenario, read_settings
-from sim.planner.store import Store
+from sim.planner.store import Store, to_parquet_bytes
+from sim.planner.store import _write_atomically as write_atomically
 from sim.research.experiment import (
     Factor,
     FunctionModel,
@@ -307,10 +308,11 @@ def sweep(
     points = design(experiment.method, factors, experiment.samples, experiment.seed, experiment.second_order)
     model = scenario_model(experiment, base, factors, out, executor_options)
     outputs = run_design(model, points, experiment.replicates, progress)
-    outputs.to_parquet(out / "outputs.parquet", index=False)
+    # Written atomically and the settings last: `analyze` trusts a folder only once both are whole.
+    write_atomically(out / "outputs.parquet", to_parquet_bytes(outputs))
     outputs.to_csv(out / "outputs.csv", index=False)
     settings = {"experiment": experiment.model_dump(mode="json"), "factors": [f.__dict__ for f in factors]}
-    (out / "experiment.json").write_text(json.dumps(settings, indent=2))
+    write_atomically(out / "experiment.json", json.dumps(settings, indent=2).encode())
     return reanalyse(out)
 
 
