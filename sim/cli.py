@@ -299,33 +299,50 @@ def _long_job(args: argparse.Namespace, kind: str, name: str, job):  # type: ign
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.research.sensitivity import load_experiment, sweep
+    from sim.research.sensitivity import dry_run, load_experiment, sweep
 
-    experiment, _ = load_experiment(args.experiment)  # every problem reported before anything is written
+    overrides = {"samples": args.samples, "years": args.years}
+    experiment, _, _ = load_experiment(args.experiment, **overrides)  # every problem before anything is written
+    if args.dry_run:
+        print(dry_run(args.experiment, Path(args.out or Path("results") / "sweeps" / experiment.name), **overrides))
+        return 0
     print(f"Sensitivity experiment {experiment.name!r} ({experiment.method})")
-    result, out = _long_job(args, "sweeps", experiment.name, lambda *a: sweep(args.experiment, *a))
-    if isinstance(result, int):
-        return result
+    result, out = _long_job(args, "sweeps", experiment.name, lambda *a: sweep(args.experiment, *a, **overrides))
+    return result if isinstance(result, int) else _show_sensitivity(result, out)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from sim.research.sensitivity import reanalyse
+
+    return _show_sensitivity(reanalyse(Path(args.folder)), Path(args.folder))
+
+
+def _show_sensitivity(result, out: Path) -> int:  # type: ignore[no-untyped-def]
     with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 140):
         print(result.to_frame().to_string(index=False))
-    print(f"\nIndices, the design with its outcomes, and sensitivity.png written to {out}")
+        print("\nShare of single-run variance from seeds:\n" + result.noise.to_string())
+    print("\n".join(["", *result.notes, *(f"WARNING: {w}" for w in result.warnings)]))
+    print(f"\nIndices, every replicate's outputs, notes.txt and sensitivity.png written to {out}")
     return 0
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.research.calibration import calibrate, load_calibration
 
-    config, _, targets = load_calibration(args.config)
-    print(f"Calibration {config.name!r}: {config.samples} candidates x {config.replicates} replicate(s)")
+    config, _, _ = load_calibration(args.config)
+    print(f"Calibration {config.name!r}: ABC-SMC, {config.population} particles x {config.generations} generations")
     result, out = _long_job(args, "calibration", config.name, lambda *a: calibrate(args.config, *a))
     if isinstance(result, int):
         return result
-    shown_columns = [*config.parameters, *(t.name for t in targets), "distance", "fits_all"]
     with pd.option_context("display.float_format", "{:.4g}".format, "display.width", 160):
-        print(result.fit[shown_columns].head(5).to_string(index=False))
-    print("\nTargets: " + "; ".join(f"{t.name} {t.value:g} ({t.low:g} to {t.high:g})" for t in targets))
-    print(f"{len(result.accepted)} of {len(result.fit)} candidates land inside every target band.")
-    print(f"Best candidate written as a scenario: {out / 'calibrated.yaml'} (fit.csv and fit.png beside it)")
+        print(result.posterior.summary().to_string(index=False))
+        print("\nPosterior-predictive check:\n" + result.check.drop(columns="source").to_string(index=False))
+    print(f"\nTolerance by generation (target half-widths): {[round(e, 2) for e in result.posterior.epsilons]}")
+    if result.fits:
+        print(f"Posterior medians written as a scenario: {out / 'calibrated.yaml'}")
+    else:
+        print(f"NOTHING FITS: no parameter set met every target; see {out / 'NOT-FITTED.txt'}. No calibrated.yaml.")
+    print(f"posterior.csv, posterior-summary.csv, pairs.png, predictive-check.csv and predictive.png in {out}")
     return 0
 
 
@@ -403,6 +420,14 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--out", help="output folder (default: results/<kind>/<name>)")
         sub.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar")
         sub.set_defaults(func=cmd_sweep if name == "sweep" else cmd_calibrate)
+        if name == "sweep":
+            sub.add_argument("--samples", type=_positive_int, help="override the file's samples")
+            sub.add_argument("--years", type=float, help="override the file's horizon")
+            sub.add_argument("--dry-run", action="store_true", help="show the runs and estimated time; run nothing")
+
+    ana_p = commands.add_parser("analyze", help="re-analyse a sweep's stored runs without rerunning them")
+    ana_p.add_argument("folder", help="a sweep's output folder (results/sweeps/<name>)")
+    ana_p.set_defaults(func=cmd_analyze)
 
     ev_p = commands.add_parser("evidence", help="run the baseline and compare the model with published figures")
     ev_p.add_argument("scenario", nargs="?", help="scenario YAML file (default: the baseline town)")

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.planner.scenario import ScenarioError, load_scenario
+from sim.planner.scenario import ScenarioError
 from sim.research.calibration import calibrate, load_calibration
-from sim.research.sensitivity import design, load_experiment, sweep
+from sim.research.sensitivity import design, load_experiment, reanalyse, scenario_model, sweep
 
 ONE_WORKER = {"workers": 1, "scheduler": None}
 
@@ -39,14 +39,15 @@ outcomes: [patrol_hours_total]
     )
 
 
-def test_ranges_default_to_the_plausible_range_in_the_schema(experiment: Path) -> None:
-    spec, base = load_experiment(experiment)
-    plan = design(spec, base)
-    assert plan.problem["bounds"] == [[10.0, 60.0], [0.0, 0.1]]  # purity_volatility's plausible range
-    assert len(plan.scenarios) == 4 * (2 + 2)  # Saltelli-style: N x (parameters + 2)
-    patrol = [s.police.patrol_hours_per_day for s in plan.scenarios]
+def test_ranges_default_to_the_plausible_range_in_the_schema(experiment: Path, tmp_path: Path) -> None:
+    spec, base, factors = load_experiment(experiment)
+    assert [(f.low, f.high) for f in factors] == [(10.0, 60.0), (0.0, 0.1)]  # purity_volatility's plausible range
+    points = design(spec.method, factors, spec.samples, spec.seed)
+    scenarios = scenario_model(spec, base, factors, tmp_path, {}).scenarios(points)
+    assert len(scenarios) == 4 * (2 + 2)  # Saltelli-style: N x (parameters + 2)
+    patrol = [s.police.patrol_hours_per_day for s in scenarios]
     assert min(patrol) >= 10 and max(patrol) <= 60
-    assert len({s.content_hash() for s in plan.scenarios}) == len(plan.scenarios)
+    assert len({s.content_hash() for s in scenarios}) == len(scenarios)
 
 
 def test_the_lever_that_drives_an_outcome_gets_the_larger_total_index(experiment: Path, tmp_path: Path) -> None:
@@ -54,7 +55,7 @@ def test_the_lever_that_drives_an_outcome_gets_the_larger_total_index(experiment
     indices = result.to_frame().set_index("parameter")
     assert indices.loc["police.patrol_hours_per_day", "ST"] > 0.5
     assert indices.loc["market.purity_volatility", "ST"] < 0.1
-    for name in ("indices.csv", "indices.parquet", "design-and-outcomes.csv", "sensitivity.png"):
+    for name in ("indices.csv", "indices.parquet", "outputs.parquet", "seed-noise.csv", "notes.txt", "sensitivity.png"):
         assert (tmp_path / "out" / name).is_file(), name
 
 
@@ -65,6 +66,43 @@ def test_a_rerun_of_a_sweep_reuses_saved_runs_and_gives_the_same_indices(experim
     again = sweep(experiment, tmp_path / "out", ONE_WORKER, progress=False).to_frame()
     pd.testing.assert_frame_equal(first, again)
     assert [p.stat().st_mtime_ns for p in runs] == stamps  # nothing was run twice
+    pd.testing.assert_frame_equal(first, reanalyse(tmp_path / "out").to_frame())  # from stored outputs alone
+    assert [p.stat().st_mtime_ns for p in runs] == stamps
+
+
+def test_replicates_are_kept_window_outcomes_computed_and_the_dry_run_runs_nothing(
+    tmp_path: Path, repo_root: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    spec = _write(
+        tmp_path,
+        "exp.yaml",
+        f"""name: noisy
+scenario: {repo_root / "scenarios" / "baseline.yaml"}
+method: sobol
+samples: 2
+replicates: 2
+years: 0.1
+parameters:
+  police.patrol_hours_per_day: {{low: 10, high: 60}}
+outcomes:
+  - patrol_hours_total
+  - {{column: patrol_hours, statistic: sum, from_day: 0, to_day: 10, name: patrol_first_ten_days}}
+""",
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--dry-run"]) == 0
+    assert "12 runs" in capsys.readouterr().out  # 2 x (1 + 2) points x 2 replicates
+    assert not (out / "runs").exists()
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    outputs = pd.read_parquet(out / "outputs.parquet")
+    assert len(outputs) == 12 and set(outputs["replicate"]) == {0, 1}
+    # Patrol hours are set, not random: ten days of them are a tenth-ish of the total, and seeds add nothing.
+    ten_days = outputs["patrol_first_ten_days"] / outputs["patrol_hours_total"]
+    assert ten_days.between(0.2, 0.35).all()  # 10 of 36 days
+    noise = pd.read_csv(out / "seed-noise.csv").set_index("outcome")["seed_share"]
+    assert noise["patrol_hours_total"] < 0.01  # almost all variance comes from the lever
+    assert "averaged" in (out / "notes.txt").read_text()
+    assert main(["analyze", str(out)]) == 0
 
 
 def test_an_experiment_naming_a_missing_lever_gets_a_line_with_file_and_key(tmp_path: Path, repo_root: Path) -> None:
@@ -82,6 +120,10 @@ outcomes: [nonsense_total]
     with pytest.raises(ScenarioError) as caught:
         load_experiment(bad)
     assert any("samples" in p and "power of two" in p for p in caught.value.problems)
+    morris = bad.read_text().replace("samples: 3", "samples: 4\nmethod: morris\nsecond_order: true")
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(_write(tmp_path, "m.yaml", morris))
+    assert any("second_order is only estimated by sobol" in p for p in caught.value.problems)
     bad.write_text(bad.read_text().replace("samples: 3", "samples: 4"))
     with pytest.raises(ScenarioError) as caught:
         load_experiment(bad)
@@ -89,11 +131,15 @@ outcomes: [nonsense_total]
     assert "patrol_hours_per_day" in caught.value.problems[0]  # the closest lever is suggested
 
 
-def test_calibration_ranks_candidates_and_writes_a_usable_scenario(tmp_path: Path, repo_root: Path) -> None:
+@pytest.mark.slow  # about 50 s: some twenty short runs of the town
+def test_a_calibration_that_cannot_fit_says_so_and_writes_nothing_called_calibrated(
+    tmp_path: Path, repo_root: Path
+) -> None:
+    # Deaths per 1,000 people with dependent use cannot reach 500 at any plausible overdose rate.
     _write(
         tmp_path,
         "targets.csv",
-        "target,value,low,high,unit,source\npoisoning_deaths_per_1000_dependent,5.5,4.5,6.5,per 1000 PY,MODEL.md\n",
+        "target,value,low,high,unit,source\npoisoning_deaths_per_1000_dependent,500,450,550,per 1000 PY,assumption\n",
     )
     config = _write(
         tmp_path,
@@ -103,22 +149,23 @@ scenario: {repo_root / "scenarios" / "baseline.yaml"}
 targets: targets.csv
 parameters:
   overdose.rate_per_year: {{low: 0.02, high: 0.4}}
-samples: 6
-replicates: 1
-years: 0.5
+population: 10
+generations: 1
+check_draws: 2
+years: 0.1
 """,
     )
-    result = calibrate(config, tmp_path / "out", ONE_WORKER, progress=False)
-    fit = pd.read_csv(tmp_path / "out" / "fit.csv")
-    assert fit["distance"].is_monotonic_increasing
-    # More overdoses per person-year means more deaths: the fitted figure rises with the rate.
-    ordered = fit.sort_values("overdose.rate_per_year")
-    assert (
-        ordered["poisoning_deaths_per_1000_dependent"].iloc[-1] > ordered["poisoning_deaths_per_1000_dependent"].iloc[0]
-    )
-    calibrated = load_scenario(tmp_path / "out" / "calibrated.yaml")
-    assert calibrated.overdose.rate_per_year == pytest.approx(result.fit.iloc[0]["overdose.rate_per_year"])
-    assert (tmp_path / "out" / "fit.png").is_file()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "calibrated.yaml").write_text("stale")  # left by an earlier calibration
+    result = calibrate(config, out, ONE_WORKER, progress=False)
+    assert not result.fits
+    assert not (out / "calibrated.yaml").exists()
+    assert "No parameter set reproduced every target" in (out / "NOT-FITTED.txt").read_text()
+    check = pd.read_csv(out / "predictive-check.csv")
+    assert check.loc[0, "share_inside_band"] == 0.0
+    for name in ("posterior.csv", "posterior-summary.csv", "pairs.png", "predictive.png"):
+        assert (out / name).is_file(), name
 
 
 def test_a_target_without_a_known_metric_or_source_is_refused(tmp_path: Path, repo_root: Path) -> None:
@@ -147,8 +194,8 @@ def test_bundled_experiments_and_calibrations_are_valid(repo_root: Path) -> None
     calibrations = sorted((repo_root / "calibration").glob("*.yaml"))
     assert experiments and calibrations
     for path in experiments:
-        spec, base = load_experiment(path)
-        assert design(spec, base).scenarios
+        spec, _, factors = load_experiment(path)
+        assert len(design(spec.method, factors, spec.samples, spec.seed, spec.second_order))
     for path in calibrations:
         config, _, targets = load_calibration(path)
         assert targets and config.parameters

@@ -1,6 +1,7 @@
 """Research tools built on the planner's runner and store.
 
-`sensitivity` runs SALib experiments (Sobol, Morris) over the plausible ranges the parameters
-declare; `calibration` fits parameters to published figures. Both save each run as it finishes
-and resume after an interruption.
+`experiment` is the shared machinery (factors with bounds, designs run through the runner and
+store or on a plain function, every replicate kept); `sensitivity` analyses designs with SALib
+and reports seed noise and 90% intervals; `abc` and `calibration` fit parameters to published
+figures by ABC-SMC (pyabc) and check the posterior against every target.
 """

@@ -1,11 +1,12 @@
-"""Calibration: which values of the uncertain parameters reproduce a town's real figures.
+"""Calibration: which values of the uncertain parameters reproduce a town's real figures, and how sure.
 
 A calibration config names a base scenario, a targets file (CSV: target, value, low, high, unit,
-source) and the parameters to fit (ranges default to the schema's plausible ranges). Candidate
-parameter sets are drawn by Latin hypercube, each run with the same replicate seeds, and scored by
-how far the simulated figures fall from each target, measured in half-widths of the target's
-plausible band. Sets that land inside every band are accepted (approximate Bayesian computation
-by rejection); the best set is written out as a scenario that extends the base, ready to use.
+source) and the parameters to fit (priors uniform over the schema's plausible ranges unless
+given). ABC-SMC (`sim.research.abc`, pyabc) runs the town at particles drawn from the prior, then
+from successively narrower populations, each figure's distance scaled by its own band. Outputs:
+the posterior (weighted particles and 90% credible intervals), a pairs plot, and a
+posterior-predictive check that reruns posterior draws against every target. Only when every
+target is met is a scenario called "calibrated" written; otherwise the outputs say nothing fits.
 """
 
 from __future__ import annotations
@@ -22,12 +23,20 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.planner.files import save_figure, write_atomically, write_csv
-from sim.planner.levers import resolve_lever
+from sim.planner.files import write_atomically, write_csv
 from sim.planner.scenario import Scenario, ScenarioError, load_scenario
 from sim.planner.settings import read_settings, read_text
 from sim.planner.store import Store
-from sim.research.sensitivity import Range, bounds, check_levers, run_summaries, summary_keys, with_values
+from sim.research.abc import CREDIBLE, Posterior, Target, abc_smc
+from sim.research.experiment import (
+    Range,
+    ScenarioModel,
+    lever_factor,
+    lever_factors,
+    run_design,
+    summary_keys,
+    with_values,
+)
 
 
 def _per(numerator: str, denominator: str, scale: float = 1.0) -> Callable[[dict, Scenario], float]:
@@ -61,28 +70,34 @@ class CalibrationConfig(BaseModel):
     description: str = ""
     scenario: str = Field(description="Base scenario file, relative to this file.")
     targets: str = Field(description="Targets CSV, relative to this file.")
-    parameters: dict[str, Range | None] = Field(min_length=1)
-    samples: int = Field(64, ge=2, le=100_000, description="Candidate parameter sets.")
-    replicates: int = Field(2, ge=1, le=100, description="Runs per candidate, averaged.")
+    parameters: dict[str, Range | None] = Field(min_length=1, description="Levers to fit; uniform priors.")
+    population: int = Field(60, ge=10, le=10_000, description="Particles per ABC-SMC generation.")
+    generations: int = Field(4, ge=1, le=30, description="ABC-SMC generations (tolerance shrinks each time).")
+    check_draws: int = Field(20, ge=2, le=1000, description="Posterior draws rerun for the predictive check.")
     years: float | None = Field(None, gt=0, le=30)
     seed: int = Field(1, ge=0)
 
 
 @dataclass
-class Target:
-    name: str
-    value: float
-    low: float
-    high: float
-    unit: str
-    source: str
+class TownSimulator:
+    """One run of the town at given lever values, reduced to the targets' figures (for pyabc)."""
+
+    base: Scenario
+    targets: list[str]
+
+    def __call__(self, values: dict[str, float]) -> dict[str, float]:
+        from sim.planner.runner import run
+
+        scenario = with_values(self.base, self.base.name, values)
+        summary = run(scenario, seed=int(np.random.randint(2**31 - 1))).summary
+        return {name: METRICS[name](summary, scenario) for name in self.targets}
 
 
 def read_targets(path: Path) -> list[Target]:
     """Read and check a targets CSV (every target must be a known metric with a source)."""
     try:
         table = pd.read_csv(io.StringIO(read_text(Path(path))))  # size-capped, regular files only
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+    except (OSError, pd.errors.ParserError) as err:
         raise ScenarioError([f"{path}: cannot read targets: {err}"]) from None
     need = ["target", "value", "low", "high", "unit", "source"]
     missing = [c for c in need if c not in table.columns]
@@ -113,114 +128,122 @@ def load_calibration(path: str | Path) -> tuple[CalibrationConfig, Scenario, lis
     if config.years is not None:
         base.years = config.years
     targets = read_targets(path.parent / config.targets)
-    check_levers(path, lines, base, config.parameters)
+    lever_factors(path, lines, config.parameters)
     return config, base, targets
 
 
-def candidates(config: CalibrationConfig, base: Scenario) -> tuple[pd.DataFrame, list[Scenario]]:
-    """Latin hypercube draws over the parameter ranges, and one scenario per draw."""
-    from scipy.stats import qmc
+@dataclass
+class Calibration:
+    """The posterior, the predictive check against every target, and where the outputs went."""
 
-    names = list(config.parameters)
-    ranges = np.array([bounds(base, n, config.parameters[n]) for n in names])
-    unit = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(config.seed)).random(config.samples)
-    points = qmc.scale(unit, ranges[:, 0], ranges[:, 1])
-    scenarios = [
-        with_values(base, f"{config.name}-{index:05d}", dict(zip(names, row, strict=True)))
-        for index, row in enumerate(points)
-    ]
-    table = pd.DataFrame([[getattr(*resolve_lever(s, lever)) for lever in names] for s in scenarios], columns=names)
-    return table, scenarios
+    config: CalibrationConfig
+    targets: list[Target]
+    posterior: Posterior
+    check: pd.DataFrame  # one row per target
+    folder: Path
+
+    @property
+    def fits(self) -> bool:
+        return self.posterior.fits
 
 
-def score(summaries: list[dict], scenarios: list[Scenario], targets: list[Target]) -> pd.DataFrame:
-    """Each candidate's simulated figures, its distance from the targets and whether it fits all."""
+def predictive_check(draws: pd.DataFrame, targets: list[Target]) -> pd.DataFrame:
+    """Where the posterior draws' figures land against each target's band."""
     rows = []
-    for summary, scenario in zip(summaries, scenarios, strict=True):
-        row = {t.name: METRICS[t.name](summary, scenario) for t in targets}
-        gaps = [(row[t.name] - t.value) / max((t.high - t.low) / 2, 1e-12) for t in targets]
-        row["distance"] = float(np.sqrt(np.nanmean(np.square(gaps)))) if gaps else 0.0
-        row["fits_all"] = all(t.low <= row[t.name] <= t.high for t in targets)
-        rows.append(row)
+    for t in targets:
+        values = draws[t.name].to_numpy(dtype=float)
+        low, median, high = np.nanquantile(values, [0.05, 0.5, 0.95])
+        rows.append(
+            {
+                "target": t.name,
+                "value": t.value,
+                "low": t.low,
+                "high": t.high,
+                "simulated_median": median,
+                "simulated_5%": low,
+                "simulated_95%": high,
+                "share_inside_band": float(np.mean((values >= t.low) & (values <= t.high))),
+                "source": t.source,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def calibrated_scenario(base_file: str, best: pd.Series, levers: list[str], name: str) -> str:
-    """YAML text of a scenario that extends the base with the best-fitting values."""
+def calibrated_scenario(base_file: str, summary: pd.DataFrame, name: str, integers: set[str]) -> str:
+    """YAML text of a scenario that extends the base with the posterior medians."""
     nested: dict = {}
-    for lever in levers:
-        section, field = lever.split(".", 1)
-        value = best[lever]
-        nested.setdefault(section, {})[field] = value.item() if hasattr(value, "item") else value
+    for row in summary.itertuples(index=False):
+        section, field = row.parameter.split(".", 1)
+        value = round(row.median) if row.parameter in integers else float(row.median)
+        nested.setdefault(section, {})[field] = value
+    low, high = f"low_{CREDIBLE:.0%}", f"high_{CREDIBLE:.0%}"
+    intervals = "; ".join(
+        f"{r['parameter']} {r['median']:.4g} ({r[low]:.4g} to {r[high]:.4g})" for r in summary.to_dict("records")
+    )
     header = (
-        f"# Calibrated by `drugmarket calibrate` ({name}): the best-fitting candidate.\n"
-        "# See fit.csv beside this file for how close each target came.\n"
+        f"# Calibrated by `drugmarket calibrate` ({name}) with ABC-SMC: posterior medians.\n"
+        f"# 90% credible intervals: {intervals}.\n"
+        "# posterior.csv beside this file holds the weighted particles (for `compare` over draws).\n"
     )
     body = {"extends": base_file, "name": f"{name}-calibrated", **nested}
     return header + yaml.safe_dump(body, sort_keys=False)
 
 
-def plot_fit(fit: pd.DataFrame, targets: list[Target], path: Path, keep: int = 10) -> Path:
-    """For each target: its band, and where the best candidates and all candidates landed."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    best = fit.nsmallest(keep, "distance")
-    fig, axes = plt.subplots(len(targets), 1, figsize=(7, 1.3 + 1.1 * len(targets)), squeeze=False)
-    for ax, target in zip(axes[:, 0], targets, strict=True):
-        ax.axvspan(target.low, target.high, color="#c7e9c0", label="target band")
-        ax.axvline(target.value, color="#238b45", lw=2, label="target")
-        ax.plot(fit[target.name], np.full(len(fit), 0.3), "|", color="#999999", ms=12, label="all candidates")
-        ax.plot(best[target.name], np.full(len(best), 0.7), "o", color="#d95f02", label=f"best {len(best)}")
-        ax.set_ylim(0, 1)
-        ax.set_yticks([])
-        ax.set_title(f"{target.name} ({target.unit})", fontsize=9, loc="left")
-    axes[0, 0].legend(loc="upper right", fontsize=7, ncol=4)
-    fig.tight_layout()
-    save_figure(fig, path, dpi=150)
-    plt.close(fig)
-    return path
-
-
-@dataclass
-class Calibration:
-    """Every candidate's parameters and fit, best first, and where the outputs went."""
-
-    config: CalibrationConfig
-    targets: list[Target]
-    fit: pd.DataFrame
-    folder: Path
-
-    @property
-    def accepted(self) -> pd.DataFrame:
-        return self.fit[self.fit["fits_all"]]
-
-
 def calibrate(
     path: str | Path, out: Path, executor_options: dict[str, Any], progress: bool | None = None
 ) -> Calibration:
-    """Run (or resume) a calibration and write fit.csv, fit.png and calibrated.yaml to `out`."""
+    """Fit by ABC-SMC, check posterior draws against every target, and write the outputs to `out`."""
+    from sim.research.calibration_plots import plot_pairs, plot_predictive
+
     path = Path(path).resolve()
     config, base, targets = load_calibration(path)
-    table, scenarios = candidates(config, base)
+    factors = [lever_factor(lever, given) for lever, given in config.parameters.items()]
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in ("calibrated.yaml", "NOT-FITTED.txt"):
+        (out / stale).unlink(missing_ok=True)
+    posterior = abc_smc(
+        TownSimulator(base, [t.name for t in targets]),
+        factors,
+        targets,
+        population=config.population,
+        generations=config.generations,
+        seed=config.seed,
+        workers=executor_options.get("workers") or 1,
+        database=out / "abc.db",
+    )
+    write_csv(posterior.particles, out / "posterior.csv", index=False)
+    summary = posterior.summary()
+    write_csv(summary, out / "posterior-summary.csv", index=False)
+    write_csv(
+        pd.DataFrame({"generation": range(len(posterior.epsilons)), "tolerance": posterior.epsilons}),
+        out / "generations.csv",
+        index=False,
+    )
+    plot_pairs(posterior, out / "pairs.png")
+    # Posterior-predictive check: posterior draws rerun through the runner and store (resumable).
     needed = sorted({key for key in summary_keys() if key.endswith(("_total", "_per_year", "_mean"))})
-    averaged = run_summaries(
-        scenarios,
-        config.replicates,
-        Store(out / "runs"),
-        executor_options,
-        progress,
-        f"calibrating {config.name}",
-        needed,
+    model = ScenarioModel(base, factors, needed, Store(out / "runs"), f"{config.name}-check", executor_options)
+    points = posterior.draws(config.check_draws, config.seed).to_numpy(dtype=float)
+    outputs = run_design(model, points, 1, progress)
+    draws = pd.DataFrame(
+        [
+            {t.name: METRICS[t.name](row, scenario) for t in targets}
+            for row, scenario in zip(outputs[needed].to_dict("records"), model.scenarios(points), strict=True)
+        ]
     )
-    fit = pd.concat([table, score(averaged.to_dict("records"), scenarios, targets)], axis=1)
-    fit = fit.sort_values("distance").reset_index(drop=True)
-    write_csv(fit, out / "fit.csv")
-    plot_fit(fit, targets, out / "fit.png")
-    base_file = os.path.relpath(path.parent / config.scenario, out)
-    write_atomically(
-        out / "calibrated.yaml", calibrated_scenario(base_file, fit.iloc[0], list(config.parameters), config.name)
-    )
-    return Calibration(config, targets, fit, out)
+    write_csv(draws, out / "predictive.csv", index=False)
+    check = predictive_check(draws, targets)
+    write_csv(check, out / "predictive-check.csv", index=False)
+    plot_predictive(draws, targets, out / "predictive.png")
+    if posterior.fits:
+        base_file = os.path.relpath(path.parent / config.scenario, out)
+        integers = {f.name for f in factors if f.integer}
+        write_atomically(out / "calibrated.yaml", calibrated_scenario(base_file, summary, config.name, integers))
+    else:
+        write_atomically(
+            out / "NOT-FITTED.txt",
+            f"No parameter set reproduced every target: the last tolerance was {posterior.epsilons[-1]:.2f} "
+            "half-widths of a target band (1 or less is needed). See predictive-check.csv for which targets "
+            "miss; widen the parameter ranges, add parameters, or question the targets.\n",
+        )
+    return Calibration(config, targets, posterior, check, out)

@@ -1,42 +1,52 @@
-"""Global sensitivity analysis with SALib: which assumptions move the outcomes most.
+"""Global sensitivity analysis with SALib: which assumptions move the outcomes most, and how sure.
 
-An experiment file names a base scenario, the parameters to vary (by dotted path; their ranges
-default to the plausible ranges declared in the schema, so a unit or source is never restated),
-the method (Sobol or Morris), the number of samples and the outcomes to analyse. Every design
-point is run with the same replicate seeds (common random numbers), so differences between points
-come from the parameters and not from noise. Results keep the same verbs for every method:
-`design`, `analyse`, then `to_frame()` and `plot()` on the result.
+An experiment file names a base scenario, the parameters to vary (dotted lever paths whose ranges
+default to the plausible ranges in the schema), the method, the number of samples and the
+outcomes (summary keys, or a statistic over a window of a daily column). The shared machinery in
+`sim.research.experiment` runs every design point's replicates with common random numbers and
+keeps every replicate, so the result reports how much of a single run's variance is seed noise
+beside the indices. Noise is handled by averaging the R replicates of each point before the
+SALib estimators see them; the outputs say so. Intervals are SALib's bootstrap intervals at the
+90% level used across the tool. The same `design` / `analyse` accept a plain function
+(`analyse_function`), so the estimators can be checked on functions with known indices.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import partial
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sim.model.outcomes import DAILY_COLUMNS, FLOW
-from sim.planner.files import save_figure, write_csv, write_parquet
-from sim.planner.levers import resolve_lever, set_lever
-from sim.planner.runner import execute
-from sim.planner.scenario import Scenario, ScenarioError, load_scenario, shown
+from sim.planner.files import write_atomically, write_csv, write_parquet
+from sim.planner.scenario import Scenario, ScenarioError, load_scenario
 from sim.planner.settings import read_settings
 from sim.planner.store import Store
+from sim.research.experiment import (
+    Factor,
+    FunctionModel,
+    Range,
+    ScenarioModel,
+    Window,
+    averaged,
+    check_outcomes,
+    lever_factors,
+    outcome_name,
+    problem,
+    run_design,
+    seed_noise_share,
+)
 
-
-class Range(BaseModel):
-    """Bounds for one varied parameter; either may be omitted to use the schema's plausible range."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    low: float | None = None
-    high: float | None = None
+#: Level of every interval the tool reports (planners' comparisons use 90% too).
+CONF_LEVEL = 0.90
+#: An interval half-width above this (in share of variance) earns a warning.
+WIDE = 0.1
+Method = Literal["sobol", "morris", "rbd_fast", "pawn"]
+NOISE_NOTE = "noise handling: each point's {r} replicate(s) averaged before analysis (common random numbers)"
 
 
 class Experiment(BaseModel):
@@ -47,290 +57,320 @@ class Experiment(BaseModel):
     name: str = Field(description="Short name for output folders.")
     description: str = Field("", description="The question the experiment answers.")
     scenario: str = Field(description="Base scenario file, relative to the experiment file.")
-    method: Literal["sobol", "morris"] = Field("sobol", description="Sobol indices or Morris elementary effects.")
+    method: Method = Field("sobol", description="SALib method: sobol, morris, rbd_fast or pawn.")
     samples: int = Field(
-        32, ge=2, le=65_536, description="Sobol: base samples N (a power of two). Morris: trajectories."
+        32, ge=2, le=65_536, description="Sobol: base samples N (a power of two). Morris: trajectories. Others: points."
     )
-    second_order: bool = Field(False, description="Sobol only: also estimate pairwise interactions.")
-    replicates: int = Field(1, ge=1, le=100, description="Runs per design point, averaged.")
+    second_order: bool = Field(False, description="Sobol only: also estimate pairwise interactions (S2).")
+    replicates: int = Field(1, ge=1, le=100, description="Runs per design point (different seeds), averaged.")
+    noise: Literal["average"] = Field("average", description="How seed noise is handled: average the replicates.")
     years: float | None = Field(None, gt=0, le=30, description="Override the scenario's horizon.")
-    seed: int = Field(1, ge=0, description="Seed for the design and the replicate seeds.")
+    seed: int = Field(1, ge=0, description="Seed for the design.")
     parameters: dict[str, Range | None] = Field(min_length=1, description="Dotted lever paths to vary.")
-    outcomes: list[str] = Field(min_length=1, description="Summary outcomes to analyse.")
+    outcomes: list[str | Window] = Field(min_length=1, description="Summary keys or windows of daily columns.")
 
     @model_validator(mode="after")
-    def _sobol_needs_a_power_of_two(self) -> Experiment:
+    def _check_method_options(self) -> Experiment:
         if self.method == "sobol" and self.samples & (self.samples - 1):
             raise ValueError(f"samples must be a power of two for sobol, found {self.samples}")
+        if self.second_order and self.method != "sobol":
+            raise ValueError(f"second_order is only estimated by sobol, not {self.method}; remove it")
         return self
 
-
-@dataclass
-class Design:
-    """The sampled points of an experiment and the scenarios they make."""
-
-    experiment: Experiment
-    problem: dict[str, Any]
-    points: np.ndarray
-    scenarios: list[Scenario]
-    seeds: list[int]
+    @property
+    def outcome_names(self) -> list[str]:
+        return [outcome_name(o) for o in self.outcomes]
 
 
-def load_experiment(path: str | Path) -> tuple[Experiment, Scenario]:
-    """Read an experiment file and its base scenario; problems raise ScenarioError."""
+def load_experiment(
+    path: str | Path, samples: int | None = None, years: float | None = None
+) -> tuple[Experiment, Scenario, list[Factor]]:
+    """Read an experiment file (with command-line overrides), its base scenario and its factors."""
     path = Path(path).resolve()
     experiment, lines = read_settings(path, Experiment)
+    overrides = {k: v for k, v in (("samples", samples), ("years", years)) if v is not None}
+    if overrides:
+        try:
+            experiment = Experiment.model_validate({**experiment.model_dump(), **overrides})
+        except ValueError as err:
+            raise ScenarioError([f"{path.name}: command-line override {overrides}: {err}"]) from None
     base = load_scenario(path.parent / experiment.scenario)
     if experiment.years is not None:
         base.years = experiment.years
-    check_levers(path, lines, base, experiment.parameters)
-    unknown = [o for o in experiment.outcomes if o not in summary_keys()]
-    if unknown:
-        raise ScenarioError(
-            [f"{shown(path)}:{lines.get(('outcomes',), 1)}: outcomes: unknown {unknown}; see docs/outputs.md"]
-        )
-    return experiment, base
+    factors = lever_factors(path, lines, experiment.parameters)
+    check_outcomes(path, lines, experiment.outcomes, base.days)
+    return experiment, base, factors
 
 
-def check_levers(path: Path, lines: dict, base: Scenario, parameters: dict[str, Range | None]) -> None:
-    """Every varied lever must exist and have a usable range; one problem line each."""
-    problems = []
-    for lever, given in parameters.items():
-        try:
-            bounds(base, lever, given)
-        except ValueError as err:
-            problems.append(f"{shown(path)}:{lines.get(('parameters', lever), 1)}: parameters.{lever}: {err}")
-    if problems:
-        raise ScenarioError(problems)
+def design(method: Method, factors: list[Factor], samples: int, seed: int, second_order: bool = False) -> np.ndarray:
+    """The SALib sample for a method: Saltelli-Sobol, Morris trajectories, or a Latin hypercube."""
+    from SALib.sample import latin, morris, sobol
+
+    spec = problem(factors)
+    if method == "sobol":
+        return sobol.sample(spec, samples, calc_second_order=second_order, seed=seed)
+    if method == "morris":
+        return morris.sample(spec, samples, seed=seed)
+    return latin.sample(spec, samples, seed=seed)
 
 
-def summary_keys() -> set[str]:
-    """Every outcome name a run's summary holds (totals and rates of flows, means and ends of stocks)."""
-    keys = {"days", "years"}
-    for column in DAILY_COLUMNS:
-        suffixes = ("_total", "_per_year") if column.kind == FLOW else ("_mean", "_final")
-        keys.update(column.name + suffix for suffix in suffixes)
-    return keys
-
-
-def bounds(base: Scenario, lever: str, given: Range | None) -> tuple[float, float]:
-    """The range to sweep for a lever: as given, else the schema's plausible range."""
-    section, field = resolve_lever(base, lever)
-    info = type(section).model_fields[field]
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    plausible = extra.get("plausible")
-    low = given.low if given and given.low is not None else (plausible[0] if plausible else None)
-    high = given.high if given and given.high is not None else (plausible[1] if plausible else None)
-    if low is None or high is None:
-        raise ValueError("has no plausible range in the schema; give low and high")
-    if not low < high:
-        raise ValueError(f"low ({low}) must be below high ({high})")
-    for value in (low, high):
-        probe = section.model_copy()
-        try:
-            setattr(probe, field, round(value) if info.annotation is int else value)
-        except ValidationError as err:
-            raise ValueError(f"{value} is not allowed: {err.errors()[0]['msg']}") from None
-    return float(low), float(high)
-
-
-def design(experiment: Experiment, base: Scenario) -> Design:
-    """Sample the parameter space with SALib and build one scenario per point."""
-    from SALib.sample import morris as morris_sample
-    from SALib.sample import sobol as sobol_sample
-
-    names = list(experiment.parameters)
-    problem = {
-        "num_vars": len(names),
-        "names": names,
-        "bounds": [list(bounds(base, n, experiment.parameters[n])) for n in names],
-    }
-    if experiment.method == "sobol":
-        points = sobol_sample.sample(
-            problem, experiment.samples, calc_second_order=experiment.second_order, seed=experiment.seed
-        )
-    else:
-        points = morris_sample.sample(problem, experiment.samples, seed=experiment.seed)
-    scenarios = [
-        with_values(base, f"{experiment.name}-{index:05d}", dict(zip(names, row, strict=True)))
-        for index, row in enumerate(points)
-    ]
-    master = np.random.SeedSequence(experiment.seed)
-    seeds = [int(s.generate_state(1)[0]) for s in master.spawn(experiment.replicates)]
-    return Design(experiment, problem, points, scenarios, seeds)
+def runs_of(method: Method, factors: int, samples: int, replicates: int, second_order: bool = False) -> int:
+    """How many model runs a design costs: points times replicates."""
+    points = {
+        "sobol": samples * (2 * factors + 2 if second_order else factors + 2),
+        "morris": samples * (factors + 1),
+    }.get(method, samples)
+    return points * replicates
 
 
 @dataclass
 class SensitivityResult:
-    """Indices per outcome and parameter, with the outputs they came from."""
+    """Indices per outcome and parameter, the seed-noise share, warnings, and every replicate."""
 
-    experiment: Experiment
+    name: str
+    method: Method
+    samples: int
+    replicates: int
     indices: pd.DataFrame  # one row per (outcome, parameter)
-    outputs: pd.DataFrame  # one row per design point: parameters then outcomes
+    noise: pd.Series  # seed share of single-run variance, per outcome
+    outputs: pd.DataFrame  # one row per (point, replicate)
+    second_order: pd.DataFrame | None = None
+    convergence: pd.DataFrame | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def runs(self) -> int:
+        return len(self.outputs)
+
+    @property
+    def notes(self) -> list[str]:
+        return [
+            f"method: {self.method} (SALib), {self.samples} samples, {self.outputs['point'].nunique()} points, "
+            f"{self.runs} runs",
+            NOISE_NOTE.format(r=self.replicates),
+            f"intervals: SALib bootstrap, {CONF_LEVEL:.0%} level (columns *_conf are half-widths)",
+        ]
 
     def to_frame(self) -> pd.DataFrame:
         return self.indices
 
-    def plot(self, path: str | Path) -> Path:
-        """Bar chart of the main index per outcome (first-order and total Sobol, or Morris mu*)."""
-        import matplotlib
+    def write(self, out: Path) -> None:
+        """Every table and figure, and a notes file stating the method, noise handling and warnings."""
+        out.mkdir(parents=True, exist_ok=True)
+        write_csv(self.indices, out / "indices.csv", index=False)
+        write_parquet(self.indices, out / "indices.parquet", index=False)
+        write_csv(self.noise.rename_axis("outcome").reset_index(), out / "seed-noise.csv", index=False)
+        if self.second_order is not None:
+            write_csv(self.second_order, out / "second-order.csv", index=False)
+        if self.convergence is not None:
+            write_csv(self.convergence, out / "convergence.csv", index=False)
+        text = "\n".join([*self.notes, *(f"WARNING: {w}" for w in self.warnings)]) + "\n"
+        write_atomically(out / "notes.txt", text)
+        from sim.research.sensitivity_plots import plot_convergence, plot_indices
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        outcomes = list(dict.fromkeys(self.indices["outcome"]))
-        columns = 2 if len(outcomes) > 1 else 1
-        rows = math.ceil(len(outcomes) / columns)
-        fig, axes = plt.subplots(
-            rows,
-            columns,
-            figsize=(6.5 * columns, 0.5 + 0.45 * rows * len(self.experiment.parameters) + 1.2 * rows),
-            squeeze=False,
-        )
-        for ax, outcome in zip(axes.flat, outcomes, strict=False):
-            part = self.indices[self.indices["outcome"] == outcome].set_index("parameter")
-            if self.experiment.method == "sobol":
-                part = part.sort_values("ST")
-                y = np.arange(len(part))
-                ax.barh(
-                    y - 0.2, part["S1"], height=0.4, xerr=part["S1_conf"], label="first order (S1)", color="#4c72b0"
-                )
-                ax.barh(y + 0.2, part["ST"], height=0.4, xerr=part["ST_conf"], label="total (ST)", color="#dd8452")
-                ax.set_xlabel("share of output variance")
-            else:
-                part = part.sort_values("mu_star")
-                y = np.arange(len(part))
-                ax.barh(y, part["mu_star"], xerr=part["mu_star_conf"], color="#4c72b0", label="mu* (mean |effect|)")
-                ax.set_xlabel(f"mean absolute elementary effect on {outcome}")
-            ax.set_yticks(y, part.index)
-            ax.set_title(outcome.replace("_", " "))
-            ax.legend(loc="lower right", fontsize=8)
-        for ax in list(axes.flat)[len(outcomes) :]:
-            ax.set_visible(False)
-        fig.suptitle(f"Sensitivity: {self.experiment.name} ({self.experiment.method}, {len(self.outputs)} runs)")
-        fig.tight_layout()
-        path = Path(path)
-        save_figure(fig, path, dpi=150)
-        plt.close(fig)
-        return path
+        plot_indices(self, out / "sensitivity.png")
+        if self.convergence is not None:
+            plot_convergence(self, out / "convergence.png")
 
 
-def analyse(design_: Design, outcomes: pd.DataFrame) -> SensitivityResult:
-    """Compute indices from one row of outcomes per design point (replicates already averaged)."""
-    from SALib.analyze import morris as morris_analyse
-    from SALib.analyze import sobol as sobol_analyse
-
-    experiment = design_.experiment
-    rows = []
-    for outcome in experiment.outcomes:
-        y = outcomes[outcome].to_numpy(dtype=float)
-        if experiment.method == "sobol":
-            found = sobol_analyse.analyze(
-                design_.problem, y, calc_second_order=experiment.second_order, seed=experiment.seed
-            )
-            for i, name in enumerate(design_.problem["names"]):
-                rows.append(
-                    {
-                        "outcome": outcome,
-                        "parameter": name,
-                        "S1": found["S1"][i],
-                        "S1_conf": found["S1_conf"][i],
-                        "ST": found["ST"][i],
-                        "ST_conf": found["ST_conf"][i],
-                    }
-                )
-        else:
-            found = morris_analyse.analyze(design_.problem, design_.points, y, seed=experiment.seed)
-            for i, name in enumerate(design_.problem["names"]):
-                rows.append(
-                    {
-                        "outcome": outcome,
-                        "parameter": name,
-                        "mu_star": found["mu_star"][i],
-                        "mu_star_conf": found["mu_star_conf"][i],
-                        "sigma": found["sigma"][i],
-                    }
-                )
-    table = pd.DataFrame(design_.points, columns=design_.problem["names"])
-    table = pd.concat([table, outcomes[experiment.outcomes].reset_index(drop=True)], axis=1)
-    return SensitivityResult(experiment, pd.DataFrame(rows), table)
+def _rows(outcome: str, names: list[str], found: Any, keys: list[str]) -> list[dict[str, Any]]:
+    return [{"outcome": outcome, "parameter": n, **{k: float(found[k][i]) for k in keys}} for i, n in enumerate(names)]
 
 
-#: The task a sweep hands to workers: run a replicate, keep only its summary.
-summary_only = partial(execute, keep_tables=False)
+def _estimate(method: Method, spec: dict, points: np.ndarray, y: np.ndarray, seed: int, second_order: bool) -> Any:
+    from SALib.analyze import morris, pawn, rbd_fast, sobol
+
+    if method == "sobol":
+        return sobol.analyze(spec, y, calc_second_order=second_order, conf_level=CONF_LEVEL, seed=seed)
+    if method == "morris":
+        return morris.analyze(spec, points, y, conf_level=CONF_LEVEL, seed=seed)
+    if method == "rbd_fast":
+        return rbd_fast.analyze(spec, points, y, conf_level=CONF_LEVEL, seed=seed)
+    return pawn.analyze(spec, points, y, seed=seed)
 
 
-def run_summaries(
-    scenarios: Sequence[Scenario],
-    replicates: int,
-    store: Store,
-    executor_options: dict[str, Any],
-    progress: bool | None,
-    description: str,
+KEYS: dict[str, list[str]] = {
+    "sobol": ["S1", "S1_conf", "ST", "ST_conf"],
+    "morris": ["mu", "mu_star", "mu_star_conf", "sigma"],
+    "rbd_fast": ["S1", "S1_conf"],
+    "pawn": ["median", "mean", "minimum", "maximum", "CV"],
+}
+
+
+def analyse(
+    name: str,
+    method: Method,
+    factors: list[Factor],
+    samples: int,
+    outputs: pd.DataFrame,
     outcomes: list[str],
-) -> pd.DataFrame:
-    """Run (or resume) every point's replicates, keeping summaries; one row of averages per point.
+    seed: int = 1,
+    second_order: bool = False,
+) -> SensitivityResult:
+    """Indices from an outputs table with every replicate (averaged per point first), with warnings."""
+    spec = problem(factors)
+    names = spec["names"]
+    means = averaged(outputs, outcomes)
+    points = outputs.groupby("point", sort=True)[names].first().to_numpy(dtype=float)
+    rows, pairs, steps, warnings = [], [], [], []
+    for outcome in outcomes:
+        y = means[outcome].to_numpy(dtype=float)
+        if not np.all(np.isfinite(y)) or np.ptp(y) == 0:
+            warnings.append(f"{outcome}: constant or missing across the design; no indices estimated")
+            continue
+        found = _estimate(method, spec, points, y, seed, second_order)
+        rows += _rows(outcome, names, found, KEYS[method])
+        if method == "sobol" and second_order:
+            for i, j in zip(*np.triu_indices(len(names), 1), strict=True):
+                pairs.append(
+                    {
+                        "outcome": outcome,
+                        "parameter": names[i],
+                        "with": names[j],
+                        "S2": float(found["S2"][i, j]),
+                        "S2_conf": float(found["S2_conf"][i, j]),
+                    }
+                )
+        if method == "sobol":
+            steps += _convergence(spec, y, samples, outcome, seed, second_order)
+    indices = pd.DataFrame(rows)
+    warnings += index_warnings(indices, method)
+    if outputs["replicate"].nunique() < 2:
+        warnings.append("one replicate per point: the share of variance from seeds cannot be measured")
+    return SensitivityResult(
+        name,
+        method,
+        samples,
+        int(outputs["replicate"].nunique()),
+        indices,
+        seed_noise_share(outputs, outcomes),
+        outputs,
+        pd.DataFrame(pairs) if second_order else None,
+        pd.DataFrame(steps) if steps else None,
+        warnings,
+    )
+
+
+def _convergence(spec: dict, y: np.ndarray, samples: int, outcome: str, seed: int, second_order: bool) -> list[dict]:
+    """Sobol indices from the first n base samples, n = N/8 ... N: do they settle as N grows?"""
+    from SALib.analyze import sobol
+
+    per = len(y) // samples
+    steps = []
+    for n in sorted({max(samples // 8, 4), max(samples // 4, 4), max(samples // 2, 4), samples}):
+        if n > samples:
+            continue
+        found = sobol.analyze(spec, y[: n * per], calc_second_order=second_order, conf_level=CONF_LEVEL, seed=seed)
+        steps += [
+            {"outcome": outcome, "parameter": p, "N": n, **{k: float(found[k][i]) for k in KEYS["sobol"]}}
+            for i, p in enumerate(spec["names"])
+        ]
+    return steps
+
+
+def index_warnings(indices: pd.DataFrame, method: Method) -> list[str]:
+    """Wide intervals and shares of variance outside [0, 1]: signs that samples are too few."""
+    found = []
+    for column in ("S1", "ST"):
+        if column not in indices:
+            continue
+        conf = indices[f"{column}_conf"]
+        for row, width in zip(indices.itertuples(index=False), conf, strict=True):
+            value = getattr(row, column)
+            where = f"{row.outcome} / {row.parameter}: {column} = {value:.2f} +/- {width:.2f}"
+            if value < 0 or value > 1:
+                found.append(f"{where} lies outside [0, 1] (estimator noise): raise samples")
+            elif width > WIDE:
+                found.append(f"{where}: {CONF_LEVEL:.0%} interval wider than +/- {WIDE}: raise samples")
+    return found
+
+
+# -- the town --------------------------------------------------------------------------------------
+def scenario_model(
+    experiment: Experiment, base: Scenario, factors: list[Factor], out: Path, options: dict
+) -> ScenarioModel:
+    return ScenarioModel(base, factors, list(experiment.outcomes), Store(out / "runs"), experiment.name, options)
+
+
+def sweep(
+    path: str | Path,
+    out: Path,
+    executor_options: dict[str, Any],
+    progress: bool | None = None,
+    samples: int | None = None,
+    years: float | None = None,
+) -> SensitivityResult:
+    """Run (or resume) an experiment and analyse it, writing every replicate, indices and figures.
 
     Raises `Interrupted` on Ctrl-C and RuntimeError when some runs failed (their tracebacks are in
     the store; rerunning retries them).
     """
-    from sim.planner.runner import open_executor, replicate_work, run_replicates
-
-    with open_executor(**executor_options) as (executor, slots):
-        batch = run_replicates(
-            replicate_work(list(scenarios), replicates),
-            store,
-            executor,
-            slots,
-            progress=progress,
-            task=summary_only,
-            description=description,
-            tables=False,
-        )
-    if batch.failed:
-        name, replicate, last = batch.failed[0]
-        raise RuntimeError(f"{len(batch.failed)} run(s) failed, e.g. {name} replicate {replicate}: {last}")
-    rows = []
-    for scenario in scenarios:
-        table = store.summaries(scenario, range(replicates))
-        rows.append(table[outcomes].mean())
-    return pd.DataFrame(rows).reset_index(drop=True)
+    experiment, base, factors = load_experiment(path, samples, years)
+    points = design(experiment.method, factors, experiment.samples, experiment.seed, experiment.second_order)
+    model = scenario_model(experiment, base, factors, out, executor_options)
+    outputs = run_design(model, points, experiment.replicates, progress)
+    # Written atomically and the settings last: `analyze` trusts a folder only once both are whole.
+    write_parquet(outputs, out / "outputs.parquet", index=False)
+    write_csv(outputs, out / "outputs.csv", index=False)
+    settings = {"experiment": experiment.model_dump(mode="json"), "factors": [f.__dict__ for f in factors]}
+    write_atomically(out / "experiment.json", json.dumps(settings, indent=2).encode())
+    return reanalyse(out)
 
 
-def with_values(base: Scenario, name: str, values: dict[str, float]) -> Scenario:
-    """A copy of `base` named `name` with each lever set (whole-number levers rounded)."""
-    scenario = base.model_copy(deep=True)
-    scenario.name = name
-    for lever, value in values.items():
-        section, field = resolve_lever(scenario, lever)
-        is_int = type(section).model_fields[field].annotation is int
-        set_lever(scenario, lever, round(value) if is_int else float(value))
-    return scenario
-
-
-def sweep(
-    path: str | Path, out: Path, executor_options: dict[str, Any], progress: bool | None = None
-) -> SensitivityResult:
-    """Run (or resume) an experiment and analyse it, writing its tables and figure to `out`.
-
-    Each design point's replicates are saved as they finish under `out/runs`, so an interrupted
-    sweep picks up where it stopped. Raises `Interrupted` on Ctrl-C and RuntimeError when some
-    runs failed (their tracebacks are in the store; rerunning retries them).
-    """
-    experiment, base = load_experiment(path)
-    plan = design(experiment, base)
-    averaged = run_summaries(
-        plan.scenarios,
-        experiment.replicates,
-        Store(out / "runs"),
-        executor_options,
-        progress,
-        f"{experiment.name} ({experiment.method})",
-        experiment.outcomes,
+def reanalyse(out: Path) -> SensitivityResult:
+    """Analyse the stored outputs of a sweep folder again, without running anything."""
+    out = Path(out)
+    for need in ("experiment.json", "outputs.parquet"):
+        if not (out / need).is_file():
+            raise ScenarioError([f"{out}: no {need}; run `drugmarket sweep` into this folder first"])
+    settings = json.loads((out / "experiment.json").read_text())
+    experiment = Experiment.model_validate(settings["experiment"])
+    factors = [Factor(**f) for f in settings["factors"]]
+    outputs = pd.read_parquet(out / "outputs.parquet")
+    result = analyse(
+        experiment.name,
+        experiment.method,
+        factors,
+        experiment.samples,
+        outputs,
+        experiment.outcome_names,
+        experiment.seed,
+        experiment.second_order,
     )
-    result = analyse(plan, averaged)
-    write_csv(result.indices, out / "indices.csv")
-    write_parquet(result.indices, out / "indices.parquet")
-    write_csv(result.outputs, out / "design-and-outcomes.csv")
-    result.plot(out / "sensitivity.png")
+    result.write(out)
     return result
+
+
+def dry_run(path: str | Path, out: Path, samples: int | None = None, years: float | None = None) -> str:
+    """What a sweep would run and roughly how long it would take, without running it."""
+    experiment, base, factors = load_experiment(path, samples, years)
+    runs = runs_of(experiment.method, len(factors), experiment.samples, experiment.replicates, experiment.second_order)
+    model = scenario_model(experiment, base, factors, out, {})
+    measured = model.seconds_per_run() if model.store.root.is_dir() else None
+    per_run = measured or SECONDS_PER_RUN_YEAR * base.years
+    basis = "runs already in the store" if measured else f"about {SECONDS_PER_RUN_YEAR:g} s per simulated year"
+    return (
+        f"{experiment.name}: {experiment.method}, {len(factors)} parameters, {experiment.samples} samples, "
+        f"{experiment.replicates} replicate(s), {base.years:g} years\n"
+        f"{runs} runs; about {runs * per_run / 60:.0f} CPU-minutes ({basis}), divide by the workers"
+    )
+
+
+#: Rough wall time of one default-town run per simulated year on one core (measured, see the guide).
+SECONDS_PER_RUN_YEAR = 2.5
+
+
+def analyse_function(
+    function: Any,
+    factors: list[Factor],
+    outcomes: list[str],
+    method: Method = "sobol",
+    samples: int = 1024,
+    replicates: int = 1,
+    seed: int = 1,
+    second_order: bool = False,
+) -> SensitivityResult:
+    """The same design, execution and analysis on a plain Python function of named factors."""
+    points = design(method, factors, samples, seed, second_order)
+    outputs = run_design(FunctionModel(function, factors, outcomes, seed), points, replicates)
+    return analyse("function", method, factors, samples, outputs, outcomes, seed, second_order)
