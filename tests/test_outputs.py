@@ -194,7 +194,7 @@ def test_out_in_a_read_only_place_is_one_line(
     status = main(["run", str(_town(tmp_path)), "--out", str(out), "--store", str(tmp_path / "s"), "--no-progress"])
     err = capsys.readouterr().err
     assert status != 0 and "Traceback" not in err and len(_problems(err)) == 1
-    assert err.startswith(f"cannot write {out}: ") and reason in err
+    assert _problems(err)[0].startswith(f"cannot write {out}: ") and reason in err
 
 
 def test_a_full_disk_while_writing_the_report_is_one_line_and_leaves_no_half_files(
