@@ -128,8 +128,12 @@ class Market:
         active_cells, first, per_cell = np.unique(seller_cells[order], return_index=True, return_counts=True)
         # Choice probabilities depend only on the home cell: build one cumulative row per home
         # cell in use, then draw every buyer's location with a single sorted search.
-        homes, row = np.unique(buyer_homes[bought], return_inverse=True)
-        weight = self.reach[np.ix_(homes, active_cells)] * (per_cell * self.visibility[active_cells])
+        buyer_cells = buyer_homes[bought]
+        in_use = np.bincount(buyer_cells, minlength=n_cells) > 0
+        homes = np.flatnonzero(in_use)
+        row = (np.cumsum(in_use) - 1)[buyer_cells]  # each buyer's home, as a row of `homes`
+        # Columns first: gathering a few whole columns, then rows, is far cheaper than np.ix_.
+        weight = self.reach[:, active_cells][homes] * (per_cell * self.visibility[active_cells])
         cumulative = np.cumsum(weight, axis=1, dtype=np.float64)
         cumulative /= cumulative[:, -1:]
         cumulative += np.arange(homes.size)[:, None]
