@@ -202,7 +202,7 @@ class Dealers:
 
     def active(self) -> np.ndarray:
         """Ids of sellers working today."""
-        return np.flatnonzero(self.state[: self.n] == SellerState.ACTIVE)
+        return np.flatnonzero(self.state[: self.n] == int(SellerState.ACTIVE))  # plain int: faster
 
     def active_mean(self, values: np.ndarray, default: float) -> float:
         ids = self.active()

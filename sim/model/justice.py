@@ -792,10 +792,10 @@ class Justice:
         record = self.record
         record.set("in_custody", int(self.people.counts[UseState.CUSTODY]))
         n = self.cases.n
-        stage = self.cases.stage[:n]
-        record.set("on_bail", int(np.count_nonzero(stage == Stage.BAIL)))
-        record.set("awaiting_charge", int(np.count_nonzero(stage == Stage.AWAITING_CHARGE)))
-        record.set("on_treatment_orders", int(np.count_nonzero(stage == Stage.ORDER)))
+        by_stage = np.bincount(self.cases.stage[:n], minlength=len(Stage))
+        record.set("on_bail", int(by_stage[Stage.BAIL]))
+        record.set("awaiting_charge", int(by_stage[Stage.AWAITING_CHARGE]))
+        record.set("on_treatment_orders", int(by_stage[Stage.ORDER]))
         while self._recent_delays and self._recent_delays[0][0] <= day - 28:
             self._recent_delays.pop(0)
         total = sum(d for _, d, _ in self._recent_delays)

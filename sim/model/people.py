@@ -376,11 +376,11 @@ class People:
         """Boolean mask over all rows: is each person in any of `states`?"""
         current = self.state[: self.n]
         if len(states) == 1:
-            return current == states[0]
+            return current == int(states[0])  # numpy compares a plain int far faster than an IntEnum
         return _state_lookup(states)[current]
 
     def count(self, state: UseState) -> int:
-        return int(np.count_nonzero(self.state[: self.n] == state))
+        return int(np.count_nonzero(self.state[: self.n] == int(state)))
 
     def move(self, ids: np.ndarray, state: UseState, day: int) -> None:
         """Put people in a new state from today."""

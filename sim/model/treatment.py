@@ -603,7 +603,7 @@ class Treatment:
         """Deaths in treatment end the course (NDTMS counts them: about 1.4% a year)."""
         people, rows = self.people, self.rows
         n = people.n
-        died = np.flatnonzero((rows.phase[:n] != Phase.NONE) & (people.state[:n] == UseState.DEAD))
+        died = np.flatnonzero((rows.phase[:n] != int(Phase.NONE)) & (people.state[:n] == int(UseState.DEAD)))
         if died.size:
             in_treatment = IN_COMMUNITY[rows.phase[died]]
             self._log_exit(died[in_treatment], day, Exit.DIED)
@@ -860,11 +860,11 @@ class Treatment:
         record.set("treatment_capacity", self.capacity)
         record.set("caseload_per_keyworker", in_ost / self.in_post if self.in_post else 0.0)
         # Prison OST ends at release or death, so the phase alone counts those dosed inside.
-        record.set("on_prison_ost", int(np.count_nonzero(rows.phase[:n] == Phase.IN_PRISON)))
+        record.set("on_prison_ost", int(np.count_nonzero(rows.phase[:n] == int(Phase.IN_PRISON))))
         while self._recent_waits and self._recent_waits[0][0] <= day - 28:
             self._recent_waits.pop(0)
         recent = [w for _, w in self._recent_waits]
         record.set("mean_wait_days", float(np.mean(recent)) if recent else 0.0)
-        dependent = people.state[:n] == UseState.DEPENDENT
+        dependent = people.state[:n] == int(UseState.DEPENDENT)
         holding = np.count_nonzero(people.naloxone[:n] & dependent)
         record.set("naloxone_coverage", holding / counts[UseState.DEPENDENT] if counts[UseState.DEPENDENT] else 0.0)
