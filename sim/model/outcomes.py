@@ -454,12 +454,14 @@ class EventLog:
     @staticmethod
     def _column(batches: list, column: int, dtype: type) -> np.ndarray:
         """One column of `batches` as a single array (numbers shared by a batch spread over it)."""
-        return np.concatenate(
-            [
-                b[column] if isinstance(b[column], np.ndarray) else np.full(len(b[2]), b[column], dtype=dtype)
-                for b in batches
-            ]
-        ).astype(dtype, copy=False)
+        sizes = [len(b[2]) for b in batches]
+        shared = [0 if isinstance(b[column], np.ndarray) else b[column] for b in batches]
+        out = np.repeat(np.array(shared, dtype=dtype), sizes)
+        end = np.cumsum(sizes)
+        for batch, stop, size in zip(batches, end.tolist(), sizes):
+            if isinstance(batch[column], np.ndarray):
+                out[stop - size : stop] = batch[column]
+        return out
 
     def __len__(self) -> int:
         return sum(len(b[2]) for b in self._batches)
