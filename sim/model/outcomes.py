@@ -458,7 +458,7 @@ class EventLog:
         shared = [0 if isinstance(b[column], np.ndarray) else b[column] for b in batches]
         out = np.repeat(np.array(shared, dtype=dtype), sizes)
         end = np.cumsum(sizes)
-        for batch, stop, size in zip(batches, end.tolist(), sizes):
+        for batch, stop, size in zip(batches, end.tolist(), sizes, strict=True):
             if isinstance(batch[column], np.ndarray):
                 out[stop - size : stop] = batch[column]
         return out
