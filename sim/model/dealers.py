@@ -204,7 +204,7 @@ class Dealers:
 
     def active(self) -> np.ndarray:
         """Ids of sellers working today."""
-        return np.flatnonzero(self.state[: self.n] == SellerState.ACTIVE)
+        return np.flatnonzero(self.state[: self.n] == int(SellerState.ACTIVE))  # plain int: faster
 
     def active_mean(self, values: np.ndarray, default: float) -> float:
         ids = self.active()
@@ -240,7 +240,7 @@ class Dealers:
         """Sellers freed by custody, the courts or prison: a share go back to their group's pitch
         if it still has an open position (recruits may have filled it); the rest leave the trade.
         Returns the ids of those who went back."""
-        ids = ids[self.state[ids] == SellerState.ARRESTED]
+        ids = ids[self.state[ids] == int(SellerState.ARRESTED)]
         if ids.size == 0:
             return ids
         members = np.bincount(self.group[self.active()], minlength=self.p.groups)

@@ -422,7 +422,7 @@ class FocusedDeterrence:
         self.pending_people, self.pending_since = self.pending_people[keep], self.pending_since[keep]
         if arrested.size == 0:
             return
-        dependent = arrested[self.people.state[arrested] == UseState.DEPENDENT]
+        dependent = arrested[self.people.state[arrested] == int(UseState.DEPENDENT)]
         fresh = dependent[self.person_last_called[dependent] <= day - window]
         linked = fresh[self.rng.random(fresh.size) < partnership.identification * resources]
         self.pending_people = np.concatenate([self.pending_people, linked])
@@ -461,7 +461,7 @@ class FocusedDeterrence:
     def _call_in_people(self, day: int, places: int, partnership: Partnership) -> None:
         if places <= 0 or self.pending_people.size == 0:
             return
-        still = self.people.state[self.pending_people] == UseState.DEPENDENT
+        still = self.people.state[self.pending_people] == int(UseState.DEPENDENT)
         self.pending_people, self.pending_since = self.pending_people[still], self.pending_since[still]
         # Most recent arrests first: the offer lands best close to the arrest.
         order = np.argsort(-self.pending_since, kind="stable")[:places]

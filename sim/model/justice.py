@@ -455,7 +455,7 @@ class Justice:
         people = self.people
         while self._leaving_custody and self._leaving_custody[0][0] <= day:
             _, ids = self._leaving_custody.pop(0)
-            ids = ids[people.state[ids] == UseState.CUSTODY]
+            ids = ids[people.state[ids] == int(UseState.CUSTODY)]
             people.state[ids] = self.persons.back_to[ids]
 
     # -- arrests ---------------------------------------------------------------------------------------
@@ -529,16 +529,16 @@ class Justice:
         """A new offence while a case is open joins it: a pending decision is made now, bail may
         be revoked, an order is breached."""
         stage = self.cases.stage[cases]
-        pending = cases[(stage == Stage.AWAITING_CHARGE) | (stage == Stage.DIVERSION)]
-        breached_diversion = cases[stage == Stage.DIVERSION]
+        pending = cases[(stage == int(Stage.AWAITING_CHARGE)) | (stage == int(Stage.DIVERSION))]
+        breached_diversion = cases[stage == int(Stage.DIVERSION)]
         self._log(breached_diversion, day, Event.DIVERSION_BREACHED, None)
         self.record.add("diversion_breaches", breached_diversion.size)
         self.cases.set_due(pending, day)
         self.cases.stage[pending] = Stage.AWAITING_CHARGE
-        on_bail = cases[stage == Stage.BAIL]
+        on_bail = cases[stage == int(Stage.BAIL)]
         revoked = on_bail[self.rng.random(on_bail.size) < self.courts.reoffending_remand_share]
         self._remand(revoked, day)
-        on_order = cases[stage == Stage.ORDER]
+        on_order = cases[stage == int(Stage.ORDER)]
         self._breach_order(on_order, day)
 
     def _await_charge(self, cases: np.ndarray, day: int, forensic_share: float) -> None:
@@ -568,14 +568,14 @@ class Justice:
             Stage.BAIL: self.hear,
             Stage.ORDER: self.end_order,
         }
-        stage[stage == Stage.REMAND] = Stage.BAIL  # both go to court
+        stage[stage == int(Stage.REMAND)] = Stage.BAIL  # both go to court
         for value in np.unique(stage).tolist():
             handlers[Stage(value)](cases[stage == value], day)
 
     def _alive(self, cases: np.ndarray) -> np.ndarray:
         """Cases whose person is still alive (a death closes the case)."""
         person = self.cases.agent[cases] == PERSON
-        dead = person & (self.people.state[np.where(person, self.cases.who[cases], 0)] == UseState.DEAD)
+        dead = person & (self.people.state[np.where(person, self.cases.who[cases], 0)] == int(UseState.DEAD))
         self._close(cases[dead])
         return ~dead
 
@@ -614,8 +614,8 @@ class Justice:
         # Remand is decided when a charge comes while the person is still detained; a case
         # re-opened by a new arrest is more often remanded. Everyone else is bailed to court.
         who = self.cases.who[yes]
-        detained = np.where(seller, self.dealers.state[np.where(seller, who, 0)] == SellerState.ARRESTED, False)
-        detained |= ~seller & (self.people.state[np.where(seller, 0, who)] == UseState.CUSTODY)
+        detained = np.where(seller, self.dealers.state[np.where(seller, who, 0)] == int(SellerState.ARRESTED), False)
+        detained |= ~seller & (self.people.state[np.where(seller, 0, who)] == int(UseState.CUSTODY))
         fresh = self.cases.opened[yes] == day
         share = np.where(seller, co.seller_remand_share, co.person_remand_share)
         share = np.where(fresh, share, co.reoffending_remand_share)
@@ -714,12 +714,12 @@ class Justice:
 
     def _free(self, cases: np.ndarray, day: int) -> None:
         """People and sellers leaving court free: remand prisoners are released at short notice."""
-        remanded = cases[self.cases.stage[cases] == Stage.REMAND]
+        remanded = cases[self.cases.stage[cases] == int(Stage.REMAND)]
         if remanded.size == 0:
             return
         seller = self.cases.agent[remanded] == SELLER
         who = self.cases.who[remanded]
-        on_remand = who[~seller][self.people.state[who[~seller]] == UseState.REMAND]
+        on_remand = who[~seller][self.people.state[who[~seller]] == int(UseState.REMAND)]
         self.prison.release_from_remand(on_remand, day)
         self.prison.release_sellers(who[seller], day)
 
@@ -735,7 +735,7 @@ class Justice:
             who = self.treatment.order_breaches.pop()
             cases = self.persons.open_case[who]
             cases = cases[cases >= 0]
-            self._breach_order(cases[self.cases.stage[cases] == Stage.ORDER], day)
+            self._breach_order(cases[self.cases.stage[cases] == int(Stage.ORDER)], day)
 
     def _breach_order(self, cases: np.ndarray, day: int) -> None:
         if cases.size == 0:
@@ -792,10 +792,10 @@ class Justice:
         record = self.record
         record.set("in_custody", int(self.people.counts[UseState.CUSTODY]))
         n = self.cases.n
-        stage = self.cases.stage[:n]
-        record.set("on_bail", int(np.count_nonzero(stage == Stage.BAIL)))
-        record.set("awaiting_charge", int(np.count_nonzero(stage == Stage.AWAITING_CHARGE)))
-        record.set("on_treatment_orders", int(np.count_nonzero(stage == Stage.ORDER)))
+        by_stage = np.bincount(self.cases.stage[:n], minlength=len(Stage))
+        record.set("on_bail", int(by_stage[Stage.BAIL]))
+        record.set("awaiting_charge", int(by_stage[Stage.AWAITING_CHARGE]))
+        record.set("on_treatment_orders", int(by_stage[Stage.ORDER]))
         while self._recent_delays and self._recent_delays[0][0] <= day - 28:
             self._recent_delays.pop(0)
         total = sum(d for _, d, _ in self._recent_delays)

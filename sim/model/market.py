@@ -121,20 +121,27 @@ class Market:
         proportion to how reachable and busy it is, then a seller there at random.
         """
         n_cells = self.reach.shape[0]
-        sellers_by_cell = np.bincount(seller_cells, minlength=n_cells).astype(np.float64)
-        search = self.search_times(sellers_by_cell, patrol_by_cell)[buyer_homes]
+        sellers_in_cell = np.bincount(seller_cells, minlength=n_cells)
+        search = self.search_times(sellers_in_cell.astype(np.float64), patrol_by_cell)[buyer_homes]
         with np.errstate(divide="ignore"):
             chance = -np.expm1(-patience / search)
         bought = rng.random(buyer_homes.size) < chance
         if seller_cells.size == 0 or not bought.any():
             return np.zeros(buyer_homes.size, dtype=bool), np.empty(0, dtype=np.int64), search
 
+        # Sellers sorted by cell: each active cell's sellers sit together, from `first` on.
         order = np.argsort(seller_cells, kind="stable")
-        active_cells, first, per_cell = np.unique(seller_cells[order], return_index=True, return_counts=True)
+        active_cells = np.flatnonzero(sellers_in_cell)
+        per_cell = sellers_in_cell[active_cells]
+        first = np.cumsum(per_cell) - per_cell
         # Choice probabilities depend only on the home cell: build one cumulative row per home
         # cell in use, then draw every buyer's location with a single sorted search.
-        homes, row = np.unique(buyer_homes[bought], return_inverse=True)
-        weight = self.reach[np.ix_(homes, active_cells)] * (per_cell * self.visibility[active_cells])
+        buyer_cells = buyer_homes[bought]
+        in_use = np.bincount(buyer_cells, minlength=n_cells) > 0
+        homes = np.flatnonzero(in_use)
+        row = (np.cumsum(in_use) - 1)[buyer_cells]  # each buyer's home, as a row of `homes`
+        # Columns first: gathering a few whole columns, then rows, is far cheaper than np.ix_.
+        weight = self.reach[:, active_cells][homes] * (per_cell * self.visibility[active_cells])
         cumulative = np.cumsum(weight, axis=1, dtype=np.float64)
         cumulative /= cumulative[:, -1:]
         cumulative += np.arange(homes.size)[:, None]

@@ -262,7 +262,9 @@ class Recorder:
         self.columns = columns
         self._index = {c.name: i for i, c in enumerate(columns)}
         self._rows = np.zeros((n_days, len(columns)))
-        self._today = np.zeros(len(columns))
+        # A plain list: the model adds to today's counts about a hundred times a day, and a list
+        # element is much cheaper to update than a numpy scalar.
+        self._today = [0.0] * len(columns)
         self.days_recorded = 0
 
     def add(self, name: str, amount: float) -> None:
@@ -280,7 +282,7 @@ class Recorder:
     def close_day(self) -> None:
         """Store today's row and start a fresh one."""
         self._rows[self.days_recorded] = self._today
-        self._today[:] = 0.0
+        self._today = [0.0] * len(self.columns)
         self.days_recorded += 1
 
     def last(self, name: str, days: int = 1) -> np.ndarray:
@@ -428,7 +430,9 @@ class EventLog:
     """Append-only log of individual events, stored as column batches for speed."""
 
     def __init__(self) -> None:
-        self._batches: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray]] = []
+        # (day, event, ids, cells, values); a cell or value shared by the whole batch is kept as
+        # one number and spread over the batch only when the log is read.
+        self._batches: list[tuple[int, int, np.ndarray, np.ndarray | int, np.ndarray | float]] = []
 
     def record(
         self,
@@ -443,22 +447,31 @@ class EventLog:
         if n == 0:
             return
         # Copies, so later changes to the caller's arrays do not rewrite history.
-        cells = np.array(cell, dtype=np.int32) if isinstance(cell, np.ndarray) else np.full(n, cell, dtype=np.int32)
-        if isinstance(value, np.ndarray):
-            values = np.array(value, dtype=np.float64)
-        else:
-            values = np.full(n, value, dtype=np.float64)
+        cells = np.array(cell, dtype=np.int32) if isinstance(cell, np.ndarray) else int(cell)
+        values = np.array(value, dtype=np.float64) if isinstance(value, np.ndarray) else float(value)
         self._batches.append((day, int(event), np.array(ids, dtype=np.int64), cells, values))
+
+    @staticmethod
+    def _column(batches: list, column: int, dtype: type) -> np.ndarray:
+        """One column of `batches` as a single array (numbers shared by a batch spread over it)."""
+        sizes = [len(b[2]) for b in batches]
+        shared = [0 if isinstance(b[column], np.ndarray) else b[column] for b in batches]
+        out = np.repeat(np.array(shared, dtype=dtype), sizes)
+        end = np.cumsum(sizes)
+        for batch, stop, size in zip(batches, end.tolist(), sizes, strict=True):
+            if isinstance(batch[column], np.ndarray):
+                out[stop - size : stop] = batch[column]
+        return out
 
     def __len__(self) -> int:
         return sum(len(b[2]) for b in self._batches)
 
     def since(self, event: Event, day: int) -> tuple[np.ndarray, np.ndarray]:
         """Ids and cells of every `event` logged on or after `day` (for maps of recent happenings)."""
-        found = [(b[2], b[3]) for b in self._batches if b[1] == event and b[0] >= day]
+        found = [b for b in self._batches if b[1] == event and b[0] >= day]
         if not found:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
-        return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+        return np.concatenate([b[2] for b in found]), self._column(found, 3, np.int32)
 
     def frame(self) -> pd.DataFrame:
         """The event log as a table: day, event, agent, id, cell, value."""
@@ -484,8 +497,8 @@ class EventLog:
                 "event": [names[c] for c in codes],
                 "agent": [agents[c] for c in codes],
                 "id": np.concatenate([b[2] for b in self._batches]),
-                "cell": np.concatenate([b[3] for b in self._batches]),
-                "value": np.concatenate([b[4] for b in self._batches]),
+                "cell": self._column(self._batches, 3, np.int32),
+                "value": self._column(self._batches, 4, np.float64),
             }
         )
 

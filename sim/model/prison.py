@@ -342,14 +342,16 @@ class Prison:
         rows.fit(people.n)
         n = people.n
         reached = np.flatnonzero(rows.reach_day[:n] == day)
-        reached = reached[(people.state[reached] == UseState.REMAND) | (people.state[reached] == UseState.PRISON)]
+        reached = reached[
+            (people.state[reached] == int(UseState.REMAND)) | (people.state[reached] == int(UseState.PRISON))
+        ]
         if reached.size:
             not_dosed = reached[~self.treatment.on_prison_ost(reached)]
             starting = not_dosed[self.rng.random(not_dosed.size) < self.p.prison_ost_uptake]
             self.treatment.start_prison_ost(starting, day)
         due = np.flatnonzero(rows.release_day[:n] == day)
-        self._release(due[people.state[due] == UseState.PRISON], day, from_remand=False)
-        self._release(due[people.state[due] == UseState.REMAND], day, from_remand=True)
+        self._release(due[people.state[due] == int(UseState.PRISON)], day, from_remand=False)
+        self._release(due[people.state[due] == int(UseState.REMAND)], day, from_remand=True)
         self.sellers.fit(self.dealers.n)
         m = self.dealers.n
         sellers_due = np.flatnonzero(self.sellers.in_prison[:m] & (self.sellers.seller_release_day[:m] == day))

@@ -554,7 +554,7 @@ class Treatment:
 
     def on_prison_ost(self, ids: np.ndarray) -> np.ndarray:
         self.rows.fit(self.people.n)
-        return self.rows.phase[ids] == Phase.IN_PRISON
+        return self.rows.phase[ids] == int(Phase.IN_PRISON)
 
     def continue_ost_on_release(self, ids: np.ndarray, day: int) -> None:
         """Released with a community prescription arranged: OST goes on without a gap."""
@@ -564,7 +564,7 @@ class Treatment:
         self._log_entry(ids, day, Route.PRISON, waited=np.zeros(ids.size))
 
     def stop_prison_ost(self, ids: np.ndarray) -> None:
-        self.rows.phase[ids[self.rows.phase[ids] == Phase.IN_PRISON]] = Phase.NONE
+        self.rows.phase[ids[self.rows.phase[ids] == int(Phase.IN_PRISON)]] = Phase.NONE
 
     def give_kits(self, ids: np.ndarray, day: int, share: float, family: bool = False) -> np.ndarray:
         """Naloxone kits to those without one, with the given chance each; returns recipients."""
@@ -613,7 +613,7 @@ class Treatment:
         """Deaths in treatment end the course (NDTMS counts them: about 1.4% a year)."""
         people, rows = self.people, self.rows
         n = people.n
-        died = np.flatnonzero((rows.phase[:n] != Phase.NONE) & (people.state[:n] == UseState.DEAD))
+        died = np.flatnonzero((rows.phase[:n] != int(Phase.NONE)) & (people.state[:n] == int(UseState.DEAD)))
         if died.size:
             in_treatment = IN_COMMUNITY[rows.phase[died]]
             self._log_exit(died[in_treatment], day, Exit.DIED)
@@ -697,9 +697,9 @@ class Treatment:
         p, rows, people = self.p, self.rows, self.people
         on_ost = people.ids_in(UseState.OST)
         phase = rows.phase[on_ost]
-        ending = on_ost[(phase != Phase.DOSING) & (rows.phase_end[on_ost] <= day)]
-        tapered = ending[rows.phase[ending] == Phase.TAPER]
-        lapsed = ending[rows.phase[ending] == Phase.LAPSING]
+        ending = on_ost[(phase != int(Phase.DOSING)) & (rows.phase_end[on_ost] <= day)]
+        tapered = ending[rows.phase[ending] == int(Phase.TAPER)]
+        lapsed = ending[rows.phase[ending] == int(Phase.LAPSING)]
         self._finish(tapered, day, Exit.COMPLETED, UseState.RECOVERY)
         self._finish(lapsed, day, Exit.DROPPED_OUT, UseState.DEPENDENT)
         breached = lapsed[rows.order_until[lapsed] >= day]
@@ -707,7 +707,7 @@ class Treatment:
             self.order_breaches.append(breached)
         rows.order_until[lapsed] = -1
 
-        dosing = on_ost[phase == Phase.DOSING]
+        dosing = on_ost[phase == int(Phase.DOSING)]
         u = self.rng.random(dosing.size)
         drop = per_year_to_daily(p.dropout_per_year) * self._dropout_multiplier(dosing, day, on_ost.size)
         complete = per_year_to_daily(p.completion_per_year)
@@ -775,7 +775,7 @@ class Treatment:
         if free <= 0:
             return
         on_ost = people.ids_in(UseState.OST)
-        dosing = on_ost[rows.phase[on_ost] == Phase.DOSING]
+        dosing = on_ost[rows.phase[on_ost] == int(Phase.DOSING)]
         asking = people.sample(dosing, per_year_to_daily(p.residential_step_up_per_year))
         if asking.size > free:
             asking = self.rng.choice(asking, size=free, replace=False)
@@ -798,8 +798,8 @@ class Treatment:
         if waiting.size == 0:
             return
         state = people.state[waiting]
-        rows.wait_since[waiting[(state != UseState.DEPENDENT) & (state != UseState.CUSTODY)]] = -1
-        waiting = waiting[state == UseState.DEPENDENT]
+        rows.wait_since[waiting[(state != int(UseState.DEPENDENT)) & (state != int(UseState.CUSTODY))]] = -1
+        waiting = waiting[state == int(UseState.DEPENDENT)]
         ordinary = waiting[~rows.wait_priority[waiting]]
         quitting = people.sample(ordinary, per_year_to_daily(p.waiting_dropout_per_year))
         if quitting.size:
@@ -847,7 +847,7 @@ class Treatment:
         on_ost = people.ids_in(UseState.OST)
         progress = np.minimum((day - rows.ost_start[on_ost]) / p.titration_days, 1.0)
         top_up = p.induction_top_up + (p.stable_top_up - p.induction_top_up) * progress
-        top_up[rows.phase[on_ost] == Phase.LAPSING] = p.missed_dose_street_use
+        top_up[rows.phase[on_ost] == int(Phase.LAPSING)] = p.missed_dose_street_use
         people.top_up[on_ost] = top_up
 
     # -- the day's stocks --------------------------------------------------------------------------
@@ -870,11 +870,11 @@ class Treatment:
         record.set("treatment_capacity", self.capacity)
         record.set("caseload_per_keyworker", in_ost / self.in_post if self.in_post else 0.0)
         # Prison OST ends at release or death, so the phase alone counts those dosed inside.
-        record.set("on_prison_ost", int(np.count_nonzero(rows.phase[:n] == Phase.IN_PRISON)))
+        record.set("on_prison_ost", int(np.count_nonzero(rows.phase[:n] == int(Phase.IN_PRISON))))
         while self._recent_waits and self._recent_waits[0][0] <= day - 28:
             self._recent_waits.pop(0)
         recent = [w for _, w in self._recent_waits]
         record.set("mean_wait_days", float(np.mean(recent)) if recent else 0.0)
-        dependent = people.state[:n] == UseState.DEPENDENT
+        dependent = people.state[:n] == int(UseState.DEPENDENT)
         holding = np.count_nonzero(people.naloxone[:n] & dependent)
         record.set("naloxone_coverage", holding / counts[UseState.DEPENDENT] if counts[UseState.DEPENDENT] else 0.0)
