@@ -14,8 +14,9 @@ from enum import IntEnum
 
 import numpy as np
 
+from sim.model.context import Context
 from sim.model.market import MarketParams
-from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.outcomes import Event
 from sim.model.params import Section, param, per_year_to_daily
 from sim.model.town import Town
 
@@ -144,16 +145,14 @@ class Dealers:
         params: DealerParams,
         market: MarketParams,
         town: Town,
-        rng: np.random.Generator,
-        log: EventLog,
-        record: Recorder,
+        context: Context,
     ) -> None:
         self.p = params
         self.market = market
         self.town = town
-        self.rng = rng
-        self.log = log
-        self.record = record
+        self.rng = context.rng("dealers")
+        self.log = context.log
+        self.record = context.record
         capacity = 4 * params.initial_sellers + 256
         self.n = 0
         self.state = np.empty(capacity, dtype=np.int8)

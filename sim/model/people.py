@@ -12,7 +12,8 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.context import Context
+from sim.model.outcomes import Event
 from sim.model.params import Section, half_life_factor, param, per_year_to_daily
 from sim.model.town import Town
 
@@ -285,16 +286,14 @@ class People:
         params: PeopleParams,
         overdose: OverdoseParams,
         town: Town,
-        rng: np.random.Generator,
-        log: EventLog,
-        record: Recorder,
+        context: Context,
     ) -> None:
         self.p = params
         self.od = overdose
         self.town = town
-        self.rng = rng
-        self.log = log
-        self.record = record
+        self.rng = context.rng("careers")
+        self.log = context.log
+        self.record = context.record
         capacity = params.initial_dependent + params.initial_occasional + params.initial_in_recovery + 1024
         self.n = 0
         self.state = np.empty(capacity, dtype=np.int8)
@@ -324,7 +323,7 @@ class People:
         self.add(params.initial_occasional, UseState.OCCASIONAL, day=0, tolerance=0.3)
         recovering = self.add(params.initial_in_recovery, UseState.RECOVERY, day=0, tolerance=0.0)
         # People already abstinent at the start have been so for up to five years.
-        self.since[recovering] = -rng.integers(0, 5 * 365, size=recovering.size)
+        self.since[recovering] = -self.rng.integers(0, 5 * 365, size=recovering.size)
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def add(self, count: int, state: UseState, day: int, tolerance: float) -> np.ndarray:

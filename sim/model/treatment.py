@@ -20,10 +20,11 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.context import Context
+from sim.model.outcomes import Event
 from sim.model.params import Section, half_life_factor, param, per_year_to_daily
 from sim.model.people import People, UseState
-from sim.model.rows import Calendar, PersonColumns
+from sim.model.rows import PersonColumns
 
 
 class Route(IntEnum):
@@ -418,17 +419,14 @@ class Treatment:
         self,
         params: TreatmentParams,
         people: People,
-        calendar: Calendar,
-        rng: np.random.Generator,
-        log: EventLog,
-        record: Recorder,
+        context: Context,
     ) -> None:
         self.p = params
         self.people = people
-        self.calendar = calendar
-        self.rng = rng
-        self.log = log
-        self.record = record
+        self.calendar = context.calendar
+        self.rng = context.rng("treatment")
+        self.log = context.log
+        self.record = context.record
         self.rows = PersonColumns(
             people.state.size,
             phase=(np.int8, Phase.NONE),
