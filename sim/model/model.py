@@ -44,7 +44,7 @@ class DrugMarketModel(mesa.Model):
         p = self.params
         self.n_days = p.days
         calendar = Calendar(p.start_date)
-        self.context = Context(Streams(self.rng), calendar, EventLog(), Recorder(self.n_days))
+        self.context = Context(Streams(rng), calendar, EventLog(), Recorder(self.n_days))
         ctx = self.context
         self.log = ctx.log
         self.record = ctx.record
@@ -94,6 +94,7 @@ class DrugMarketModel(mesa.Model):
     def step(self) -> None:
         """One day in the town."""
         day = self.today
+        self.context.start_day(day)
         purity = self.market.drift_purity(self.context.rng("purity"))
         deployment = self.police_deploy(day)
         bought = self.market_trades(deployment)
@@ -141,7 +142,7 @@ class DrugMarketModel(mesa.Model):
         buyers, patience = self.people.buyers_today()
         homes = self.people.home[buyers]
         done, seller_index, search = self.market.trade(
-            homes, patience, self.dealers.cell[sellers], deployment.patrol_by_cell, self.context.rng("purchases")
+            homes, patience, self.dealers.cell[sellers], deployment.patrol_by_cell, self._buyer_luck(buyers)
         )
         bought = buyers[done]
         self.dealers.sell(sellers, seller_index, self.people.spend(bought))
@@ -151,6 +152,11 @@ class DrugMarketModel(mesa.Model):
         self.record.set("mean_search_time", float(finite.mean()) if finite.size else 0.0)
         self.record.set("purity", self.market.purity)
         return bought
+
+    def _buyer_luck(self, buyers: np.ndarray) -> np.ndarray:
+        """Each buyer's own three numbers for today's search (see `Market.trade`)."""
+        luck = self.context.luck("purchases")
+        return np.stack([luck.uniform(buyers, label) for label in ("finds", "location", "seller")])
 
     def police_arrest(self, day: int, deployment: Deployment) -> np.ndarray:
         """Patrol and targeted operations meet sellers; returns the ids of sellers arrested today.
@@ -165,7 +171,7 @@ class DrugMarketModel(mesa.Model):
             self.dealers.cell[sellers],
             deployment.patrol_by_cell,
             deployment.sellers_by_cell,
-            self.context.rng("arrests"),
+            self.context.luck("arrests"),
             yield_per_hour,
         )
         still_free = sellers[~np.isin(sellers, on_patrol)]
@@ -173,7 +179,7 @@ class DrugMarketModel(mesa.Model):
             still_free,
             self.dealers.group[still_free],
             deployment.operations_by_group,
-            self.context.rng("arrests"),
+            self.context.luck("arrests"),
             deployment.effectiveness,
         )
         arrested = np.concatenate([on_patrol, in_operations])
