@@ -1,7 +1,9 @@
 """Print a short SHA-256 of the daily table and event log of scenario runs.
 
 Behaviour-preserving changes (restructuring, speed work that keeps the order of random draws)
-must leave these digests unchanged: run before and after, and compare.
+must leave these digests unchanged: run before and after, and compare. Each mechanism draws
+from its own stream, and individuals' draws are keyed to their ids (sim/model/context.py), so a
+change to the draws of one purpose changes the digests but not the luck of the others.
 
     python scripts/run_digest.py                       # the four reference scenarios, seed 7
     python scripts/run_digest.py scenarios/adder-mix.yaml --seed 3

@@ -12,13 +12,13 @@ import datetime as dt
 
 import numpy as np
 
+from sim.model.context import Context
 from sim.model.dealers import DealerParams, Dealers
 from sim.model.justice import CourtParams
 from sim.model.market import MarketParams
-from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.outcomes import Event
 from sim.model.people import OverdoseParams, People, PeopleParams, UseState
 from sim.model.prison import Prison, PrisonParams
-from sim.model.rows import Calendar
 from sim.model.town import Town, TownParams
 from sim.model.treatment import Phase, Treatment, TreatmentParams
 
@@ -37,24 +37,22 @@ class Cohort:
         overdose: OverdoseParams | None = None,
         days: int = 400,
     ) -> None:
-        rng = np.random.default_rng(seed)
-        self.rng = rng
-        self.log = EventLog()
-        self.record = Recorder(days)
-        town = Town(TownParams(), rng)
+        context = Context.start(seed, days, MONDAY)
+        self.rng = context.rng("careers")
+        self.log = context.log
+        self.record = context.record
+        town = Town(TownParams(), context.rng("town"))
         people_params = PeopleParams(initial_dependent=size, initial_occasional=0, initial_in_recovery=0)
-        self.people = People(people_params, overdose or OverdoseParams(), town, rng, self.log, self.record)
-        self.calendar = Calendar(MONDAY)
+        self.people = People(people_params, overdose or OverdoseParams(), town, context)
+        self.calendar = context.calendar
         treatment = treatment or TreatmentParams()
         treatment = treatment.model_copy(update={"initial_in_ost": 0, "residential_places": 0})
-        self.treatment = Treatment(treatment, self.people, self.calendar, rng, self.log, self.record)
-        dealers = Dealers(DealerParams(initial_sellers=0), MarketParams(), town, rng, self.log, self.record)
+        self.treatment = Treatment(treatment, self.people, context)
+        dealers = Dealers(DealerParams(initial_sellers=0), MarketParams(), town, context)
         prison = (prison or PrisonParams()).model_copy(
             update={"initial_in_prison": 0, "initial_on_remand": 0, "initial_sellers_in_prison": 0}
         )
-        self.prison = Prison(
-            prison, CourtParams(), self.people, dealers, self.treatment, self.calendar, rng, self.log, self.record
-        )
+        self.prison = Prison(prison, CourtParams(), self.people, dealers, self.treatment, context)
         self.ids = np.arange(size)
 
     def use(self, day: int) -> None:

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 import sim
+from sim.model.context import Context
 from sim.model.market import Market, MarketParams
-from sim.model.outcomes import DAILY_COLUMNS, EventLog, Recorder
+from sim.model.outcomes import DAILY_COLUMNS
 from sim.model.people import OverdoseParams, People, PeopleParams, UseState
 from sim.model.police import Enforcement, PoliceParams
 from sim.model.town import Town, TownParams
@@ -124,8 +125,9 @@ def test_lost_tolerance_raises_overdose_risk() -> None:
     params = PeopleParams(initial_dependent=40_000, initial_occasional=0, initial_in_recovery=0)
     overdoses = {}
     for tolerance in (1.0, 0.0):
-        log = EventLog()
-        people = People(params, OverdoseParams(), town, np.random.default_rng(1), log, Recorder(1))
+        context = Context.start(1)
+        log = context.log
+        people = People(params, OverdoseParams(), town, context)
         for day in range(20):
             people.tolerance[: people.n] = tolerance
             people.use_and_overdose(people.ids_in(UseState.DEPENDENT), day=day, purity_ratio=1.0)

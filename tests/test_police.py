@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.model.context import Context
 from sim.model.model import DrugMarketModel
-from sim.model.outcomes import EventLog, Recorder
 from sim.model.police import Enforcement, PoliceParams
 from sim.model.workforce import DrugTeam, OfficerParams
 from sim.planner.scenario import Scenario, load_scenario
@@ -17,7 +17,7 @@ SEEDS = range(3)
 
 
 def _team(rng_seed: int = 0, **levers: float) -> DrugTeam:
-    return DrugTeam(OfficerParams(**levers), np.random.default_rng(rng_seed), EventLog(), Recorder(2_000))
+    return DrugTeam(OfficerParams(**levers), Context.start(rng_seed, 2_000))
 
 
 def _work(team: DrugTeam, days: int, patrol_hours: float, start: int = 0) -> None:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.context import Context
+from sim.model.outcomes import Event
 from sim.model.params import Section, param
 from sim.model.people import People
-from sim.model.rows import Calendar
 from sim.model.treatment import Route, Treatment
 
 #: Relative custody arrivals by hour of day (0 = midnight to 1 am): quiet early morning, busy
@@ -146,18 +146,15 @@ class Custody:
         params: CustodyParams,
         people: People,
         treatment: Treatment,
-        calendar: Calendar,
-        rng: np.random.Generator,
-        log: EventLog,
-        record: Recorder,
+        context: Context,
     ) -> None:
         self.p = params
         self.people = people
         self.treatment = treatment
-        self.calendar = calendar
-        self.rng = rng
-        self.log = log
-        self.record = record
+        self.calendar = context.calendar
+        self.rng = context.rng("custody")
+        self.log = context.log
+        self.record = context.record
         self._rota_cache: dict[tuple, np.ndarray] = {}
 
     def on_shift(self, day: int) -> np.ndarray:

@@ -14,8 +14,9 @@ from enum import IntEnum
 
 import numpy as np
 
+from sim.model.context import Context
 from sim.model.market import MarketParams
-from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.outcomes import Event
 from sim.model.params import Section, param, per_year_to_daily
 from sim.model.town import Town
 
@@ -146,16 +147,15 @@ class Dealers:
         params: DealerParams,
         market: MarketParams,
         town: Town,
-        rng: np.random.Generator,
-        log: EventLog,
-        record: Recorder,
+        context: Context,
     ) -> None:
         self.p = params
         self.market = market
         self.town = town
-        self.rng = rng
-        self.log = log
-        self.record = record
+        self.rng = context.rng("dealers")
+        self.luck = context.luck("dealers")
+        self.log = context.log
+        self.record = context.record
         capacity = 4 * params.initial_sellers + 256
         self.n = 0
         self.state = np.empty(capacity, dtype=np.int8)
@@ -245,7 +245,7 @@ class Dealers:
             return ids
         members = np.bincount(self.group[self.active()], minlength=self.p.groups)
         open_positions = np.maximum(self.slots - members, 0)
-        willing = ids[self.rng.random(ids.size) < return_share]
+        willing = ids[self.luck.uniform(ids, "returns_to_market") < return_share]
         willing = willing[np.argsort(self.group[willing], kind="stable")]
         groups = self.group[willing]
         first = np.searchsorted(groups, groups, side="left")
@@ -285,7 +285,7 @@ class Dealers:
         ids = self.active()
         unprofitable = self.net_earnings(ids) < p.reservation_wage
         chance = per_year_to_daily(p.turnover_per_year) + unprofitable * p.unprofitable_exit_per_day
-        leaving = self.rng.random(ids.size) < chance
+        leaving = self.luck.uniform(ids, "leaves") < chance
         leavers = ids[leaving]
         closed = leaving & unprofitable
         np.subtract.at(self.slots, self.group[ids[closed]], 1)
@@ -324,13 +324,13 @@ class Dealers:
         p = self.p
         ids = self.active()
         pressured = patrol_by_cell[self.cell[ids]] > p.displacement_pressure
-        moving = ids[pressured & (self.rng.random(ids.size) < p.displacement_per_day)]
+        moving = ids[pressured & (self.luck.uniform(ids, "displaced") < p.displacement_per_day)]
         if moving.size:
             self.cell[moving] = self.town.neighbour_cell(self.cell[moving], self.rng)
             self.log.record(day, Event.DEALER_DISPLACED, moving, cell=self.cell[moving])
         home = self.group_home[self.group[ids]]
         away = (self.cell[ids] != home) & (patrol_by_cell[home] <= p.displacement_pressure)
-        returning = ids[away & (self.rng.random(ids.size) < p.return_per_day)]
+        returning = ids[away & (self.luck.uniform(ids, "returns_home") < p.return_per_day)]
         self.cell[returning] = self.group_home[self.group[returning]]
         self.record.add("dealers_displaced", moving.size)
 

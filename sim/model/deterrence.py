@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.context import Context
 from sim.model.dealers import Dealers
-from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.outcomes import Event
 from sim.model.params import Section, half_life_factor, param
 from sim.model.people import People, UseState
 from sim.model.police import Enforcement
@@ -297,17 +298,15 @@ class FocusedDeterrence:
         dealers: Dealers,
         people: People,
         enforcement: Enforcement,
-        rng: np.random.Generator,
-        log: EventLog,
-        record: Recorder,
+        context: Context,
     ) -> None:
         self.p = params
         self.dealers = dealers
         self.people = people
         self.enforcement = enforcement
-        self.rng = rng
-        self.log = log
-        self.record = record
+        self.rng = context.rng("deterrence")
+        self.log = context.log
+        self.record = context.record
         self.go_live: int | None = None
         n_groups = dealers.p.groups
         self.group_warned_until = np.full(n_groups, -1, dtype=np.int64)

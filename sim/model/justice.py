@@ -23,13 +23,14 @@ from enum import IntEnum
 
 import numpy as np
 
+from sim.model.context import Context
 from sim.model.custody import Booked
 from sim.model.dealers import Dealers, SellerState
-from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.outcomes import Event
 from sim.model.params import Section, param
 from sim.model.people import People, UseState
 from sim.model.prison import Prison
-from sim.model.rows import Calendar, PersonColumns
+from sim.model.rows import PersonColumns
 from sim.model.treatment import Route, Treatment
 
 
@@ -407,10 +408,7 @@ class Justice:
         treatment: Treatment,
         prison: Prison,
         case_quality: Callable[[], float],
-        calendar: Calendar,
-        rng: np.random.Generator,
-        log: EventLog,
-        record: Recorder,
+        context: Context,
     ) -> None:
         self.diversion = diversion
         self.charging = charging
@@ -420,10 +418,10 @@ class Justice:
         self.treatment = treatment
         self.prison = prison
         self.case_quality = case_quality
-        self.calendar = calendar
-        self.rng = rng
-        self.log = log
-        self.record = record
+        self.calendar = context.calendar
+        self.rng = context.rng("justice")
+        self.log = context.log
+        self.record = context.record
         self.cases = CaseFile()
         self.persons = PersonColumns(
             people.state.size, open_case=(np.int64, -1), custody_until=(np.int32, -1), back_to=(np.int8, 1)

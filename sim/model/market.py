@@ -112,20 +112,21 @@ class Market:
         patience: np.ndarray,
         seller_cells: np.ndarray,
         patrol_by_cell: np.ndarray,
-        rng: np.random.Generator,
+        luck: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each buyer searches; those who find a seller in time buy from one.
 
         Returns (bought mask over buyers, index into `seller_cells` of the seller each
         successful buyer bought from, search time of each buyer). Buyers pick a location in
-        proportion to how reachable and busy it is, then a seller there at random.
+        proportion to how reachable and busy it is, then a seller there at random. `luck` holds
+        each buyer's own three uniform numbers (rows: buys or not, location, seller there).
         """
         n_cells = self.reach.shape[0]
         sellers_in_cell = np.bincount(seller_cells, minlength=n_cells)
         search = self.search_times(sellers_in_cell.astype(np.float64), patrol_by_cell)[buyer_homes]
         with np.errstate(divide="ignore"):
             chance = -np.expm1(-patience / search)
-        bought = rng.random(buyer_homes.size) < chance
+        bought = luck[0] < chance
         if seller_cells.size == 0 or not bought.any():
             return np.zeros(buyer_homes.size, dtype=bool), np.empty(0, dtype=np.int64), search
 
@@ -145,11 +146,11 @@ class Market:
         cumulative = np.cumsum(weight, axis=1, dtype=np.float64)
         cumulative /= cumulative[:, -1:]
         cumulative += np.arange(homes.size)[:, None]
-        query = row + rng.random(row.size)
+        query = row + luck[1][bought]
         ascending = np.argsort(query)  # sorted queries make the search cache-friendly
         position = np.empty(row.size, dtype=np.int64)
         position[ascending] = np.searchsorted(cumulative.ravel(), query[ascending], side="right")
         chosen = np.minimum(position - row * active_cells.size, active_cells.size - 1)
-        within = (rng.random(row.size) * per_cell[chosen]).astype(np.int64)
+        within = (luck[2][bought] * per_cell[chosen]).astype(np.int64)
         seller = order[first[chosen] + within]
         return bought, seller, search

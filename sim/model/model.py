@@ -10,6 +10,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.model.context import Context, Streams
 from sim.model.costs import Costs
 from sim.model.custody import Custody
 from sim.model.dealers import Dealers
@@ -42,33 +43,31 @@ class DrugMarketModel(mesa.Model):
         self.params = (scenario or Scenario()).model_copy(deep=True)
         p = self.params
         self.n_days = p.days
-        self.log = EventLog()
-        self.record = Recorder(self.n_days)
+        calendar = Calendar(p.start_date)
+        self.context = Context(Streams(rng), calendar, EventLog(), Recorder(self.n_days))
+        ctx = self.context
+        self.log = ctx.log
+        self.record = ctx.record
 
-        self.town = Town(p.town, self.rng)
+        self.town = Town(p.town, ctx.rng("town"))
         self.market = Market(p.market, self.town.reach, self.town.visibility)
-        self.people = People(p.people, p.overdose, self.town, self.rng, self.log, self.record)
-        self.dealers = Dealers(p.dealers, p.market, self.town, self.rng, self.log, self.record)
+        self.people = People(p.people, p.overdose, self.town, ctx)
+        self.dealers = Dealers(p.dealers, p.market, self.town, ctx)
         self.enforcement = Enforcement(
-            p.police, self.town.hotspot_cells, self.town.visibility, p.dealers.groups, self.rng
+            p.police, self.town.hotspot_cells, self.town.visibility, p.dealers.groups, ctx.rng("arrests")
         )
-        self.officers = DrugTeam(p.officers, self.rng, self.log, self.record)
-        self.deterrence = FocusedDeterrence(
-            p.deterrence, self.dealers, self.people, self.enforcement, self.rng, self.log, self.record
-        )
+        self.officers = DrugTeam(p.officers, ctx)
+        self.deterrence = FocusedDeterrence(p.deterrence, self.dealers, self.people, self.enforcement, ctx)
         self.first_weekday = p.start_date.weekday()
         #: Mean skill-and-fatigue factor of today's arresting officers (0-1]: how well arrests are
         #: evidenced, which the charging decision uses. The police workforce sets it each day.
         self.case_quality = 1.0
-        calendar = Calendar(p.start_date)
-        self.treatment = Treatment(p.treatment, self.people, calendar, self.rng, self.log, self.record)
-        self.custody = Custody(p.custody, self.people, self.treatment, calendar, self.rng, self.log, self.record)
-        self.prison = Prison(
-            p.prison, p.courts, self.people, self.dealers, self.treatment, calendar, self.rng, self.log, self.record
-        )
+        self.treatment = Treatment(p.treatment, self.people, ctx)
+        self.custody = Custody(p.custody, self.people, self.treatment, ctx)
+        self.prison = Prison(p.prison, p.courts, self.people, self.dealers, self.treatment, ctx)
         self.justice = Justice(
             p.diversion, p.charging, p.courts, self.people, self.dealers, self.treatment, self.prison,
-            lambda: self.case_quality, calendar, self.rng, self.log, self.record,
+            lambda: self.case_quality, ctx,
         )  # fmt: skip
         self.costs = Costs(p.costs, self.record)
         for day in sorted({change.day for change in p.events}):
@@ -95,7 +94,8 @@ class DrugMarketModel(mesa.Model):
     def step(self) -> None:
         """One day in the town."""
         day = self.today
-        purity = self.market.drift_purity(self.rng)
+        self.context.start_day(day)
+        purity = self.market.drift_purity(self.context.rng("purity"))
         deployment = self.police_deploy(day)
         bought = self.market_trades(deployment)
         self.people.use_and_overdose(bought, day, purity)
@@ -142,7 +142,7 @@ class DrugMarketModel(mesa.Model):
         buyers, patience = self.people.buyers_today()
         homes = self.people.home[buyers]
         done, seller_index, search = self.market.trade(
-            homes, patience, self.dealers.cell[sellers], deployment.patrol_by_cell, self.rng
+            homes, patience, self.dealers.cell[sellers], deployment.patrol_by_cell, self._buyer_luck(buyers)
         )
         bought = buyers[done]
         self.dealers.sell(sellers, seller_index, self.people.spend(bought))
@@ -152,6 +152,11 @@ class DrugMarketModel(mesa.Model):
         self.record.set("mean_search_time", float(finite.mean()) if finite.size else 0.0)
         self.record.set("purity", self.market.purity)
         return bought
+
+    def _buyer_luck(self, buyers: np.ndarray) -> np.ndarray:
+        """Each buyer's own three numbers for today's search (see `Market.trade`)."""
+        luck = self.context.luck("purchases")
+        return np.stack([luck.uniform(buyers, label) for label in ("finds", "location", "seller")])
 
     def police_arrest(self, day: int, deployment: Deployment) -> np.ndarray:
         """Patrol and targeted operations meet sellers; returns the ids of sellers arrested today.
@@ -166,7 +171,7 @@ class DrugMarketModel(mesa.Model):
             self.dealers.cell[sellers],
             deployment.patrol_by_cell,
             deployment.sellers_by_cell,
-            self.rng,
+            self.context.luck("arrests"),
             yield_per_hour,
         )
         still_free = sellers[~np.isin(sellers, on_patrol)]
@@ -174,7 +179,7 @@ class DrugMarketModel(mesa.Model):
             still_free,
             self.dealers.group[still_free],
             deployment.operations_by_group,
-            self.rng,
+            self.context.luck("arrests"),
             deployment.effectiveness,
         )
         arrested = np.concatenate([on_patrol, in_operations])

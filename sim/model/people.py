@@ -12,7 +12,8 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.context import Context, Luck
+from sim.model.outcomes import Event
 from sim.model.params import Section, half_life_factor, param, per_year_to_daily
 from sim.model.town import Town
 
@@ -294,16 +295,18 @@ class People:
         params: PeopleParams,
         overdose: OverdoseParams,
         town: Town,
-        rng: np.random.Generator,
-        log: EventLog,
-        record: Recorder,
+        context: Context,
     ) -> None:
         self.p = params
         self.od = overdose
         self.town = town
-        self.rng = rng
-        self.log = log
-        self.record = record
+        self.rng = context.rng("careers")
+        self.luck = context.luck("careers")
+        self.purchase_luck = context.luck("purchases")
+        self.overdose_luck = context.luck("overdose")
+        self.offending_luck = context.luck("offending")
+        self.log = context.log
+        self.record = context.record
         capacity = params.initial_dependent + params.initial_occasional + params.initial_in_recovery + 1024
         self.n = 0
         self.state = np.empty(capacity, dtype=np.int8)
@@ -333,7 +336,7 @@ class People:
         self.add(params.initial_occasional, UseState.OCCASIONAL, day=0, tolerance=0.3)
         recovering = self.add(params.initial_in_recovery, UseState.RECOVERY, day=0, tolerance=0.0)
         # People already abstinent at the start have been so for up to five years.
-        self.since[recovering] = -rng.integers(0, 5 * 365, size=recovering.size)
+        self.since[recovering] = -self.rng.integers(0, 5 * 365, size=recovering.size)
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def add(self, count: int, state: UseState, day: int, tolerance: float) -> np.ndarray:
@@ -396,11 +399,16 @@ class People:
         self.state[ids] = state
         self.since[ids] = day
 
-    def sample(self, ids: np.ndarray, probability: float | np.ndarray) -> np.ndarray:
-        """The subset of `ids` for whom an event with the given daily probability happens."""
+    def sample(
+        self, ids: np.ndarray, probability: float | np.ndarray, label: str, luck: Luck | None = None
+    ) -> np.ndarray:
+        """The subset of `ids` for whom an event with the given daily probability happens.
+
+        Each person's draw is their own (keyed by id, day and `label`; see `Luck`).
+        """
         if ids.size == 0:
             return ids
-        return ids[self.rng.random(ids.size) < probability]
+        return (luck or self.luck).chance(ids, probability, label)
 
     def encourage_treatment(self, ids: np.ndarray, factor: float) -> None:
         """Multiply the treatment readiness of `ids` (an offer of help, a scare, a call-in)."""
@@ -423,9 +431,11 @@ class People:
         """
         dependent = self.ids_in(UseState.DEPENDENT)
         on_ost = self.ids_in(UseState.OST)
-        topping_up = self.sample(on_ost, self.top_up[on_ost])
+        topping_up = self.sample(on_ost, self.top_up[on_ost], "top_up", self.purchase_luck)
         occasional = self.ids_in(UseState.OCCASIONAL)
-        occasional = self.sample(occasional, self.p.occasional_buying_days_per_week / 7.0)
+        occasional = self.sample(
+            occasional, self.p.occasional_buying_days_per_week / 7.0, "buying_day", self.purchase_luck
+        )
         buyers = np.concatenate([dependent, topping_up, occasional])
         patience = np.concatenate(
             [
@@ -472,18 +482,18 @@ class People:
         tolerance[held] = 1.0 - (1.0 - tolerance[held]) * regain
         self.unmatched_load[:n] *= regain
 
-        overdosed = bought[self.rng.random(bought.size) < risk]
+        overdosed = bought[self.overdose_luck.uniform(bought, "overdose") < risk]
         if overdosed.size:
             self._overdose(overdosed, day)
 
     def _overdose(self, ids: np.ndarray, day: int) -> None:
         od = self.od
-        witnessed = self.rng.random(ids.size) < od.witnessed_share
+        witnessed = self.overdose_luck.uniform(ids, "witnessed") < od.witnessed_share
         with_kit = witnessed & self.naloxone[ids]
         fatality = np.where(
             with_kit, od.fatality_with_naloxone, np.where(witnessed, od.fatality_witnessed, od.fatality_unwitnessed)
         )
-        died = self.rng.random(ids.size) < fatality
+        died = self.overdose_luck.uniform(ids, "fatal") < fatality
         reversed_ = with_kit & ~died
         tolerance = self.tolerance[ids]
         self.log.record(day, Event.OVERDOSE, ids, cell=self.home[ids], value=tolerance)
@@ -507,10 +517,10 @@ class People:
         state = self.state[bought]
         offenders = bought[(state == int(UseState.DEPENDENT)) | (state == int(UseState.OST))]
         rate = self.spend(offenders) * p.crime_funded_share / (p.value_per_offence * p.fence_share)
-        offences = self.rng.poisson(rate)
+        offences = self.offending_luck.poisson(offenders, rate, "offences")
         self.record.add("offences", int(offences.sum()))
         caught = 1.0 - (1.0 - p.arrest_per_offence) ** offences
-        arrested = offenders[self.rng.random(offenders.size) < caught]
+        arrested = offenders[self.offending_luck.uniform(offenders, "caught") < caught]
         self.log.record(day, Event.PERSON_ARRESTED, arrested, cell=self.home[arrested])
         return arrested
 
@@ -518,7 +528,7 @@ class People:
         """Careers move on: dependence, cessation, remission, relapse and deaths from other causes."""
         p = self.p
         occasional = self.ids_in(UseState.OCCASIONAL)
-        u = self.rng.random(occasional.size)
+        u = self.luck.uniform(occasional, "occasional_career")
         to_dependent = per_year_to_daily(p.dependence_per_year)
         to_cease = per_year_to_daily(p.occasional_cessation_per_year)
         dependent_now = occasional[u < to_dependent]
@@ -529,12 +539,14 @@ class People:
         self.log.record(day, Event.CEASED, ceased)
 
         dependent = self.ids_in(UseState.DEPENDENT)
-        remitted = self.sample(dependent[self.since[dependent] < day], per_year_to_daily(p.remission_per_year))
+        remitted = self.sample(
+            dependent[self.since[dependent] < day], per_year_to_daily(p.remission_per_year), "remission"
+        )
         recovering = self.ids_in(UseState.RECOVERY)
         first_year = (day - self.since[recovering]) < 365
         hazard = np.where(first_year, p.relapse_first_year_per_year, p.relapse_later_per_year)
         hazard = hazard * self.relapse_risk[recovering]
-        relapsed = self.sample(recovering, -np.expm1(-hazard / 365.25))
+        relapsed = self.sample(recovering, -np.expm1(-hazard / 365.25), "relapse")
         self.move(remitted, UseState.RECOVERY, day)
         self.move(relapsed, UseState.DEPENDENT, day)
         self.relapse_risk[remitted] = 1.0
@@ -542,7 +554,7 @@ class People:
         self.log.record(day, Event.RELAPSED, relapsed, value=self.tolerance[relapsed])
 
         at_risk = self.ids_in(*DEPENDENCE_HISTORY)
-        died = self.sample(at_risk, per_year_to_daily(p.other_deaths_per_1000 / 1000.0))
+        died = self.sample(at_risk, per_year_to_daily(p.other_deaths_per_1000 / 1000.0), "other_death")
         self.move(died, UseState.DEAD, day)
         self.log.record(day, Event.DIED_OTHER_CAUSE, died)
 

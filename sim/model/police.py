@@ -20,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 
+from sim.model.context import Luck
 from sim.model.params import Section, param
 
 
@@ -196,20 +197,20 @@ class Enforcement:
         seller_cells: np.ndarray,
         patrol_by_cell: np.ndarray,
         sellers_by_cell: np.ndarray,
-        rng: np.random.Generator,
+        luck: Luck,
         yield_per_hour: float | None = None,
     ) -> np.ndarray:
         """Ids of the sellers arrested on patrol today."""
         rate = self.p.arrests_per_patrol_hour if yield_per_hour is None else yield_per_hour
         risk = self.seller_risk(patrol_by_cell, sellers_by_cell, rate)[seller_cells]
-        return seller_ids[rng.random(seller_ids.size) < risk]
+        return luck.chance(seller_ids, risk, "patrol_arrest")
 
     def arrest_in_operations(
         self,
         seller_ids: np.ndarray,
         seller_groups: np.ndarray,
         hours_by_group: np.ndarray,
-        rng: np.random.Generator,
+        luck: Luck,
         effectiveness: float = 1.0,
     ) -> np.ndarray:
         """Ids of sellers arrested in targeted operations: each group's hours shared among its members."""
@@ -218,7 +219,7 @@ class Enforcement:
         members = np.bincount(seller_groups, minlength=hours_by_group.size).astype(np.float64)
         rate = self.p.arrests_per_operation_hour * effectiveness
         risk = self.seller_risk(hours_by_group, members, rate)[seller_groups]
-        return seller_ids[rng.random(seller_ids.size) < risk]
+        return luck.chance(seller_ids, risk, "operation_arrest")
 
     # -- case work -----------------------------------------------------------------------------
     def open_cases(self, patrol_arrests: int, operation_arrests: int) -> None:

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.model.context import Context
 from sim.model.dealers import Dealers
-from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.outcomes import Event
 from sim.model.params import Section, param
 from sim.model.people import People, UseState
-from sim.model.rows import Calendar, PersonColumns
+from sim.model.rows import PersonColumns
 from sim.model.treatment import Phase, Route, Treatment
 
 if TYPE_CHECKING:  # the courts' section lives with the justice pathway, which imports this module
@@ -203,10 +204,7 @@ class Prison:
         people: People,
         dealers: Dealers,
         treatment: Treatment,
-        calendar: Calendar,
-        rng: np.random.Generator,
-        log: EventLog,
-        record: Recorder,
+        context: Context,
     ) -> None:
         self.p = params
         #: Mean days served by people who use drugs and by sellers (sets the starting population's
@@ -218,10 +216,10 @@ class Prison:
         self.people = people
         self.dealers = dealers
         self.treatment = treatment
-        self.calendar = calendar
-        self.rng = rng
-        self.log = log
-        self.record = record
+        self.calendar = context.calendar
+        self.rng = context.rng("prison")
+        self.log = context.log
+        self.record = context.record
         self.rows = PersonColumns(
             people.state.size,
             entered=(np.int32, -1),

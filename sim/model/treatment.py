@@ -20,10 +20,11 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.context import Context
+from sim.model.outcomes import Event
 from sim.model.params import Section, half_life_factor, param, per_year_to_daily
 from sim.model.people import People, UseState
-from sim.model.rows import Calendar, PersonColumns
+from sim.model.rows import PersonColumns
 
 
 class Route(IntEnum):
@@ -428,17 +429,16 @@ class Treatment:
         self,
         params: TreatmentParams,
         people: People,
-        calendar: Calendar,
-        rng: np.random.Generator,
-        log: EventLog,
-        record: Recorder,
+        context: Context,
     ) -> None:
         self.p = params
         self.people = people
-        self.calendar = calendar
-        self.rng = rng
-        self.log = log
-        self.record = record
+        self.calendar = context.calendar
+        self.rng = context.rng("treatment")
+        self.luck = context.luck("treatment")
+        self.staff_luck = context.luck("staff_turnover")
+        self.log = context.log
+        self.record = context.record
         self.rows = PersonColumns(
             people.state.size,
             phase=(np.int8, Phase.NONE),
@@ -483,11 +483,11 @@ class Treatment:
     def _assign_support(self, ids: np.ndarray) -> None:
         """Recovery, health and family support given with a course of treatment."""
         p, rows = self.p, self.rows
-        recovery = self.rng.random(ids.size) < p.recovery_support_share
-        health = self.rng.random(ids.size) < p.health_care_share
+        recovery = self.luck.uniform(ids, "recovery_support") < p.recovery_support_share
+        health = self.luck.uniform(ids, "health_care") < p.health_care_share
         rows.recovery_support[ids] = recovery
         rows.health_care[ids] = health
-        rows.family_support[ids] = self.rng.random(ids.size) < p.family_support_share
+        rows.family_support[ids] = self.luck.uniform(ids, "family_at_entry") < p.family_support_share
         rows.dropout_factor[ids] = np.where(recovery, p.recovery_support_dropout_ratio, 1.0) * np.where(
             health, p.health_care_dropout_ratio, 1.0
         )
@@ -539,7 +539,7 @@ class Treatment:
         in_treatment = IN_COMMUNITY[phase]
         self._log_exit(ids[in_treatment], day, Exit.PRISON)
         on_ost = ON_OST[phase]
-        carried = on_ost & (self.rng.random(ids.size) < continue_share)
+        carried = on_ost & (self.luck.uniform(ids, "ost_continues") < continue_share)
         rows.phase[ids[in_treatment & ~carried]] = Phase.NONE
         rows.phase[ids[carried]] = Phase.IN_PRISON
         rows.order_until[ids] = -1
@@ -570,7 +570,7 @@ class Treatment:
         """Naloxone kits to those without one, with the given chance each; returns recipients."""
         people = self.people
         lacking = ids[~people.naloxone[ids]]
-        given = lacking[self.rng.random(lacking.size) < share]
+        given = lacking[self.luck.uniform(lacking, "naloxone_given") < share]
         people.naloxone[given] = True
         self.log.record(day, Event.NALOXONE_KIT, given, value=1.0 if family else 0.0)
         self.record.add("family_naloxone_kits" if family else "naloxone_kits", given.size)
@@ -600,12 +600,16 @@ class Treatment:
         """Keyworkers leave; vacant posts fill after a hiring delay, but only while the local
         labour market has qualified staff to offer; posts cut below the people in them end."""
         p = self.p
-        leavers = self.rng.binomial(self.in_post, per_year_to_daily(p.keyworker_turnover_per_year))
+        # Each post (and each vacancy) has its own luck, so a change in the number of posts
+        # leaves the turnover of the others as it was.
+        posts = np.arange(self.in_post)
+        leavers = int(self.staff_luck.chance(posts, per_year_to_daily(p.keyworker_turnover_per_year), "leaves").size)
         self.in_post = min(self.in_post - leavers, p.keyworkers)
         self.record.add("keyworkers_left", leavers)
         fillable = min(p.keyworkers, p.qualified_staff_available) - self.in_post
         if fillable > 0:
-            hired = self.rng.binomial(fillable, min(1.0, 1.0 / p.hiring_delay_days))
+            vacancies = np.arange(fillable)
+            hired = int(self.staff_luck.chance(vacancies, min(1.0, 1.0 / p.hiring_delay_days), "filled").size)
             self.in_post += hired
             self.record.add("keyworkers_hired", hired)
 
@@ -640,7 +644,9 @@ class Treatment:
         """Kits go missing: lost, confiscated, expired, or used without anyone hearing."""
         people = self.people
         holders = np.flatnonzero(people.naloxone[: people.n])
-        people.naloxone[people.sample(holders, per_year_to_daily(self.p.kit_loss_per_year))] = False
+        people.naloxone[people.sample(holders, per_year_to_daily(self.p.kit_loss_per_year), "kit_loss", self.luck)] = (
+            False
+        )
 
     def _not_waiting(self, dependent: np.ndarray) -> np.ndarray:
         """People with dependent use out of treatment who are not already waiting for it."""
@@ -658,11 +664,11 @@ class Treatment:
         total = min(met + triaged, pool.size)
         if total == 0:
             return
-        contacts = self.rng.choice(pool, size=total, replace=False)
+        contacts = self.luck.first(pool, total, "contacted")
         self.people.encourage_treatment(contacts, p.outreach_readiness_factor)
         self.give_kits(contacts, day, p.kit_at_contact_share)
         share = np.where(np.arange(total) < min(met, total), p.outreach_referral_share, p.triage_referral_share)
-        referred = contacts[self.rng.random(total) < share]
+        referred = contacts[self.luck.uniform(contacts, "referred") < share]
         self.refer(referred, day, Route.OUTREACH)
         self.log.record(day, Event.OUTREACH_CONTACT, contacts)
         self.record.add("outreach_contacts", total)
@@ -672,7 +678,9 @@ class Treatment:
         p = self.p
         if p.family_support_per_year <= 0:
             return
-        reached = self.people.sample(dependent, per_year_to_daily(p.family_support_per_year))
+        reached = self.people.sample(
+            dependent, per_year_to_daily(p.family_support_per_year), "family_support", self.luck
+        )
         if reached.size:
             self.people.encourage_treatment(reached, p.family_readiness_factor)
             self.give_kits(reached, day, p.family_kit_share, family=True)
@@ -681,7 +689,7 @@ class Treatment:
         """People out of treatment ask for it at a rate scaled by their readiness."""
         pool = self._not_waiting(dependent)
         chance = -np.expm1(-self.p.self_referral_per_year * self.people.readiness[pool] / 365.25)
-        asking = pool[self.rng.random(pool.size) < chance]
+        asking = pool[self.luck.uniform(pool, "asks_for_help") < chance]
         self.refer(asking, day, Route.SELF)
 
     def _dropout_multiplier(self, ids: np.ndarray, day: int, caseload: int) -> np.ndarray:
@@ -708,7 +716,7 @@ class Treatment:
         rows.order_until[lapsed] = -1
 
         dosing = on_ost[phase == int(Phase.DOSING)]
-        u = self.rng.random(dosing.size)
+        u = self.luck.uniform(dosing, "in_treatment")
         drop = per_year_to_daily(p.dropout_per_year) * self._dropout_multiplier(dosing, day, on_ost.size)
         complete = per_year_to_daily(p.completion_per_year)
         established = (day - rows.ost_start[dosing]) >= p.titration_days
@@ -776,16 +784,18 @@ class Treatment:
             return
         on_ost = people.ids_in(UseState.OST)
         dosing = on_ost[rows.phase[on_ost] == int(Phase.DOSING)]
-        asking = people.sample(dosing, per_year_to_daily(p.residential_step_up_per_year))
+        asking = people.sample(dosing, per_year_to_daily(p.residential_step_up_per_year), "step_up", self.luck)
         if asking.size > free:
-            asking = self.rng.choice(asking, size=free, replace=False)
+            asking = self.luck.first(asking, free, "residential_place")
         if asking.size == 0:
             return
         self._log_exit(asking, day, Exit.RESIDENTIAL)
         rows.phase[asking] = Phase.RESIDENTIAL
         people.move(asking, UseState.RESIDENTIAL, day)
-        completes = self.rng.random(asking.size) < p.residential_completion_share
-        length = np.where(completes, p.residential_stay_days, p.residential_stay_days * self.rng.random(asking.size))
+        completes = self.luck.uniform(asking, "completes") < p.residential_completion_share
+        length = np.where(
+            completes, p.residential_stay_days, p.residential_stay_days * self.luck.uniform(asking, "stay")
+        )
         rows.phase_end[asking] = day + np.maximum(np.round(length), 1).astype(np.int32)
         rows.residential_completes[asking] = completes
         self.log.record(day, Event.ENTERED_RESIDENTIAL, asking)
@@ -801,7 +811,7 @@ class Treatment:
         rows.wait_since[waiting[(state != int(UseState.DEPENDENT)) & (state != int(UseState.CUSTODY))]] = -1
         waiting = waiting[state == int(UseState.DEPENDENT)]
         ordinary = waiting[~rows.wait_priority[waiting]]
-        quitting = people.sample(ordinary, per_year_to_daily(p.waiting_dropout_per_year))
+        quitting = people.sample(ordinary, per_year_to_daily(p.waiting_dropout_per_year), "waiting_dropout", self.luck)
         if quitting.size:
             self.log.record(day, Event.LEFT_WAITING_LIST, quitting, value=day - rows.wait_since[quitting])
             rows.wait_since[quitting] = -1

