@@ -41,7 +41,8 @@ def _prepare(args: argparse.Namespace, files: list[str | Path]) -> tuple[list[Sc
     """Load every scenario (all problems at once), apply command-line overrides, settle replicates.
 
     The baseline (first file) sets the master seed and replicates for everyone, so replicate r
-    of every scenario shares one random stream (common random numbers).
+    of every scenario starts from the same seed (common random numbers: streams by purpose and by
+    individual, see docs/ODD.md).
     """
     scenarios = load_scenarios(files)
     baseline = scenarios[0]

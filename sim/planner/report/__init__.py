@@ -1,7 +1,8 @@
 """Comparison reports: what changes, by how much, how sure we are, and what it costs.
 
 A `Comparison` holds the replicates of a baseline and the scenarios compared with it, run with
-common random numbers (replicate r of every scenario shares one random stream). The package is
+common random numbers (replicate r of every scenario starts from the same seed; the model keeps
+its random streams apart by purpose and by individual, so paired runs share their luck). The package is
 split by job:
 
 - `outcomes`: which outcomes are shown first, their labels, units and which way is better;
