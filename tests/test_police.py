@@ -68,7 +68,7 @@ def test_burnout_brings_sickness_leaving_and_fewer_volunteers() -> None:
     days = 365
     outcomes = {}
     for burnout in (0.0, 0.6):
-        team = _team(1, establishment=300, overtime_pool=0, hiring_delay_days=10_000)
+        team = _team(1, establishment=300, overtime_pool=0, hiring_delay_days=3650)
         team.burnout[team.serving] = burnout
         team.p.burnout_build_days = team.p.burnout_recovery_days = 1e6  # hold burnout fixed: isolate its effects
         _work(team, days, patrol_hours=3_000.0)  # far more than rostered time: overtime every day
@@ -87,7 +87,7 @@ def test_burnout_brings_sickness_leaving_and_fewer_volunteers() -> None:
 def test_about_six_percent_of_officers_leave_a_year_without_burnout() -> None:
     left = 0.0
     for seed in SEEDS:
-        team = _team(seed, establishment=400, overtime_pool=0, hiring_delay_days=10_000)
+        team = _team(seed, establishment=400, overtime_pool=0, hiring_delay_days=3650)
         _work(team, 365, patrol_hours=0.0)
         left += team.record.last("team_leavers", 365).sum()
     assert 0.045 < left / (400 * len(SEEDS)) < 0.075
