@@ -38,6 +38,7 @@ class Cohort:
         days: int = 400,
     ) -> None:
         context = Context.start(seed, days, MONDAY)
+        self.context = context
         self.rng = context.rng("careers")
         self.log = context.log
         self.record = context.record
@@ -57,10 +58,13 @@ class Cohort:
 
     def use(self, day: int) -> None:
         """Everyone looking for drugs finds them; tolerance moves; overdoses happen."""
+        self.context.start_day(day)
         buyers, _ = self.people.buyers_today()
         self.people.use_and_overdose(buyers, day, purity_ratio=1.0)
 
     def close_day(self) -> None:
+        """Record the day, and key the next day's individual luck to the next day (as the model's step does)."""
+        self.context.start_day(self.context.streams.day + 1)
         self.people.record_stocks()
         self.treatment.record_stocks(self.record.days_recorded)
         self.record.close_day()

@@ -255,10 +255,9 @@ def _after_release(continuity: float, seed: int, size: int = 50_000, prison_ost:
 
 
 def test_continuity_of_care_on_release_lowers_early_post_release_deaths() -> None:
-    without = sum(_after_release(0.0, seed) for seed in range(8))
-    with_care = sum(_after_release(1.0, seed) for seed in range(8))
-    # deaths in the first four weeks: few (about 60 in 400,000 releases here), nearly all in week 1
-    assert with_care[0] < 0.95 * without[0]
+    without = sum(_after_release(0.0, seed) for seed in range(3))
+    with_care = sum(_after_release(1.0, seed) for seed in range(3))
+    assert with_care[0] < 0.85 * without[0]  # deaths in the first four weeks
     assert with_care[1] < 0.8 * without[1]  # overdoses
 
 

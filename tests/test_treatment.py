@@ -38,17 +38,22 @@ def test_vacant_posts_fill_after_the_hiring_delay_only_up_to_the_staff_available
     params = TreatmentParams(
         keyworkers=10, initial_vacancy_share=0.5, qualified_staff_available=8, keyworker_turnover_per_year=0.0
     )
-    cohort = Cohort(100, seed=3, treatment=params)
-    treatment = cohort.treatment
-    assert treatment.in_post == 5
-    in_post = []
-    for day in range(720):
-        treatment.staff(day)
-        in_post.append(treatment.in_post)
-    # About half the fillable vacancies fill within the hiring delay (mean 120 days)...
-    assert 5 < in_post[119] < 8
+    at_delay, at_end = [], []
+    for seed in range(10):  # three fillable vacancies per town: average over towns, not one draw
+        cohort = Cohort(100, seed=seed, treatment=params)
+        treatment = cohort.treatment
+        assert treatment.in_post == 5
+        in_post = []
+        for day in range(720):
+            cohort.context.start_day(day)
+            treatment.staff(day)
+            in_post.append(treatment.in_post)
+        at_delay.append(in_post[119])
+        at_end.append(in_post[-1])
+    # Most fillable vacancies fill within the hiring delay (mean 120 days: 1 - 1/e of them)...
+    assert 5.8 < np.mean(at_delay) < 7.6
     # ...and posts above what the labour market can supply stay vacant.
-    assert in_post[-1] == 8
+    assert at_end == [8] * 10
 
 
 def test_more_capacity_means_shorter_waits(baseline: Scenario) -> None:
@@ -102,6 +107,7 @@ def test_ost_cuts_overdoses_and_offending() -> None:
     for name, cohort in (("street", street), ("ost", treated)):
         total = 0
         for day in range(days):
+            cohort.context.start_day(day)
             buyers, _ = cohort.people.buyers_today()
             cohort.people.use_and_overdose(buyers, day, 1.0)
             cohort.people.offend(buyers, day)
