@@ -271,7 +271,7 @@ def _wait_for_runs(folder: Path, count: int, process: subprocess.Popen, timeout:
 def test_an_interrupted_command_resumes_where_it_stopped(tmp_path: Path, how: signal.Signals) -> None:
     scenario_file = tmp_path / "town.yaml"
     scenario_file.write_text(small("town").model_dump_json())  # JSON is YAML
-    out, replicates = tmp_path / "out", 8
+    out, replicates = tmp_path / "out", 24  # enough that a fast machine cannot finish them all before the signal
     store = tmp_path / "shared-store"  # the store every command run with this environment shares
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DRUGMARKET_STORE": str(store)}
     process = subprocess.Popen(
