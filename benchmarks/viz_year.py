@@ -20,8 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_support import CHROMIUM_FLAGS, chromium_executable, running_server  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from browser_support import chromium_executable, workshop_page  # noqa: E402
 
 from sim.viz.workshop import WorkshopModel  # noqa: E402
 
@@ -40,16 +39,10 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--scenario", default=None, help="scenario file to open (default: the baseline)")
     args = parser.parse_args()
-    executable = chromium_executable()
-    if executable is None:
+    if chromium_executable() is None:
         print("chromium is not installed (apt-get install chromium)", file=sys.stderr)
         return 1
-    with running_server(args.scenario, timeout=120) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 720})
-        page.goto(url, timeout=90_000)
-        heading = page.locator(".workshop h2").first
-        expect(heading).to_contain_text("Day 0", timeout=90_000)
+    with workshop_page(args.scenario) as (page, heading):
         started = time.perf_counter()
         page.get_by_role("button", name="Play", exact=True).click()
         frames, last = 0, ""
@@ -63,7 +56,6 @@ def main() -> int:
             page.wait_for_timeout(50)
         page_seconds = time.perf_counter() - started
         page.get_by_role("button", name="Pause", exact=True).click()
-        browser.close()
     alone = model_seconds(args.days)
     load = os.getloadavg()[0]
     print(

@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_support import CHROMIUM_FLAGS, chromium_executable, running_server  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from browser_support import chromium_executable, workshop_page  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 
 def main() -> int:
@@ -33,16 +33,10 @@ def main() -> int:
     )
     parser.add_argument("--versus", help="side by side with this scenario name (for viz-side-by-side.png)")
     args = parser.parse_args()
-    executable = chromium_executable()
-    if executable is None:
+    if chromium_executable() is None:
         print("chromium is not installed (apt-get install chromium)", file=sys.stderr)
         return 1
-    with running_server(args.scenario, timeout=120) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 720})
-        page.goto(url, timeout=90_000)
-        heading = page.locator(".workshop h2").first
-        expect(heading).to_contain_text("Day 0", timeout=90_000)
+    with workshop_page(args.scenario) as (page, heading):
         if args.versus:
             page.locator(".v-select", has_text="Side by side with").first.click()
             page.get_by_role("option", name=args.versus, exact=True).click()
@@ -56,7 +50,6 @@ def main() -> int:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=args.out)
         print(f"{heading.inner_text()} -> {args.out}")
-        browser.close()
     return 0
 
 

@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sim.viz.launch import server_command, server_env, stop_group
 
@@ -75,3 +76,27 @@ def running_server(scenario: str | None = None, timeout: float = 60.0) -> Iterat
     finally:
         stop_group(server)
         log.close()
+
+
+@contextlib.contextmanager
+def workshop_page(scenario: str | None = None) -> Iterator[tuple[Any, Any]]:
+    """The workshop page open at 1280x720 in Debian's Chromium, at day 0: (page, heading).
+
+    Shared by the screenshot script and the year-time benchmark, so both see the page the
+    trainer guide describes. Raises RuntimeError when Chromium is not installed.
+    """
+    from playwright.sync_api import expect, sync_playwright
+
+    executable = chromium_executable()
+    if executable is None:
+        raise RuntimeError("chromium is not installed (apt-get install chromium)")
+    with running_server(scenario, timeout=120) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(url, timeout=90_000)
+        heading = page.locator(".workshop h2").first
+        expect(heading).to_contain_text("Day 0", timeout=90_000)
+        try:
+            yield page, heading
+        finally:
+            browser.close()
