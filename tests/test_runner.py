@@ -270,7 +270,8 @@ def _wait_for_runs(folder: Path, count: int, process: subprocess.Popen, timeout:
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "crash"])
 def test_an_interrupted_command_resumes_where_it_stopped(tmp_path: Path, how: signal.Signals) -> None:
     scenario_file = tmp_path / "town.yaml"
-    scenario_file.write_text(small("town").model_dump_json())  # JSON is YAML
+    town = Scenario.model_validate({**small("town").model_dump(), "years": 0.1})  # ~0.2 s a run
+    scenario_file.write_text(town.model_dump_json())  # JSON is YAML
     out, replicates = tmp_path / "out", 24  # enough that a fast machine cannot finish them all before the signal
     store = tmp_path / "shared-store"  # the store every command run with this environment shares
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DRUGMARKET_STORE": str(store)}
@@ -291,5 +292,5 @@ def test_an_interrupted_command_resumes_where_it_stopped(tmp_path: Path, how: si
     assert f"{saved} already saved".encode() in again.stdout
     assert not list(store.glob("*/.*.tmp"))  # leftovers of the killed run are cleared
     reference = Store(tmp_path / "reference")
-    run_replicates(replicate_work([small("town")], replicates), reference, InlineExecutor())
-    assert_same_runs(reference, Store(store), small("town"), replicates)
+    run_replicates(replicate_work([town], replicates), reference, InlineExecutor())
+    assert_same_runs(reference, Store(store), town, replicates)
