@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
-from sim.planner.files import OutputError, ensure_folder, explain
+from sim.planner.files import OutputError, ensure_folder, explain, write_atomically
 from sim.planner.report import COST_PER_DEATH_AVERTED, Comparison, label_of, unit_of
 from sim.planner.report.outcomes import unknown_outcomes
 from sim.planner.report.verdict import verdict_text
@@ -258,7 +258,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     rows = evidence.measure(scenario, args.replicates, workers=args.workers or 1, progress=args.progress)
     text = evidence.to_markdown(rows, args.replicates, scenario.years, scenario.seed)
     print(text)
-    evidence.write_atomically(Path(args.out), text)
+    write_atomically(Path(args.out), text)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
@@ -276,8 +276,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
             if not path.is_file() or path.read_text() != text:
                 stale.append(relative)
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        write_atomically(path, text)
         print(f"wrote {path}")
     if stale:
         print(f"out of date: {', '.join(stale)}; run `drugmarket docs` to regenerate", file=sys.stderr)

@@ -20,7 +20,16 @@ from sim.planner.levers import parameter, parameters
 from sim.planner.library import scenario_library
 from sim.planner.scenario import Scenario, ScenarioError, load_scenario
 from sim.planner.settings import read_settings
-from sim.planner.town_figures import BEGIN, END, TownFigures, measure_town, town_documents, with_town_block
+from sim.planner.town_figures import (
+    BEGIN,
+    END,
+    YEAR_BEGIN,
+    YEAR_END,
+    TownFigures,
+    measure_town,
+    town_documents,
+    with_town_block,
+)
 
 NON_FINITE = ["inf", "Infinity", "-inf", ".inf", "-.Inf", '"inf"', "1e400", "nan", ".nan"]
 #: Levers with no natural upper bound, where infinity used to slip through.
@@ -229,6 +238,13 @@ FIGURES = TownFigures(
     keyworker_posts=18,
     runs=3,
     years=5.0,
+    in_custody_or_prison=21.0,
+    overdose_deaths_per_year=11.6,
+    overdoses_per_year=248.2,
+    offences_per_year=282_172.0,
+    officer_hours_per_year=13_729.6,
+    overtime_hours_per_year=481.6,
+    cost_per_year=8_284_681.0,
 )
 
 
@@ -240,6 +256,16 @@ def test_town_blocks_are_rewritten_between_their_markers_only() -> None:
     assert "(about 40% of them in treatment), about 68 street sellers in 25 groups" in new
     assert "2,100" not in new and with_town_block(new, FIGURES) == new
     assert with_town_block("no markers here", FIGURES) == "no markers here"
+
+
+def test_the_typical_year_block_reads_like_the_run_table() -> None:
+    text = f"Read it group by group. {YEAR_BEGIN}About 2,090 people ... £8.3 million{YEAR_END} Most of the cost"
+    new = with_town_block(text, FIGURES)
+    assert new.startswith("Read it group by group. " + YEAR_BEGIN) and new.endswith(YEAR_END + " Most of the cost")
+    assert "about 830 of them are in treatment at a time, about 1,240 are out of treatment and custody" in new
+    assert "About 12 people die of an overdose a year (about 5.6 per 1,000" in new
+    assert "about 21 overdoses for every death" in new and "about 282,000 a year" in new
+    assert "about £8.3 million a year" in new and with_town_block(new, FIGURES) == new
 
 
 @pytest.mark.slow

@@ -11,12 +11,9 @@ the fit, misses included.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -407,16 +404,3 @@ def to_markdown(rows: pd.DataFrame, replicates: int, years: float, seed: int) ->
             f"{band} | {r.source} | {r.fit} | {r.why} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write through a temp file in the same folder, fsync, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
-    if Path(temp).read_text(encoding="utf-8") != text:
-        raise OSError(f"{path}: written text did not read back the same")
-    os.replace(temp, path)
