@@ -328,9 +328,14 @@ def _show_sensitivity(result, out: Path) -> int:  # type: ignore[no-untyped-def]
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from sim.research.calibration import calibrate, load_calibration
+    from sim.research.calibration import calibrate, dry_run, load_calibration, unmovable_targets
 
-    config, _, _ = load_calibration(args.config)
+    config, _, targets = load_calibration(args.config)
+    if args.dry_run:
+        print(dry_run(args.config, Path(args.out or Path("results") / "calibration" / config.name)))
+        return 0
+    for warning in unmovable_targets(list(config.parameters), targets):
+        print(f"WARNING: {warning}", file=sys.stderr)
     print(f"Calibration {config.name!r}: ABC-SMC, {config.population} particles x {config.generations} generations")
     result, out = _long_job(args, "calibration", config.name, lambda *a: calibrate(args.config, *a))
     if isinstance(result, int):
@@ -421,10 +426,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--out", help="output folder (default: results/<kind>/<name>)")
         sub.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar")
         sub.set_defaults(func=cmd_sweep if name == "sweep" else cmd_calibrate)
+        sub.add_argument("--dry-run", action="store_true", help="show the runs and estimated time; run nothing")
         if name == "sweep":
             sub.add_argument("--samples", type=_positive_int, help="override the file's samples")
             sub.add_argument("--years", type=float, help="override the file's horizon")
-            sub.add_argument("--dry-run", action="store_true", help="show the runs and estimated time; run nothing")
 
     ana_p = commands.add_parser("analyze", help="re-analyse a sweep's stored runs without rerunning them")
     ana_p.add_argument("folder", help="a sweep's output folder (results/sweeps/<name>)")

@@ -291,10 +291,30 @@ class ScenarioModel:
         actual = np.array([[getattr(*resolve_lever(s, f.name)) for f in self.factors] for s in scenarios], float)
         return _outputs(self.factors, actual, rows, replicates)
 
-    def seconds_per_run(self) -> float | None:
-        """Mean wall time of the runs already in the store, if any (for estimates)."""
-        times = [json.loads(p.read_text()).get("seconds", 0.0) for p in self.store.root.rglob("summary.json")]
-        return float(np.mean(times)) if times else None
+
+def seconds_per_run(store: Store, base: Scenario) -> tuple[float, str]:
+    """Wall time of one run of `base` on one core, and where that figure comes from.
+
+    From the runs already saved in `store` (a resumed sweep or calibration) if there are any,
+    otherwise from the runner's estimate for a fresh run (`sim.planner.runner.plan`, a short trial
+    run), the same one `compare --dry-run` prints.
+    """
+    import tempfile
+
+    from sim.planner.runner import plan
+
+    times = []
+    if store.root.is_dir():
+        for path in list(store.root.rglob("summary.json"))[:50]:
+            try:
+                times.append(float(json.loads(path.read_text())["seconds"]))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+    if times:
+        return float(np.median(times)), f"timed from {len(times)} saved run(s)"
+    with tempfile.TemporaryDirectory() as scratch:
+        estimate = plan([(base.model_copy(update={"name": f"{base.name}-timing"}), 0)], Store(scratch), 1)
+    return float(estimate.seconds or 0.0), estimate.basis
 
 
 def run_design(model: Model, points: np.ndarray, replicates: int, progress: bool | None = None) -> pd.DataFrame:

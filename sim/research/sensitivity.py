@@ -38,6 +38,7 @@ from sim.research.experiment import (
     outcome_name,
     problem,
     run_design,
+    seconds_per_run,
     seed_noise_share,
 )
 
@@ -345,19 +346,13 @@ def dry_run(path: str | Path, out: Path, samples: int | None = None, years: floa
     """What a sweep would run and roughly how long it would take, without running it."""
     experiment, base, factors = load_experiment(path, samples, years)
     runs = runs_of(experiment.method, len(factors), experiment.samples, experiment.replicates, experiment.second_order)
-    model = scenario_model(experiment, base, factors, out, {})
-    measured = model.seconds_per_run() if model.store.root.is_dir() else None
-    per_run = measured or SECONDS_PER_RUN_YEAR * base.years
-    basis = "runs already in the store" if measured else f"about {SECONDS_PER_RUN_YEAR:g} s per simulated year"
+    per_run, basis = seconds_per_run(Store(out / "runs"), base)
     return (
         f"{experiment.name}: {experiment.method}, {len(factors)} parameters, {experiment.samples} samples, "
         f"{experiment.replicates} replicate(s), {base.years:g} years\n"
-        f"{runs} runs; about {runs * per_run / 60:.0f} CPU-minutes ({basis}), divide by the workers"
+        f"{runs} runs; about {runs * per_run / 60:.0f} CPU-minutes at {per_run:.1f} s a run ({basis}); "
+        "divide by the workers. Nothing was run."
     )
-
-
-#: Rough wall time of one default-town run per simulated year on one core (measured, see the guide).
-SECONDS_PER_RUN_YEAR = 2.5
 
 
 def analyse_function(
