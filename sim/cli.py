@@ -352,6 +352,28 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_discover(args: argparse.Namespace) -> int:
+    from sim.research.discovery_experiment import discover, dry_run, load_discovery
+
+    spec, _, _ = load_discovery(args.experiment)
+    if args.dry_run:
+        print(dry_run(args.experiment, Path(args.out or Path("results") / "discovery" / spec.name)))
+        return 0
+    print(f"Scenario discovery {spec.name!r}: which inputs keep {spec.question()}")
+    result, out = _long_job(args, "discovery", spec.name, lambda *a: discover(args.experiment, *a))
+    if isinstance(result, int):
+        return result
+    with pd.option_context("display.float_format", "{:.3g}".format, "display.width", 160):
+        print("\nShare of the uncertain space where each policy meets the criteria:\n" + result.shares.to_string())
+        print("\nPRIM boxes:\n" + (result.stats.to_string(index=False) if len(result.stats) else "none"))
+        if len(result.limits):
+            print(result.limits[result.limits["restricted"].astype(bool)].to_string(index=False))
+        print("\nFeature scores (which inputs drive each outcome):\n" + result.scores.to_string())
+    print("\n" + "\n".join(result.notes()))
+    print(f"\nexperiments.csv, policies.csv, prim-boxes.csv/.png, feature-scores.csv/.png and notes.txt in {out}")
+    return 0
+
+
 def cmd_viz(args: argparse.Namespace) -> int:
     from sim.viz.launch import serve
 
@@ -418,6 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, helptext, target in (
         ("sweep", "run a sensitivity experiment (experiments/*.yaml) and analyse it with SALib", "experiment"),
         ("calibrate", "fit uncertain parameters to published figures (calibration/*.yaml)", "config"),
+        ("discover", "which lever mixes meet criteria across uncertainties (PRIM, feature scores)", "experiment"),
     ):
         sub = commands.add_parser(name, help=helptext)
         sub.add_argument(target, help="the experiment or calibration file")
@@ -425,7 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--scheduler", help="run on a dask.distributed cluster at this address")
         sub.add_argument("--out", help="output folder (default: results/<kind>/<name>)")
         sub.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar")
-        sub.set_defaults(func=cmd_sweep if name == "sweep" else cmd_calibrate)
+        sub.set_defaults(func={"sweep": cmd_sweep, "calibrate": cmd_calibrate, "discover": cmd_discover}[name])
         sub.add_argument("--dry-run", action="store_true", help="show the runs and estimated time; run nothing")
         if name == "sweep":
             sub.add_argument("--samples", type=_positive_int, help="override the file's samples")
