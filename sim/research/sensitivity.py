@@ -27,6 +27,7 @@ from sim.planner.scenario import Scenario, ScenarioError, load_scenario
 from sim.planner.settings import read_settings
 from sim.planner.store import Store
 from sim.research.experiment import (
+    SEED_STREAMS,
     Factor,
     FunctionModel,
     Range,
@@ -39,6 +40,7 @@ from sim.research.experiment import (
     problem,
     run_design,
     seconds_per_run,
+    seed_factor,
     seed_noise_share,
 )
 
@@ -47,7 +49,13 @@ CONF_LEVEL = 0.90
 #: An interval half-width above this (in share of variance) earns a warning.
 WIDE = 0.1
 Method = Literal["sobol", "morris", "rbd_fast", "pawn"]
-NOISE_NOTE = "noise handling: each point's {r} replicate(s) averaged before analysis (common random numbers)"
+Noise = Literal["average", "seed-factor"]
+NOISE_NOTES = {
+    "average": "noise handling: average - each point's {r} replicate(s) averaged before analysis (common random "
+    "numbers)",
+    "seed-factor": "noise handling: seed-factor - the seed is a design factor (`seed`, u in [0, 1) picks one of "
+    f"{SEED_STREAMS} seed streams), one run per point; its indices are the share of variance from chance",
+}
 
 
 class Experiment(BaseModel):
@@ -64,7 +72,11 @@ class Experiment(BaseModel):
     )
     second_order: bool = Field(False, description="Sobol only: also estimate pairwise interactions (S2).")
     replicates: int = Field(1, ge=1, le=100, description="Runs per design point (different seeds), averaged.")
-    noise: Literal["average"] = Field("average", description="How seed noise is handled: average the replicates.")
+    noise: Noise = Field(
+        "average",
+        description="How seed noise is handled: `average` the replicates of each point, or `seed-factor` "
+        "(the seed is one more design factor, with its own indices; replicates must be 1).",
+    )
     years: float | None = Field(None, gt=0, le=30, description="Override the scenario's horizon.")
     seed: int = Field(1, ge=0, description="Seed for the design.")
     parameters: dict[str, Range | None] = Field(min_length=1, description="Dotted lever paths to vary.")
@@ -74,6 +86,8 @@ class Experiment(BaseModel):
     def _check_method_options(self) -> Experiment:
         if self.method == "sobol" and self.samples & (self.samples - 1):
             raise ValueError(f"samples must be a power of two for sobol, found {self.samples}")
+        if self.noise == "seed-factor" and self.replicates != 1:
+            raise ValueError("noise: seed-factor makes the seed a design factor, one run per point: set replicates: 1")
         if self.second_order and self.method != "sobol":
             raise ValueError(f"second_order is only estimated by sobol, not {self.method}; remove it")
         return self
@@ -99,6 +113,8 @@ def load_experiment(
     if experiment.years is not None:
         base.years = experiment.years
     factors = lever_factors(path, lines, experiment.parameters)
+    if experiment.noise == "seed-factor":
+        factors.append(seed_factor())
     check_outcomes(path, lines, experiment.outcomes, base.days)
     return experiment, base, factors
 
@@ -138,6 +154,7 @@ class SensitivityResult:
     second_order: pd.DataFrame | None = None
     convergence: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
+    noise_mode: Noise = "average"
 
     @property
     def runs(self) -> int:
@@ -148,7 +165,7 @@ class SensitivityResult:
         return [
             f"method: {self.method} (SALib), {self.samples} samples, {self.outputs['point'].nunique()} points, "
             f"{self.runs} runs",
-            NOISE_NOTE.format(r=self.replicates),
+            NOISE_NOTES[self.noise_mode].format(r=self.replicates),
             f"intervals: SALib bootstrap, {CONF_LEVEL:.0%} level (columns *_conf are half-widths)",
         ]
 
@@ -207,6 +224,7 @@ def analyse(
     outcomes: list[str],
     seed: int = 1,
     second_order: bool = False,
+    noise: Noise = "average",
 ) -> SensitivityResult:
     """Indices from an outputs table with every replicate (averaged per point first), with warnings."""
     spec = problem(factors)
@@ -236,7 +254,7 @@ def analyse(
             steps += _convergence(spec, y, samples, outcome, seed, second_order)
     indices = pd.DataFrame(rows)
     warnings += index_warnings(indices, method)
-    if outputs["replicate"].nunique() < 2:
+    if outputs["replicate"].nunique() < 2 and noise == "average":
         warnings.append("one replicate per point: the share of variance from seeds cannot be measured")
     return SensitivityResult(
         name,
@@ -249,6 +267,7 @@ def analyse(
         pd.DataFrame(pairs) if second_order else None,
         pd.DataFrame(steps) if steps else None,
         warnings,
+        noise,
     )
 
 
@@ -337,6 +356,7 @@ def reanalyse(out: Path) -> SensitivityResult:
         experiment.outcome_names,
         experiment.seed,
         experiment.second_order,
+        experiment.noise,
     )
     result.write(out)
     return result
@@ -364,8 +384,14 @@ def analyse_function(
     replicates: int = 1,
     seed: int = 1,
     second_order: bool = False,
+    noise: Noise = "average",
 ) -> SensitivityResult:
-    """The same design, execution and analysis on a plain Python function of named factors."""
+    """The same design, execution and analysis on a plain Python function of named factors.
+
+    With `noise="seed-factor"` the function must take `rng`; the seed becomes one more factor.
+    """
+    if noise == "seed-factor":
+        factors = [*factors, seed_factor()]
     points = design(method, factors, samples, seed, second_order)
     outputs = run_design(FunctionModel(function, factors, outcomes, seed), points, replicates)
-    return analyse("function", method, factors, samples, outputs, outcomes, seed, second_order)
+    return analyse("function", method, factors, samples, outputs, outcomes, seed, second_order, noise)

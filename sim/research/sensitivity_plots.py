@@ -38,7 +38,8 @@ def _title(result: SensitivityResult, what: str) -> str:
     points = result.outputs["point"].nunique()
     return (
         f"{what}: {result.name} ({result.method}, {points} points x {result.replicates} replicate(s) = "
-        f"{result.runs} runs; {CONF_LEVEL:.0%} intervals; replicates averaged)"
+        f"{result.runs} runs; {CONF_LEVEL:.0%} intervals; "
+        + ("seed as a design factor)" if result.noise_mode == "seed-factor" else "replicates averaged)")
     )
 
 
