@@ -73,6 +73,14 @@ def test_morris_reports_signed_effects() -> None:
     assert table.loc["idle", "mu_star"] == pytest.approx(0, abs=1e-9)
 
 
+def test_efast_indices_of_the_ishigami_function_match_the_analytical_values() -> None:
+    result = analyse_function(ishigami, ISHIGAMI, ["y"], method="fast", samples=1000)
+    table = result.indices.set_index("parameter")
+    np.testing.assert_allclose(table["S1"], [0.3139, 0.4424, 0.0], atol=0.04)
+    np.testing.assert_allclose(table["ST"], [0.5576, 0.4424, 0.2437], atol=0.06)
+    assert result.runs == 3000  # 1,000 points per parameter
+
+
 @pytest.mark.parametrize("method", ["rbd_fast", "pawn"])
 def test_sampling_based_methods_rank_the_ishigami_factors(method: str) -> None:
     table = analyse_function(ishigami, ISHIGAMI, ["y"], method=method, samples=1000).indices.set_index("parameter")

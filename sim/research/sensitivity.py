@@ -46,9 +46,11 @@ from sim.research.experiment import (
 
 #: Level of every interval the tool reports (planners' comparisons use 90% too).
 CONF_LEVEL = 0.90
+#: eFAST's interference factor M (SALib's default); samples per parameter must exceed 4 M^2.
+FAST_M = 4
 #: An interval half-width above this (in share of variance) earns a warning.
 WIDE = 0.1
-Method = Literal["sobol", "morris", "rbd_fast", "pawn"]
+Method = Literal["sobol", "morris", "fast", "rbd_fast", "pawn"]
 Noise = Literal["average", "seed-factor"]
 NOISE_NOTES = {
     "average": "noise handling: average - each point's {r} replicate(s) averaged before analysis (common random "
@@ -66,9 +68,13 @@ class Experiment(BaseModel):
     name: str = Field(description="Short name for output folders.")
     description: str = Field("", description="The question the experiment answers.")
     scenario: str = Field(description="Base scenario file, relative to the experiment file.")
-    method: Method = Field("sobol", description="SALib method: sobol, morris, rbd_fast or pawn.")
+    method: Method = Field("sobol", description="SALib method: sobol, morris, fast (eFAST), rbd_fast or pawn.")
     samples: int = Field(
-        32, ge=2, le=65_536, description="Sobol: base samples N (a power of two). Morris: trajectories. Others: points."
+        32,
+        ge=2,
+        le=65_536,
+        description="Sobol: base samples N (a power of two). Morris: trajectories. eFAST: points per parameter "
+        "(more than 64). Others: points.",
     )
     second_order: bool = Field(False, description="Sobol only: also estimate pairwise interactions (S2).")
     replicates: int = Field(1, ge=1, le=100, description="Runs per design point (different seeds), averaged.")
@@ -88,6 +94,8 @@ class Experiment(BaseModel):
             raise ValueError(f"samples must be a power of two for sobol, found {self.samples}")
         if self.noise == "seed-factor" and self.replicates != 1:
             raise ValueError("noise: seed-factor makes the seed a design factor, one run per point: set replicates: 1")
+        if self.method == "fast" and self.samples <= 4 * FAST_M**2:
+            raise ValueError(f"samples must be more than {4 * FAST_M**2} for fast (4 M^2 with M = {FAST_M})")
         if self.second_order and self.method != "sobol":
             raise ValueError(f"second_order is only estimated by sobol, not {self.method}; remove it")
         return self
@@ -121,13 +129,15 @@ def load_experiment(
 
 def design(method: Method, factors: list[Factor], samples: int, seed: int, second_order: bool = False) -> np.ndarray:
     """The SALib sample for a method: Saltelli-Sobol, Morris trajectories, or a Latin hypercube."""
-    from SALib.sample import latin, morris, sobol
+    from SALib.sample import fast_sampler, latin, morris, sobol
 
     spec = problem(factors)
     if method == "sobol":
         return sobol.sample(spec, samples, calc_second_order=second_order, seed=seed)
     if method == "morris":
         return morris.sample(spec, samples, seed=seed)
+    if method == "fast":
+        return fast_sampler.sample(spec, samples, M=FAST_M, seed=seed)
     return latin.sample(spec, samples, seed=seed)
 
 
@@ -136,6 +146,7 @@ def runs_of(method: Method, factors: int, samples: int, replicates: int, second_
     points = {
         "sobol": samples * (2 * factors + 2 if second_order else factors + 2),
         "morris": samples * (factors + 1),
+        "fast": samples * factors,
     }.get(method, samples)
     return points * replicates
 
@@ -196,7 +207,7 @@ def _rows(outcome: str, names: list[str], found: Any, keys: list[str]) -> list[d
 
 
 def _estimate(method: Method, spec: dict, points: np.ndarray, y: np.ndarray, seed: int, second_order: bool) -> Any:
-    from SALib.analyze import morris, pawn, rbd_fast, sobol
+    from SALib.analyze import fast, morris, pawn, rbd_fast, sobol
 
     if method == "sobol":
         return sobol.analyze(spec, y, calc_second_order=second_order, conf_level=CONF_LEVEL, seed=seed)
@@ -204,12 +215,15 @@ def _estimate(method: Method, spec: dict, points: np.ndarray, y: np.ndarray, see
         return morris.analyze(spec, points, y, conf_level=CONF_LEVEL, seed=seed)
     if method == "rbd_fast":
         return rbd_fast.analyze(spec, points, y, conf_level=CONF_LEVEL, seed=seed)
+    if method == "fast":
+        return fast.analyze(spec, y, M=FAST_M, conf_level=CONF_LEVEL, seed=seed)
     return pawn.analyze(spec, points, y, seed=seed)
 
 
 KEYS: dict[str, list[str]] = {
     "sobol": ["S1", "S1_conf", "ST", "ST_conf"],
     "morris": ["mu", "mu_star", "mu_star_conf", "sigma"],
+    "fast": ["S1", "S1_conf", "ST", "ST_conf"],
     "rbd_fast": ["S1", "S1_conf"],
     "pawn": ["median", "mean", "minimum", "maximum", "CV"],
 }
