@@ -327,9 +327,14 @@ def _show_sensitivity(result, out: Path) -> int:  # type: ignore[no-untyped-def]
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from sim.research.calibration import calibrate, load_calibration
+    from sim.research.calibration import calibrate, dry_run, load_calibration, unmovable_targets
 
-    config, _, _ = load_calibration(args.config)
+    config, _, targets = load_calibration(args.config)
+    if args.dry_run:
+        print(dry_run(args.config, Path(args.out or Path("results") / "calibration" / config.name)))
+        return 0
+    for warning in unmovable_targets(list(config.parameters), targets):
+        print(f"WARNING: {warning}", file=sys.stderr)
     print(f"Calibration {config.name!r}: ABC-SMC, {config.population} particles x {config.generations} generations")
     result, out = _long_job(args, "calibration", config.name, lambda *a: calibrate(args.config, *a))
     if isinstance(result, int):
@@ -343,6 +348,28 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     else:
         print(f"NOTHING FITS: no parameter set met every target; see {out / 'NOT-FITTED.txt'}. No calibrated.yaml.")
     print(f"posterior.csv, posterior-summary.csv, pairs.png, predictive-check.csv and predictive.png in {out}")
+    return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from sim.research.discovery_experiment import discover, dry_run, load_discovery
+
+    spec, _, _ = load_discovery(args.experiment)
+    if args.dry_run:
+        print(dry_run(args.experiment, Path(args.out or Path("results") / "discovery" / spec.name)))
+        return 0
+    print(f"Scenario discovery {spec.name!r}: which inputs keep {spec.question()}")
+    result, out = _long_job(args, "discovery", spec.name, lambda *a: discover(args.experiment, *a))
+    if isinstance(result, int):
+        return result
+    with pd.option_context("display.float_format", "{:.3g}".format, "display.width", 160):
+        print("\nShare of the uncertain space where each policy meets the criteria:\n" + result.shares.to_string())
+        print("\nPRIM boxes:\n" + (result.stats.to_string(index=False) if len(result.stats) else "none"))
+        if len(result.limits):
+            print(result.limits[result.limits["restricted"].astype(bool)].to_string(index=False))
+        print("\nFeature scores (which inputs drive each outcome):\n" + result.scores.to_string())
+    print("\n" + "\n".join(result.notes()))
+    print(f"\nexperiments.csv, policies.csv, prim-boxes.csv/.png, feature-scores.csv/.png and notes.txt in {out}")
     return 0
 
 
@@ -412,6 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, helptext, target in (
         ("sweep", "run a sensitivity experiment (experiments/*.yaml) and analyse it with SALib", "experiment"),
         ("calibrate", "fit uncertain parameters to published figures (calibration/*.yaml)", "config"),
+        ("discover", "which lever mixes meet criteria across uncertainties (PRIM, feature scores)", "experiment"),
     ):
         sub = commands.add_parser(name, help=helptext)
         sub.add_argument(target, help="the experiment or calibration file")
@@ -419,11 +447,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--scheduler", help="run on a dask.distributed cluster at this address")
         sub.add_argument("--out", help="output folder (default: results/<kind>/<name>)")
         sub.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar")
-        sub.set_defaults(func=cmd_sweep if name == "sweep" else cmd_calibrate)
+        sub.set_defaults(func={"sweep": cmd_sweep, "calibrate": cmd_calibrate, "discover": cmd_discover}[name])
+        sub.add_argument("--dry-run", action="store_true", help="show the runs and estimated time; run nothing")
         if name == "sweep":
             sub.add_argument("--samples", type=_positive_int, help="override the file's samples")
             sub.add_argument("--years", type=float, help="override the file's horizon")
-            sub.add_argument("--dry-run", action="store_true", help="show the runs and estimated time; run nothing")
 
     ana_p = commands.add_parser("analyze", help="re-analyse a sweep's stored runs without rerunning them")
     ana_p.add_argument("folder", help="a sweep's output folder (results/sweeps/<name>)")

@@ -73,6 +73,14 @@ def test_morris_reports_signed_effects() -> None:
     assert table.loc["idle", "mu_star"] == pytest.approx(0, abs=1e-9)
 
 
+def test_efast_indices_of_the_ishigami_function_match_the_analytical_values() -> None:
+    result = analyse_function(ishigami, ISHIGAMI, ["y"], method="fast", samples=1000)
+    table = result.indices.set_index("parameter")
+    np.testing.assert_allclose(table["S1"], [0.3139, 0.4424, 0.0], atol=0.04)
+    np.testing.assert_allclose(table["ST"], [0.5576, 0.4424, 0.2437], atol=0.06)
+    assert result.runs == 3000  # 1,000 points per parameter
+
+
 @pytest.mark.parametrize("method", ["rbd_fast", "pawn"])
 def test_sampling_based_methods_rank_the_ishigami_factors(method: str) -> None:
     table = analyse_function(ishigami, ISHIGAMI, ["y"], method=method, samples=1000).indices.set_index("parameter")
@@ -87,3 +95,20 @@ def test_lever_factors_take_the_plausible_range_and_refuse_impossible_bounds() -
         from sim.research.experiment import Range
 
         lever_factor("overdose.naloxone_coverage", Range(low=0.0, high=2.0))
+
+
+def test_the_seed_as_a_design_factor_gets_the_share_of_variance_that_chance_has() -> None:
+    # y = x + noise, each with variance 1/3: as a factor, the seed explains half of the variance.
+    def noisy(x: float, rng: np.random.Generator) -> float:
+        return x + rng.normal(0.0, np.sqrt(1 / 3))
+
+    result = analyse_function(noisy, [Factor("x", -1.0, 1.0)], ["y"], samples=1024, noise="seed-factor")
+    table = result.indices.set_index("parameter")
+    assert table.loc["seed", "ST"] == pytest.approx(0.5, abs=0.1)
+    assert table.loc["x", "S1"] == pytest.approx(0.5, abs=0.1)
+    assert any("seed-factor" in note for note in result.notes)
+    assert not any("cannot be measured" in w for w in result.warnings)
+    # The same seed value gives the same draw: the seed is an input, not fresh luck.
+    outputs = result.outputs
+    same = outputs[outputs["seed"] == outputs["seed"].iloc[0]]
+    assert np.allclose(same["y"] - same["x"], (same["y"] - same["x"]).iloc[0])

@@ -199,3 +199,34 @@ def test_bundled_experiments_and_calibrations_are_valid(repo_root: Path) -> None
     for path in calibrations:
         config, _, targets = load_calibration(path)
         assert targets and config.parameters
+
+
+def test_a_town_sweep_with_the_seed_as_a_factor_runs_each_point_on_its_own_seed_stream(
+    tmp_path: Path, repo_root: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    text = f"""name: seeded
+scenario: {repo_root / "scenarios" / "baseline.yaml"}
+method: sobol
+samples: 2
+noise: seed-factor
+years: 0.1
+parameters:
+  police.patrol_hours_per_day: {{low: 10, high: 60}}
+outcomes: [offences_total, patrol_hours_total]
+"""
+    spec = _write(tmp_path, "seeded.yaml", text)
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    outputs = pd.read_parquet(out / "outputs.parquet")
+    assert len(outputs) == 8 and "seed" in outputs  # 2 x (2 factors + 2) points, one run each
+    streams = {int(s * 1000) for s in outputs["seed"]}
+    saved = {int(p.name[1:]) for p in (out / "runs").glob("*/r[0-9]*") if p.is_dir()}
+    assert saved == streams  # each point ran on the replicate stream its seed value picks
+    indices = pd.read_csv(out / "indices.csv").set_index(["outcome", "parameter"])
+    assert ("offences_total", "seed") in indices.index
+    assert "noise handling: seed-factor" in (out / "notes.txt").read_text()
+    assert "seed-factor" in capsys.readouterr().out
+    refused = _write(tmp_path, "refused.yaml", text.replace("noise: seed-factor", "noise: seed-factor\nreplicates: 3"))
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(refused)
+    assert "set replicates: 1" in " ".join(caught.value.problems)

@@ -296,4 +296,6 @@ def outputs_markdown() -> str:
         "the end of a run is scaled up) and stocks are the quarter's average.",
         "",
     ]
-    return "\n".join(out)
+    from sim.research.outputs_reference import research_outputs
+
+    return "\n".join(out + research_outputs())

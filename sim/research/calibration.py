@@ -34,6 +34,7 @@ from sim.research.experiment import (
     lever_factor,
     lever_factors,
     run_design,
+    seconds_per_run,
     summary_keys,
     with_values,
 )
@@ -59,6 +60,25 @@ METRICS: dict[str, Callable[[dict, Scenario], float]] = {
     "share_in_treatment": _per("in_treatment_mean", "dependent_use_total_mean"),
     "officer_leavers_per_year_share": _per("team_leavers_per_year", "team_in_post_mean"),
 }
+
+#: Targets that only some parts of the town can move (lever path prefixes). A target none of whose
+#: levers is calibrated can be met only by luck: `unmovable_targets` says so before anything runs.
+DRIVEN_BY: dict[str, tuple[str, ...]] = {
+    "officer_leavers_per_year_share": ("officers.", "police."),  # turnover, burnout from overtime
+}
+
+
+def unmovable_targets(parameters: list[str], targets: list[Target]) -> list[str]:
+    """Warnings for targets that no calibrated parameter can move (their driving levers are fixed)."""
+    found = []
+    for target in targets:
+        drivers = DRIVEN_BY.get(target.name)
+        if drivers and not any(p.startswith(drivers) for p in parameters):
+            found.append(
+                f"target {target.name} is moved only by {', '.join(d + '*' for d in drivers)} levers and none is "
+                "calibrated: it can be met only by chance; add such a parameter or drop the target"
+            )
+    return found
 
 
 class CalibrationConfig(BaseModel):
@@ -187,6 +207,30 @@ def calibrated_scenario(base_file: str, summary: pd.DataFrame, name: str, intege
     )
     body = {"extends": base_file, "name": f"{name}-calibrated", **nested}
     return header + yaml.safe_dump(body, sort_keys=False)
+
+
+#: Share of ABC-SMC proposals accepted per generation with the 30%-quantile tolerance, measured on
+#: the synthetic model of tests/test_abc.py (1,254 simulations for 80 particles x 4 generations,
+#: counting the prior sample pyabc draws to set the first tolerance). Noisy targets accept fewer.
+ACCEPTED = 0.27
+
+
+def dry_run(path: str | Path, out: Path) -> str:
+    """How many runs a calibration needs and roughly how long, without running any."""
+    config, base, targets = load_calibration(path)
+    abc_runs = round(config.population * (1 + config.generations / ACCEPTED))
+    runs = abc_runs + config.check_draws
+    per_run, basis = seconds_per_run(Store(out / "runs"), base)
+    lines = [
+        f"{config.name}: ABC-SMC over {len(config.parameters)} parameters and {len(targets)} targets, "
+        f"{config.population} particles x {config.generations} generations, {base.years:g}-year runs",
+        f"about {abc_runs} ABC runs (each generation stops at {config.population} accepted particles; about "
+        f"{ACCEPTED:.0%} of proposals are accepted, fewer when targets are hard to meet) + {config.check_draws} "
+        f"posterior-predictive runs = about {runs} runs",
+        f"about {runs * per_run / 60:.0f} CPU-minutes at {per_run:.1f} s a run ({basis}); divide by the workers. "
+        "Nothing was run.",
+    ]
+    return "\n".join(lines + [f"WARNING: {w}" for w in unmovable_targets(list(config.parameters), targets)])
 
 
 def calibrate(

@@ -66,6 +66,31 @@ def problem(factors: Sequence[Factor]) -> dict[str, Any]:
     }
 
 
+#: The seed as a design factor (`noise: seed-factor`): a value u in [0, 1) picks replicate stream
+#: floor(u * SEED_STREAMS) of the master seed, so chance is an input the estimators see like any other.
+SEED = "seed"
+SEED_STREAMS = 1000
+
+
+def seed_factor() -> Factor:
+    return Factor(SEED, 0.0, 1.0)
+
+
+def seed_streams(values: np.ndarray) -> np.ndarray:
+    """The replicate stream each design value of the seed factor picks."""
+    return np.minimum((np.asarray(values, dtype=float) * SEED_STREAMS).astype(int), SEED_STREAMS - 1)
+
+
+def _split_seed(factors: Sequence[Factor], points: np.ndarray) -> tuple[list[Factor], np.ndarray, np.ndarray | None]:
+    """Lever factors, their columns, and each point's seed stream (None without a seed factor)."""
+    names = [f.name for f in factors]
+    if SEED not in names:
+        return list(factors), points, None
+    at = names.index(SEED)
+    keep = [i for i in range(len(names)) if i != at]
+    return [factors[i] for i in keep], points[:, keep], seed_streams(points[:, at])
+
+
 def lever_factor(path: str, given: Range | None = None) -> Factor:
     """A lever as a factor: the given bounds, else its plausible range; ValueError if unusable."""
     facts = parameter(path)
@@ -195,13 +220,16 @@ class FunctionModel:
 
     def evaluate(self, points: np.ndarray, replicates: int, progress: bool | None = None) -> pd.DataFrame:
         stochastic = "rng" in inspect.signature(self.function).parameters
+        factors, columns, streams = _split_seed(self.factors, points)
+        if streams is not None and not stochastic:
+            raise ValueError("a seed factor needs a stochastic function (one that takes `rng`)")
         rows = []
         for replicate in range(replicates):
-            for row in points:
-                values = {f.name: (round(v) if f.integer else float(v)) for f, v in zip(self.factors, row, strict=True)}
+            for index, row in enumerate(columns):
+                values = {f.name: (round(v) if f.integer else float(v)) for f, v in zip(factors, row, strict=True)}
                 if stochastic:
-                    stream = np.random.SeedSequence(self.seed, spawn_key=(replicate,))
-                    values["rng"] = np.random.default_rng(stream)
+                    key = replicate if streams is None else int(streams[index])
+                    values["rng"] = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(key,)))
                 found = self.function(**values)
                 rows.append(found if isinstance(found, dict) else {self.outcomes[0]: float(found)})
         return _outputs(self.factors, points, [{k: r[k] for k in self.outcomes} for r in rows], replicates)
@@ -258,10 +286,11 @@ class ScenarioModel:
         if self.windows:
             spec = json.dumps([w.model_dump() for w in self.windows], sort_keys=True)
             tag = "-w" + hashlib.sha256(spec.encode()).hexdigest()[:6]
-        names = [f.name for f in self.factors]
+        factors, columns, _ = _split_seed(self.factors, points)
+        names = [f.name for f in factors]
         return [
             with_values(self.base, f"{self.name}{tag}-{index:05d}", dict(zip(names, row, strict=True)))
-            for index, row in enumerate(points)
+            for index, row in enumerate(columns)
         ]
 
     def evaluate(self, points: np.ndarray, replicates: int, progress: bool | None = None) -> pd.DataFrame:
@@ -269,9 +298,16 @@ class ScenarioModel:
         from sim.planner.runner import open_executor, replicate_work, run_replicates
 
         scenarios = self.scenarios(points)
+        factors, _, streams = _split_seed(self.factors, points)
+        if streams is None:
+            work = replicate_work(scenarios, replicates)
+        elif replicates == 1:  # the seed factor picks each point's one replicate stream
+            work = list(zip(scenarios, (int(s) for s in streams), strict=True))
+        else:
+            raise ValueError("with the seed as a design factor each point has one run: set replicates to 1")
         with open_executor(**self.executor_options) as (executor, slots):
             batch = run_replicates(
-                replicate_work(scenarios, replicates),
+                work,
                 self.store,
                 executor,
                 slots,
@@ -284,17 +320,41 @@ class ScenarioModel:
             raise RuntimeError(f"{len(batch.failed)} run(s) failed, e.g. {name} replicate {replicate}: {last}")
         rows = []
         for replicate in range(replicates):
-            for scenario in scenarios:
-                summary = self.store.record(scenario, replicate)["summary"]
+            for index, scenario in enumerate(scenarios):
+                stream = replicate if streams is None else int(streams[index])
+                summary = self.store.record(scenario, stream)["summary"]
                 rows.append({k: summary.get(k, float("nan")) for k in self.outcomes})
         # The values actually run (whole-number levers rounded), not the raw design.
-        actual = np.array([[getattr(*resolve_lever(s, f.name)) for f in self.factors] for s in scenarios], float)
-        return _outputs(self.factors, actual, rows, replicates)
+        actual = np.array([[getattr(*resolve_lever(s, f.name)) for f in factors] for s in scenarios], float)
+        if streams is not None:
+            actual = np.column_stack([actual, points[:, [f.name for f in self.factors].index(SEED)]])
+            factors = [*factors, seed_factor()]
+        return _outputs(factors, actual, rows, replicates)
 
-    def seconds_per_run(self) -> float | None:
-        """Mean wall time of the runs already in the store, if any (for estimates)."""
-        times = [json.loads(p.read_text()).get("seconds", 0.0) for p in self.store.root.rglob("summary.json")]
-        return float(np.mean(times)) if times else None
+
+def seconds_per_run(store: Store, base: Scenario) -> tuple[float, str]:
+    """Wall time of one run of `base` on one core, and where that figure comes from.
+
+    From the runs already saved in `store` (a resumed sweep or calibration) if there are any,
+    otherwise from the runner's estimate for a fresh run (`sim.planner.runner.plan`, a short trial
+    run), the same one `compare --dry-run` prints.
+    """
+    import tempfile
+
+    from sim.planner.runner import plan
+
+    times = []
+    if store.root.is_dir():
+        for path in list(store.root.rglob("summary.json"))[:50]:
+            try:
+                times.append(float(json.loads(path.read_text())["seconds"]))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+    if times:
+        return float(np.median(times)), f"timed from {len(times)} saved run(s)"
+    with tempfile.TemporaryDirectory() as scratch:
+        estimate = plan([(base.model_copy(update={"name": f"{base.name}-timing"}), 0)], Store(scratch), 1)
+    return float(estimate.seconds or 0.0), estimate.basis
 
 
 def run_design(model: Model, points: np.ndarray, replicates: int, progress: bool | None = None) -> pd.DataFrame:

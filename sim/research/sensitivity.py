@@ -27,6 +27,7 @@ from sim.planner.scenario import Scenario, ScenarioError, load_scenario
 from sim.planner.settings import read_settings
 from sim.planner.store import Store
 from sim.research.experiment import (
+    SEED_STREAMS,
     Factor,
     FunctionModel,
     Range,
@@ -38,15 +39,25 @@ from sim.research.experiment import (
     outcome_name,
     problem,
     run_design,
+    seconds_per_run,
+    seed_factor,
     seed_noise_share,
 )
 
 #: Level of every interval the tool reports (planners' comparisons use 90% too).
 CONF_LEVEL = 0.90
+#: eFAST's interference factor M (SALib's default); samples per parameter must exceed 4 M^2.
+FAST_M = 4
 #: An interval half-width above this (in share of variance) earns a warning.
 WIDE = 0.1
-Method = Literal["sobol", "morris", "rbd_fast", "pawn"]
-NOISE_NOTE = "noise handling: each point's {r} replicate(s) averaged before analysis (common random numbers)"
+Method = Literal["sobol", "morris", "fast", "rbd_fast", "pawn"]
+Noise = Literal["average", "seed-factor"]
+NOISE_NOTES = {
+    "average": "noise handling: average - each point's {r} replicate(s) averaged before analysis (common random "
+    "numbers)",
+    "seed-factor": "noise handling: seed-factor - the seed is a design factor (`seed`, u in [0, 1) picks one of "
+    f"{SEED_STREAMS} seed streams), one run per point; its indices are the share of variance from chance",
+}
 
 
 class Experiment(BaseModel):
@@ -57,13 +68,21 @@ class Experiment(BaseModel):
     name: str = Field(description="Short name for output folders.")
     description: str = Field("", description="The question the experiment answers.")
     scenario: str = Field(description="Base scenario file, relative to the experiment file.")
-    method: Method = Field("sobol", description="SALib method: sobol, morris, rbd_fast or pawn.")
+    method: Method = Field("sobol", description="SALib method: sobol, morris, fast (eFAST), rbd_fast or pawn.")
     samples: int = Field(
-        32, ge=2, le=65_536, description="Sobol: base samples N (a power of two). Morris: trajectories. Others: points."
+        32,
+        ge=2,
+        le=65_536,
+        description="Sobol: base samples N (a power of two). Morris: trajectories. eFAST: points per parameter "
+        "(more than 64). Others: points.",
     )
     second_order: bool = Field(False, description="Sobol only: also estimate pairwise interactions (S2).")
     replicates: int = Field(1, ge=1, le=100, description="Runs per design point (different seeds), averaged.")
-    noise: Literal["average"] = Field("average", description="How seed noise is handled: average the replicates.")
+    noise: Noise = Field(
+        "average",
+        description="How seed noise is handled: `average` the replicates of each point, or `seed-factor` "
+        "(the seed is one more design factor, with its own indices; replicates must be 1).",
+    )
     years: float | None = Field(None, gt=0, le=30, description="Override the scenario's horizon.")
     seed: int = Field(1, ge=0, description="Seed for the design.")
     parameters: dict[str, Range | None] = Field(min_length=1, description="Dotted lever paths to vary.")
@@ -73,6 +92,10 @@ class Experiment(BaseModel):
     def _check_method_options(self) -> Experiment:
         if self.method == "sobol" and self.samples & (self.samples - 1):
             raise ValueError(f"samples must be a power of two for sobol, found {self.samples}")
+        if self.noise == "seed-factor" and self.replicates != 1:
+            raise ValueError("noise: seed-factor makes the seed a design factor, one run per point: set replicates: 1")
+        if self.method == "fast" and self.samples <= 4 * FAST_M**2:
+            raise ValueError(f"samples must be more than {4 * FAST_M**2} for fast (4 M^2 with M = {FAST_M})")
         if self.second_order and self.method != "sobol":
             raise ValueError(f"second_order is only estimated by sobol, not {self.method}; remove it")
         return self
@@ -98,19 +121,23 @@ def load_experiment(
     if experiment.years is not None:
         base.years = experiment.years
     factors = lever_factors(path, lines, experiment.parameters)
+    if experiment.noise == "seed-factor":
+        factors.append(seed_factor())
     check_outcomes(path, lines, experiment.outcomes, base.days)
     return experiment, base, factors
 
 
 def design(method: Method, factors: list[Factor], samples: int, seed: int, second_order: bool = False) -> np.ndarray:
     """The SALib sample for a method: Saltelli-Sobol, Morris trajectories, or a Latin hypercube."""
-    from SALib.sample import latin, morris, sobol
+    from SALib.sample import fast_sampler, latin, morris, sobol
 
     spec = problem(factors)
     if method == "sobol":
         return sobol.sample(spec, samples, calc_second_order=second_order, seed=seed)
     if method == "morris":
         return morris.sample(spec, samples, seed=seed)
+    if method == "fast":
+        return fast_sampler.sample(spec, samples, M=FAST_M, seed=seed)
     return latin.sample(spec, samples, seed=seed)
 
 
@@ -119,6 +146,7 @@ def runs_of(method: Method, factors: int, samples: int, replicates: int, second_
     points = {
         "sobol": samples * (2 * factors + 2 if second_order else factors + 2),
         "morris": samples * (factors + 1),
+        "fast": samples * factors,
     }.get(method, samples)
     return points * replicates
 
@@ -137,6 +165,7 @@ class SensitivityResult:
     second_order: pd.DataFrame | None = None
     convergence: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
+    noise_mode: Noise = "average"
 
     @property
     def runs(self) -> int:
@@ -147,7 +176,7 @@ class SensitivityResult:
         return [
             f"method: {self.method} (SALib), {self.samples} samples, {self.outputs['point'].nunique()} points, "
             f"{self.runs} runs",
-            NOISE_NOTE.format(r=self.replicates),
+            NOISE_NOTES[self.noise_mode].format(r=self.replicates),
             f"intervals: SALib bootstrap, {CONF_LEVEL:.0%} level (columns *_conf are half-widths)",
         ]
 
@@ -178,7 +207,7 @@ def _rows(outcome: str, names: list[str], found: Any, keys: list[str]) -> list[d
 
 
 def _estimate(method: Method, spec: dict, points: np.ndarray, y: np.ndarray, seed: int, second_order: bool) -> Any:
-    from SALib.analyze import morris, pawn, rbd_fast, sobol
+    from SALib.analyze import fast, morris, pawn, rbd_fast, sobol
 
     if method == "sobol":
         return sobol.analyze(spec, y, calc_second_order=second_order, conf_level=CONF_LEVEL, seed=seed)
@@ -186,12 +215,15 @@ def _estimate(method: Method, spec: dict, points: np.ndarray, y: np.ndarray, see
         return morris.analyze(spec, points, y, conf_level=CONF_LEVEL, seed=seed)
     if method == "rbd_fast":
         return rbd_fast.analyze(spec, points, y, conf_level=CONF_LEVEL, seed=seed)
+    if method == "fast":
+        return fast.analyze(spec, y, M=FAST_M, conf_level=CONF_LEVEL, seed=seed)
     return pawn.analyze(spec, points, y, seed=seed)
 
 
 KEYS: dict[str, list[str]] = {
     "sobol": ["S1", "S1_conf", "ST", "ST_conf"],
     "morris": ["mu", "mu_star", "mu_star_conf", "sigma"],
+    "fast": ["S1", "S1_conf", "ST", "ST_conf"],
     "rbd_fast": ["S1", "S1_conf"],
     "pawn": ["median", "mean", "minimum", "maximum", "CV"],
 }
@@ -206,6 +238,7 @@ def analyse(
     outcomes: list[str],
     seed: int = 1,
     second_order: bool = False,
+    noise: Noise = "average",
 ) -> SensitivityResult:
     """Indices from an outputs table with every replicate (averaged per point first), with warnings."""
     spec = problem(factors)
@@ -235,7 +268,7 @@ def analyse(
             steps += _convergence(spec, y, samples, outcome, seed, second_order)
     indices = pd.DataFrame(rows)
     warnings += index_warnings(indices, method)
-    if outputs["replicate"].nunique() < 2:
+    if outputs["replicate"].nunique() < 2 and noise == "average":
         warnings.append("one replicate per point: the share of variance from seeds cannot be measured")
     return SensitivityResult(
         name,
@@ -248,6 +281,7 @@ def analyse(
         pd.DataFrame(pairs) if second_order else None,
         pd.DataFrame(steps) if steps else None,
         warnings,
+        noise,
     )
 
 
@@ -336,6 +370,7 @@ def reanalyse(out: Path) -> SensitivityResult:
         experiment.outcome_names,
         experiment.seed,
         experiment.second_order,
+        experiment.noise,
     )
     result.write(out)
     return result
@@ -345,19 +380,13 @@ def dry_run(path: str | Path, out: Path, samples: int | None = None, years: floa
     """What a sweep would run and roughly how long it would take, without running it."""
     experiment, base, factors = load_experiment(path, samples, years)
     runs = runs_of(experiment.method, len(factors), experiment.samples, experiment.replicates, experiment.second_order)
-    model = scenario_model(experiment, base, factors, out, {})
-    measured = model.seconds_per_run() if model.store.root.is_dir() else None
-    per_run = measured or SECONDS_PER_RUN_YEAR * base.years
-    basis = "runs already in the store" if measured else f"about {SECONDS_PER_RUN_YEAR:g} s per simulated year"
+    per_run, basis = seconds_per_run(Store(out / "runs"), base)
     return (
         f"{experiment.name}: {experiment.method}, {len(factors)} parameters, {experiment.samples} samples, "
         f"{experiment.replicates} replicate(s), {base.years:g} years\n"
-        f"{runs} runs; about {runs * per_run / 60:.0f} CPU-minutes ({basis}), divide by the workers"
+        f"{runs} runs; about {runs * per_run / 60:.0f} CPU-minutes at {per_run:.1f} s a run ({basis}); "
+        "divide by the workers. Nothing was run."
     )
-
-
-#: Rough wall time of one default-town run per simulated year on one core (measured, see the guide).
-SECONDS_PER_RUN_YEAR = 2.5
 
 
 def analyse_function(
@@ -369,8 +398,14 @@ def analyse_function(
     replicates: int = 1,
     seed: int = 1,
     second_order: bool = False,
+    noise: Noise = "average",
 ) -> SensitivityResult:
-    """The same design, execution and analysis on a plain Python function of named factors."""
+    """The same design, execution and analysis on a plain Python function of named factors.
+
+    With `noise="seed-factor"` the function must take `rng`; the seed becomes one more factor.
+    """
+    if noise == "seed-factor":
+        factors = [*factors, seed_factor()]
     points = design(method, factors, samples, seed, second_order)
     outputs = run_design(FunctionModel(function, factors, outcomes, seed), points, replicates)
-    return analyse("function", method, factors, samples, outputs, outcomes, seed, second_order)
+    return analyse("function", method, factors, samples, outputs, outcomes, seed, second_order, noise)

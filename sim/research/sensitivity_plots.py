@@ -38,7 +38,8 @@ def _title(result: SensitivityResult, what: str) -> str:
     points = result.outputs["point"].nunique()
     return (
         f"{what}: {result.name} ({result.method}, {points} points x {result.replicates} replicate(s) = "
-        f"{result.runs} runs; {CONF_LEVEL:.0%} intervals; replicates averaged)"
+        f"{result.runs} runs; {CONF_LEVEL:.0%} intervals; "
+        + ("seed as a design factor)" if result.noise_mode == "seed-factor" else "replicates averaged)")
     )
 
 
@@ -64,10 +65,10 @@ def plot_indices(result: SensitivityResult, path: Path) -> Path:
         if result.method == "morris":
             _morris(ax, part, outcome)
             continue
-        main = {"sobol": "ST", "rbd_fast": "S1", "pawn": "median"}[result.method]
+        main = {"sobol": "ST", "fast": "ST", "rbd_fast": "S1", "pawn": "median"}[result.method]
         part = part.sort_values(main)
         y = np.arange(len(part))
-        if result.method == "sobol":
+        if result.method in ("sobol", "fast"):
             ax.barh(y - 0.2, part["S1"], height=0.4, xerr=part["S1_conf"], label="first order (S1)", color="#4c72b0")
             ax.barh(y + 0.2, part["ST"], height=0.4, xerr=part["ST_conf"], label="total (ST)", color="#dd8452")
             ax.set_xlabel("share of output variance")

@@ -1,0 +1,37 @@
+"""Calibration before it runs: every target movable by some calibrated parameter, and a dry run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.cli import main
+from sim.research.calibration import load_calibration, unmovable_targets
+
+
+def test_the_default_calibration_calibrates_something_that_moves_every_target(repo_root: Path) -> None:
+    config, _, targets = load_calibration(repo_root / "calibration" / "default-town.yaml")
+    assert unmovable_targets(list(config.parameters), targets) == []
+    # Without the officers' turnover, the officers-leaving target could be met only by chance.
+    without = [p for p in config.parameters if not p.startswith("officers.")]
+    warnings = unmovable_targets(without, targets)
+    assert len(warnings) == 1 and "officer_leavers_per_year_share" in warnings[0]
+
+
+def test_calibrate_dry_run_counts_the_runs_estimates_the_time_and_runs_nothing(
+    tmp_path: Path, repo_root: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "targets.csv").write_text(
+        "target,value,low,high,unit,source\nofficer_leavers_per_year_share,0.06,0.04,0.09,share,assumption\n"
+    )
+    config = tmp_path / "cal.yaml"
+    config.write_text(
+        f"name: tiny\nscenario: {repo_root / 'scenarios' / 'baseline.yaml'}\ntargets: targets.csv\n"
+        "parameters:\n  overdose.rate_per_year:\npopulation: 27\ngenerations: 1\ncheck_draws: 3\nyears: 0.1\n"
+    )
+    out = tmp_path / "out"
+    assert main(["calibrate", str(config), "--dry-run", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "about 127 ABC runs" in said and "= about 130 runs" in said  # 27 x (1 + 1/0.27) + 3
+    assert "CPU-minutes at" in said and "Nothing was run" in said
+    assert "WARNING: target officer_leavers_per_year_share" in said  # no officers' lever is calibrated
+    assert not out.exists()
