@@ -17,9 +17,10 @@ from sim.model.outcomes import COLUMN_BY_NAME, Event, EventLog
 from sim.planner.scenario import ScenarioError, load_scenario
 from sim.viz import app, launch, story
 from sim.viz.__main__ import main as viz_main
-from sim.viz.drawing import CHARTS, RECENT_DAYS, Line, axis_end, chart_svg, day_label, smooth, town_svg
+from sim.viz.drawing import CHARTS, Line, axis_end, chart_svg, day_label, smooth
 from sim.viz.kpis import cards, ticker
 from sim.viz.levers import LEVERS, field_of, mesa_params, seed_from_text, slider_range, unit_of
+from sim.viz.townmap import RECENT_DAYS, town_svg
 from sim.viz.workshop import WorkshopModel, scenario_library
 
 
@@ -227,12 +228,42 @@ def test_the_map_shows_every_overdose_of_the_last_four_weeks() -> None:
     drawn = town_svg(model)
     marks = sum(drawn.count(f"class='{kind}'") for kind in ("survived", "reversed", "died"))
     assert marks == len(recent)
-    assert drawn.count("class='seller'") == np.count_nonzero(model.dealers.by_cell())
+    # One mark per cell for each kind of group standing there (high-harm groups, other groups).
+    ids = model.dealers.active()
+    high = model.enforcement.high_harm[model.dealers.group[ids]]
+    cells = model.dealers.cell[ids]
+    assert drawn.count("class='seller high-harm'") == np.unique(cells[high]).size > 0
+    assert drawn.count("class='seller other'") == np.unique(cells[~high]).size > 0
     assert drawn.count("class='patrol'") == np.count_nonzero(model.patrol > 0.05)
     cards_now = {card.key: card.number for card in cards(model)}
     assert cards_now["deaths"] == events["event"].eq("overdose_death").sum()
     assert cards_now["treatment"] == model.record.last("in_treatment")[0]
     assert ticker(model).startswith("Last 7 days: ")
+
+
+def test_the_map_places_treatment_and_custody_off_the_market_and_rings_warned_groups() -> None:
+    model = WorkshopModel(rng=2, deterrence=True)
+    town = model.town
+    treatment, custody = town.service_sites()
+    assert (treatment, custody) == town.service_sites()  # a fixed place, frame after frame
+    assert town.distance[treatment, custody] >= 3
+    for site in (treatment, custody):
+        assert town.distance[site, town.hotspot_cells].min() >= 1.5  # not where sellers stand
+    # The most deprived neighbourhood has the treatment service (where most clients live).
+    assert town.deprivation[town.neighbourhood[treatment]] == town.deprivation.max()
+    drawn = town_svg(model)
+    assert drawn.count("class='site treatment'") == 1 and drawn.count("class='site custody'") == 1
+    assert f"x='{town.x[treatment] * 26 - 2}' y='{town.y[treatment] * 26 - 2}'" in drawn
+    assert "class='warned'" not in drawn  # no call-in yet
+    for _ in range(45):
+        model.step()
+    day = model.record.days_recorded - 1
+    ids = model.dealers.active()
+    warned = model.deterrence.group_warned_until[model.dealers.group[ids]] >= day
+    high = model.enforcement.high_harm[model.dealers.group[ids]]
+    cells = model.dealers.cell[ids]
+    rings = np.unique(cells[warned & high]).size + np.unique(cells[warned & ~high]).size
+    assert rings > 0 and town_svg(model).count("class='warned'") == rings
 
 
 def test_charts_draw_declared_columns_tell_the_story_and_follow_the_run() -> None:

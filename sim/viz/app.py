@@ -26,10 +26,11 @@ import markdown
 import solara
 
 from sim.model.model import DrugMarketModel
-from sim.viz.drawing import CHARTS, chart_svg, day_label, map_key_html, town_background, town_svg
+from sim.viz.drawing import CHARTS, chart_svg, day_label
 from sim.viz.kpis import cards_html, difference, ticker
 from sim.viz.levers import LEVERS, mesa_params, shown, value_of
 from sim.viz.story import STEPS, levers_in_force
+from sim.viz.townmap import map_key_html, town_background, town_svg
 from sim.viz.workshop import WorkshopModel, load_named, scenario_library, starting_name
 
 TITLE = "An open drug market in a town"
@@ -79,13 +80,13 @@ CSS = """
 .kpi-value { font-size: 28px; font-weight: 700; line-height: 1.15; }
 .kpi-detail { font-size: 14px; color: #444; line-height: 1.2; }
 .stage { display: grid; grid-template-columns: 34% 66%; gap: 8px; align-items: start; }
-.town-map { width: 100%; height: auto; max-height: 375px; display: block; }
+.town-map { width: 100%; height: auto; max-height: 330px; display: block; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 4px 10px; }
 .chart { width: 100%; height: auto; display: block; }
-.map-key { display: flex; flex-wrap: wrap; gap: 2px 12px; font-size: 14px; margin-top: 4px; }
-.map-key .mark { display: inline-block; width: 14px; height: 14px; margin-right: 4px; vertical-align: -2px; }
-.map-key .dot { border-radius: 50%; }
-.map-key .cross { width: auto; font-weight: 900; }
+.map-key { display: grid; grid-template-columns: 1fr 1fr; gap: 0 10px; font-size: 14px; line-height: 1.3;
+  margin-top: 4px; }
+.map-key .key-item { white-space: nowrap; }
+.map-key .mark { display: inline-block; margin-right: 4px; vertical-align: -4px; }
 .lever-drawer { position: fixed; top: 66px; left: 0; bottom: 0; width: 400px; z-index: 5; background: white;
   overflow-y: auto; padding: 10px 16px; box-shadow: 4px 0 14px rgba(0,0,0,0.3); font-size: 16px; }
 .lever-drawer .v-label { font-size: 16px; white-space: normal; height: auto; }
