@@ -102,8 +102,10 @@ CSS = """
 .workshop table { border-collapse: collapse; }
 .workshop th, .workshop td { border-bottom: 1px solid #ccc; padding: 3px 10px; text-align: left; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
-.pair .kpis { grid-template-columns: repeat(4, 1fr); }
-.pair .town-map { max-height: 265px; margin: 0 auto; }
+.pair .panel-body { display: grid; grid-template-columns: 1fr 1fr; gap: 6px; align-items: start; }
+.pair .kpis { grid-template-columns: repeat(2, 1fr); margin: 0; }
+.pair .town-map { max-height: 310px; margin: 0 auto; }
+.pair-key .map-key { grid-template-columns: repeat(4, auto); justify-content: start; }
 .pair h3 { font-size: 20px; margin: 2px 0; }
 .pair .moved { font-size: 15px; margin: 0 0 2px 0; color: #333; }
 .lever-drawer .mix-pick { margin: 4px 0 8px 0; }
@@ -235,8 +237,9 @@ def SideBySide(left: Session, right: Session, frame: solara.Reactive[int]) -> No
     with solara.Div(classes=["pair"]):
         for (title, moved, kpis, town), letter in zip(panels, "AB", strict=True):
             note = f"<div class='moved'>{html.escape(moved)}</div>" if moved else ""
-            body = f"<div data-mix='{letter}'><h3>{letter}: {html.escape(title)}</h3>{note}{kpis}{town}</div>"
-            solara.HTML(tag="div", unsafe_innerHTML=body)
+            body = f"<h3>{letter}: {html.escape(title)}</h3>{note}<div class='panel-body'>{kpis}{town}</div>"
+            solara.HTML(tag="div", unsafe_innerHTML=f"<div data-mix='{letter}'>{body}</div>")
+    solara.HTML(tag="div", unsafe_innerHTML=map_key_html(), classes=["pair-key"])
 
 
 @solara.component
