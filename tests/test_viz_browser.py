@@ -304,6 +304,9 @@ def test_mix_b_has_levers_of_its_own(chromium: Browser, page_url: str) -> None:
     # Mix A's drawer still shows A's own value.
     page.locator(".mix-pick").get_by_role("button", name="Mix A").click()
     expect(patrol_slider(page)).to_have_attribute("aria-valuenow", "24", timeout=WAIT)
+    # Back at B, the slider is drawn afresh from the page's state: B's value has reached the server.
+    page.locator(".mix-pick").get_by_role("button", name="Mix B").click()
+    expect(patrol_slider(page)).to_have_attribute("aria-valuenow", "34", timeout=WAIT)
     page.get_by_role("button", name="Reset").click()
     mix_a, mix_b = page.locator("[data-mix='A']"), page.locator("[data-mix='B']")
     expect(mix_b.locator("h3")).to_have_text("B: surge-funded-posts (modified)", timeout=WAIT)
@@ -314,6 +317,5 @@ def test_mix_b_has_levers_of_its_own(chromium: Browser, page_url: str) -> None:
     page.get_by_role("button", name="Step", exact=True).click()
     expect(heading(page)).to_contain_text("Side by side · Day 7 ", timeout=WAIT)
     expect(page.locator("[data-diff]")).to_have_count(4)
-    page.locator(".mix-pick").get_by_role("button", name="Mix B").click()
-    expect(patrol_slider(page)).to_have_attribute("aria-valuenow", "34", timeout=WAIT)
+    expect(mix_b.locator(".moved")).to_contain_text("34 officer-hours/day")
     assert problems.found == [], "\n".join(problems.found)
