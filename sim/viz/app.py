@@ -102,9 +102,9 @@ CSS = """
 .workshop table { border-collapse: collapse; }
 .workshop th, .workshop td { border-bottom: 1px solid #ccc; padding: 3px 10px; text-align: left; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
-.pair .panel-body { display: grid; grid-template-columns: 1fr 1fr; gap: 6px; align-items: start; }
+.pair .panel-body { display: grid; grid-template-columns: 42% 58%; gap: 6px; align-items: start; }
 .pair .kpis { grid-template-columns: repeat(2, 1fr); margin: 0; }
-.pair .town-map { max-height: 310px; margin: 0 auto; }
+.pair .town-map { max-height: 360px; margin: 0 auto; }
 .pair-key .map-key { grid-template-columns: repeat(4, auto); justify-content: start; }
 .pair h3 { font-size: 20px; margin: 2px 0; }
 .pair .moved { font-size: 15px; margin: 0 0 2px 0; color: #333; }
@@ -359,7 +359,6 @@ def Page() -> None:  # noqa: N802
             if versus.value:
                 solara.ToggleButtonsSingle(value=editing, values=list(MIXES), classes=["mix-pick"])
             shown_name = versus.value if mix_b else chosen.value
-            solara.Text(load_named(shown_name, LIBRARY).description or "")
             solara.HTML(tag="p", unsafe_innerHTML="Move a lever, then press <b>Reset</b> to start the town with it.")
             if mix_b:
                 solara.HTML(tag="p", unsafe_innerHTML=f"Levers of mix B ({html.escape(versus.value)}); it runs on "
@@ -367,6 +366,9 @@ def Page() -> None:  # noqa: N802
                 LeverInputs(levers_b, None, versus.value).key(f"levers-b-{versus.value}")
             else:
                 LeverInputs(levers, seed, chosen.value).key(f"levers-{chosen.value}")
+            # The scenario's own words after the levers, so the levers are on the drawer's first screen.
+            solara.HTML(tag="h4", unsafe_innerHTML=f"About {html.escape(shown_name)}")
+            solara.Text(load_named(shown_name, LIBRARY).description or "")
 
 
 def take_step_or_clear(take_step, story: solara.Reactive[str]):

@@ -24,6 +24,8 @@ RECENT_DAYS = 28
 PATROL_FULL = 8.0
 #: Pixels per map cell in the SVG's own units (the map is scaled to its box on the page).
 CELL = 26
+#: A margin round the town (map units), so marks on its edge streets are drawn whole.
+EDGE = 8
 
 PATROL, HOTSPOT = BLUE, ORANGE
 HIGH_HARM, OTHER_GROUP = VERMILLION, YELLOW
@@ -53,8 +55,8 @@ def town_background(model: DrugMarketModel) -> str:
 def town_svg(model: DrugMarketModel, background: str | None = None) -> str:
     """The town map: deprivation, patrol, hotspots, services, sellers and recent overdoses at home."""
     town = model.town
-    w, h = town.width * CELL, town.height * CELL
-    out = [f"<svg viewBox='0 0 {w} {h}' class='town-map' role='img' aria-label='Map of the town' {FONT}>"]
+    w, h = town.width * CELL + 2 * EDGE, town.height * CELL + 2 * EDGE
+    out = [f"<svg viewBox='{-EDGE} {-EDGE} {w} {h}' class='town-map' role='img' aria-label='Map of the town' {FONT}>"]
     out.append(background if background is not None else town_background(model))
     patrol = getattr(model, "patrol", np.zeros(town.n_cells))
     for cell in np.flatnonzero(patrol > 0.05):
@@ -107,19 +109,20 @@ def _sellers(model: DrugMarketModel) -> list[str]:
     counts = {kind: np.bincount(cells[mask], minlength=town.n_cells) for mask, kind in kinds}
     rings = {kind: np.bincount(cells[mask & warned], minlength=town.n_cells) for mask, kind in kinds}
     both = (counts["high-harm"] > 0) & (counts["other"] > 0)
-    for kind, shift in (("other", 0.2), ("high-harm", -0.2)):  # high-harm drawn on top
+    for kind, shift in (("other", 0.42), ("high-harm", -0.42)):
         for cell in np.flatnonzero(counts[kind]):
             n = int(counts[kind][cell])
+            # Two kinds in one square stand side by side, smaller, so neither hides the other's number.
             offset = shift * CELL if both[cell] else 0.0
-            cx, cy = (town.x[cell] + 0.5) * CELL + offset, (town.y[cell] + 0.5) * CELL + offset
-            r = min(CELL * 0.44, 7 + 2.2 * n)
+            cx, cy = (town.x[cell] + 0.5) * CELL + offset, (town.y[cell] + 0.5) * CELL
+            r = min(11.0, 6.5 + 1.6 * n) if both[cell] else min(CELL * 0.44, 7 + 2.2 * n)
             if rings[kind][cell]:
                 marks.append(
                     f"<circle class='warned' cx='{cx:.1f}' cy='{cy:.1f}' r='{r + 4:.1f}' fill='none' "
                     f"stroke='{BLACK}' stroke-width='2.5' stroke-dasharray='4 2'/>"
                 )
             if kind == "high-harm":
-                d = r * 1.25
+                d = r * 1.15
                 marks.append(
                     f"<path class='seller high-harm' d='M{cx:.1f},{cy - d:.1f}L{cx + d:.1f},{cy:.1f}L{cx:.1f},"
                     f"{cy + d:.1f}L{cx - d:.1f},{cy:.1f}Z' fill='{HIGH_HARM}' stroke='white' stroke-width='1.5'/>"
@@ -132,7 +135,7 @@ def _sellers(model: DrugMarketModel) -> list[str]:
             if n >= 2:
                 ink = "white" if kind == "high-harm" else BLACK
                 marks.append(
-                    f"<text x='{cx:.1f}' y='{cy + 6:.1f}' text-anchor='middle' font-size='16' font-weight='700' "
+                    f"<text x='{cx:.1f}' y='{cy + 6:.1f}' text-anchor='middle' font-size='17' font-weight='700' "
                     f"fill='{ink}'>{n}</text>"
                 )
     return marks
