@@ -355,3 +355,25 @@ def test_story_steps_name_real_scenarios_and_levers_and_build_a_town() -> None:
     crackdown = story.STEPS["2. A crackdown: patrol 80 h a day"]
     model = WorkshopModel(crackdown.scenario, rng=1, **crackdown.levers)
     assert model.params.police.patrol_hours_per_day == 80.0
+
+
+def test_mix_b_runs_its_own_levers_on_the_same_town_and_seed() -> None:
+    a_levers = app.scenario_levers("baseline")
+    b_levers = {**a_levers, "patrol_hours": 80.0, "keyworkers": 26}
+    a, b = app.Session("baseline", "7", a_levers), app.Session("baseline", "7", b_levers)
+    assert a.moved == [] and b.moved == ["patrol_hours", "keyworkers"]
+    assert story.moved_in_words(a.model, a.moved, a.levers) == ""
+    assert story.moved_in_words(b.model, b.moved, b.levers) == (
+        "Moved on the page: Police patrol at the market 80 officer-hours/day; "
+        "Treatment keyworkers: funded posts 26 posts funded from day 0"
+    )
+    assert a.model.params.police.patrol_hours_per_day == 24 and b.model.params.police.patrol_hours_per_day == 80
+    np.testing.assert_array_equal(a.model.town.deprivation, b.model.town.deprivation)  # the same town
+    a.advance(56)
+    b.advance(56)
+    # The crackdown is B's alone: more patrol delivered (the team of eight cannot staff all 80 hours)
+    # and more sellers arrested than in A.
+    patrol = [town.model.record.last("patrol_hours", 56).mean() for town in (a, b)]
+    arrests = [town.model.record.last("dealer_arrests", 56).sum() for town in (a, b)]
+    assert patrol[0] == pytest.approx(24, rel=0.05) and patrol[1] > 1.8 * patrol[0], patrol
+    assert arrests[1] > arrests[0], arrests
