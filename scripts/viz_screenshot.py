@@ -6,6 +6,14 @@ for about two years in headless Chromium, pauses and saves what a trainer would 
 projector (1280 x 720): the presenter layout, levers tucked away in their drawer.
 
     PYTHONPATH=. .venv/bin/python scripts/viz_screenshot.py [--days 700] [--scenario FILE] [--out docs/img/viz.png]
+
+Side by side (docs/img/viz-side-by-side.png), and the levers drawer open at mix B's levers
+(docs/img/viz-mix-b-levers.png):
+
+    ... scripts/viz_screenshot.py --scenario scenarios/baseline.yaml --versus adder-mix --days 365 \
+        --out docs/img/viz-side-by-side.png
+    ... scripts/viz_screenshot.py --scenario scenarios/baseline.yaml --versus adder-mix --days 0 \
+        --levers B --out docs/img/viz-mix-b-levers.png
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ def main() -> int:
         help="scenario file to open (default: %(default)s)",
     )
     parser.add_argument("--versus", help="side by side with this scenario name (for viz-side-by-side.png)")
+    parser.add_argument("--levers", choices=("A", "B"), help="open the levers drawer at this mix's levers")
     args = parser.parse_args()
     if chromium_executable() is None:
         print("chromium is not installed (apt-get install chromium)", file=sys.stderr)
@@ -41,11 +50,17 @@ def main() -> int:
             page.locator(".v-select", has_text="Side by side with").first.click()
             page.get_by_role("option", name=args.versus, exact=True).click()
             expect(heading).to_contain_text("Side by side", timeout=90_000)
-        page.get_by_role("button", name="Play", exact=True).click()
-        while int(re.search(r"Day (\d+)", heading.inner_text()).group(1)) < args.days:
-            page.wait_for_timeout(500)
-        page.get_by_role("button", name="Pause", exact=True).click()
-        expect(page.get_by_role("button", name="Step", exact=True)).to_be_enabled(timeout=30_000)
+        if args.days > 0:
+            page.get_by_role("button", name="Play", exact=True).click()
+            while int(re.search(r"Day (\d+)", heading.inner_text()).group(1)) < args.days:
+                page.wait_for_timeout(500)
+            page.get_by_role("button", name="Pause", exact=True).click()
+            expect(page.get_by_role("button", name="Step", exact=True)).to_be_enabled(timeout=30_000)
+        if args.levers:
+            page.get_by_role("button", name="Levers").click()
+            if args.versus:
+                page.locator(".mix-pick").get_by_role("button", name=f"Mix {args.levers}").click()
+            expect(page.locator(".lever-drawer")).to_contain_text("Move a lever", timeout=30_000)
         page.wait_for_timeout(1500)  # let the last frame arrive
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=args.out)

@@ -17,9 +17,10 @@ from sim.model.outcomes import COLUMN_BY_NAME, Event, EventLog
 from sim.planner.scenario import ScenarioError, load_scenario
 from sim.viz import app, launch, story
 from sim.viz.__main__ import main as viz_main
-from sim.viz.drawing import CHARTS, RECENT_DAYS, Line, axis_end, chart_svg, day_label, smooth, town_svg
+from sim.viz.drawing import CHARTS, Line, axis_end, chart_svg, day_label, smooth
 from sim.viz.kpis import cards, ticker
 from sim.viz.levers import LEVERS, field_of, mesa_params, seed_from_text, slider_range, unit_of
+from sim.viz.townmap import RECENT_DAYS, town_svg
 from sim.viz.workshop import WorkshopModel, scenario_library
 
 
@@ -227,12 +228,42 @@ def test_the_map_shows_every_overdose_of_the_last_four_weeks() -> None:
     drawn = town_svg(model)
     marks = sum(drawn.count(f"class='{kind}'") for kind in ("survived", "reversed", "died"))
     assert marks == len(recent)
-    assert drawn.count("class='seller'") == np.count_nonzero(model.dealers.by_cell())
+    # One mark per cell for each kind of group standing there (high-harm groups, other groups).
+    ids = model.dealers.active()
+    high = model.enforcement.high_harm[model.dealers.group[ids]]
+    cells = model.dealers.cell[ids]
+    assert drawn.count("class='seller high-harm'") == np.unique(cells[high]).size > 0
+    assert drawn.count("class='seller other'") == np.unique(cells[~high]).size > 0
     assert drawn.count("class='patrol'") == np.count_nonzero(model.patrol > 0.05)
     cards_now = {card.key: card.number for card in cards(model)}
     assert cards_now["deaths"] == events["event"].eq("overdose_death").sum()
     assert cards_now["treatment"] == model.record.last("in_treatment")[0]
     assert ticker(model).startswith("Last 7 days: ")
+
+
+def test_the_map_places_treatment_and_custody_off_the_market_and_rings_warned_groups() -> None:
+    model = WorkshopModel(rng=2, deterrence=True)
+    town = model.town
+    treatment, custody = town.service_sites()
+    assert (treatment, custody) == town.service_sites()  # a fixed place, frame after frame
+    assert town.distance[treatment, custody] >= 3
+    for site in (treatment, custody):
+        assert town.distance[site, town.hotspot_cells].min() >= 1.5  # not where sellers stand
+    # The most deprived neighbourhood has the treatment service (where most clients live).
+    assert town.deprivation[town.neighbourhood[treatment]] == town.deprivation.max()
+    drawn = town_svg(model)
+    assert drawn.count("class='site treatment'") == 1 and drawn.count("class='site custody'") == 1
+    assert f"x='{town.x[treatment] * 26 - 2}' y='{town.y[treatment] * 26 - 2}'" in drawn
+    assert "class='warned'" not in drawn  # no call-in yet
+    for _ in range(45):
+        model.step()
+    day = model.record.days_recorded - 1
+    ids = model.dealers.active()
+    warned = model.deterrence.group_warned_until[model.dealers.group[ids]] >= day
+    high = model.enforcement.high_harm[model.dealers.group[ids]]
+    cells = model.dealers.cell[ids]
+    rings = np.unique(cells[warned & high]).size + np.unique(cells[warned & ~high]).size
+    assert rings > 0 and town_svg(model).count("class='warned'") == rings
 
 
 def test_charts_draw_declared_columns_tell_the_story_and_follow_the_run() -> None:
@@ -324,3 +355,25 @@ def test_story_steps_name_real_scenarios_and_levers_and_build_a_town() -> None:
     crackdown = story.STEPS["2. A crackdown: patrol 80 h a day"]
     model = WorkshopModel(crackdown.scenario, rng=1, **crackdown.levers)
     assert model.params.police.patrol_hours_per_day == 80.0
+
+
+def test_mix_b_runs_its_own_levers_on_the_same_town_and_seed() -> None:
+    a_levers = app.scenario_levers("baseline")
+    b_levers = {**a_levers, "patrol_hours": 80.0, "keyworkers": 26}
+    a, b = app.Session("baseline", "7", a_levers), app.Session("baseline", "7", b_levers)
+    assert a.moved == [] and b.moved == ["patrol_hours", "keyworkers"]
+    assert story.moved_in_words(a.model, a.moved, a.levers) == ""
+    assert story.moved_in_words(b.model, b.moved, b.levers) == (
+        "Moved on the page: Police patrol at the market 80 officer-hours/day; "
+        "Treatment keyworkers: funded posts 26 posts funded from day 0"
+    )
+    assert a.model.params.police.patrol_hours_per_day == 24 and b.model.params.police.patrol_hours_per_day == 80
+    np.testing.assert_array_equal(a.model.town.deprivation, b.model.town.deprivation)  # the same town
+    a.advance(56)
+    b.advance(56)
+    # The crackdown is B's alone: more patrol delivered (the team of eight cannot staff all 80 hours)
+    # and more sellers arrested than in A.
+    patrol = [town.model.record.last("patrol_hours", 56).mean() for town in (a, b)]
+    arrests = [town.model.record.last("dealer_arrests", 56).sum() for town in (a, b)]
+    assert patrol[0] == pytest.approx(24, rel=0.05) and patrol[1] > 1.8 * patrol[0], patrol
+    assert arrests[1] > arrests[0], arrests

@@ -118,10 +118,14 @@ def patrol_slider(page: Page):
     return page.locator(".v-input", has_text="Police patrol at the market").locator("[role=slider]")
 
 
-def move_patrol(page: Page, presses: int) -> None:
-    """Open the levers drawer if needed and move the patrol slider by keyboard."""
+def move_patrol(page: Page, presses: int, mix: str | None = None) -> None:
+    """Open the levers drawer if needed (at `mix`'s levers in side-by-side mode) and move the
+    patrol slider by keyboard."""
     if patrol_slider(page).count() == 0:
         page.get_by_role("button", name="Levers").click()
+    if mix is not None:
+        page.locator(".mix-pick").get_by_role("button", name=mix).click()
+        expect(page.locator(".lever-drawer")).to_contain_text("Levers of mix B" if mix == "Mix B" else "Random seed")
     slider = patrol_slider(page)
     slider.focus()
     for _ in range(presses):
@@ -237,10 +241,9 @@ def test_side_by_side_runs_two_mixes_on_the_same_town(chromium: Browser, page_ur
     expect(heading(page)).to_contain_text("Side by side · Day 0", timeout=WAIT)
     expect(page.locator("svg.town-map")).to_have_count(2)
     expect(page.locator(".kpi")).to_have_count(16)
-    expect(page.locator(".pair h3").last).to_contain_text("B: surge-funded-posts · Day 0")
+    expect(page.locator(".pair h3").last).to_have_text("B: surge-funded-posts")
     page.get_by_role("button", name="Step", exact=True).click()
     expect(heading(page)).to_contain_text("Side by side · Day 7 ", timeout=WAIT)
-    expect(page.locator(".pair h3").last).to_contain_text("Day 7 ")
     expect(page.locator("[data-diff]")).to_have_count(4)
     expect(page.locator("[data-diff='Cost']")).to_contain_text("B - A: ")
     # Both mixes start from the same town: the maps' deprivation ground is the same.
@@ -258,3 +261,61 @@ def test_a_story_step_loads_its_scenario_and_levers_and_says_what_to_look_for(ch
     expect(heading(page)).to_contain_text("baseline (modified) · Day 0", timeout=WAIT)
     expect(page.locator(".story")).to_contain_text("groups recruit new sellers")
     expect(page.locator("td", has_text="80 officer-hours/day")).to_be_visible()
+
+
+def test_the_map_shows_treatment_custody_and_sellers_by_group_with_a_readable_key(
+    chromium: Browser, page_url: str
+) -> None:
+    page, _ = open_page(chromium, page_url)
+    town = page.locator("svg.town-map")
+    expect(town.locator(".site.treatment")).to_have_count(1)
+    expect(town.locator(".site.custody")).to_have_count(1)
+    expect(town.locator(".site.treatment text")).to_have_text("T")
+    expect(town.locator(".site.custody text")).to_have_text("C")
+    # Sellers of the force's high-harm groups and of other groups are drawn apart on the first day.
+    page.get_by_role("button", name="Step", exact=True).click()
+    expect(heading(page)).to_contain_text("Day 7 ", timeout=WAIT)
+    expect(town.locator(".seller.high-harm").first).to_be_visible(timeout=WAIT)
+    expect(town.locator(".seller.other").first).to_be_visible()
+    key = page.locator(".map-key")
+    for item, words in (
+        ("high-harm", "Sellers, high-harm group"),
+        ("other", "Sellers, other groups"),
+        ("warned", "Group warned at a call-in"),
+        ("treatment", "Treatment service"),
+        ("custody", "Custody suite"),
+    ):
+        entry = key.locator(f"[data-key='{item}']")
+        expect(entry).to_contain_text(words)
+        box = entry.bounding_box()  # on the first screen at 1280x720, at projector size
+        assert box is not None and box["y"] + box["height"] <= 720, (item, box)
+        assert float(entry.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 14
+    # The services' tiles are large enough to spot: at least 16 px across on screen.
+    tile = town.locator(".site.treatment rect").bounding_box()
+    assert tile is not None and tile["width"] >= 16, tile
+
+
+def test_mix_b_has_levers_of_its_own(chromium: Browser, page_url: str) -> None:
+    page, problems = open_page(chromium, page_url)
+    pick(page, "Side by side with", "surge-funded-posts")
+    expect(heading(page)).to_contain_text("Side by side · Day 0", timeout=WAIT)
+    move_patrol(page, 5, mix="Mix B")  # B's patrol: 24 -> 34 officer-hours a day
+    expect(patrol_slider(page)).to_have_attribute("aria-valuenow", "34")
+    # Mix A's drawer still shows A's own value.
+    page.locator(".mix-pick").get_by_role("button", name="Mix A").click()
+    expect(patrol_slider(page)).to_have_attribute("aria-valuenow", "24", timeout=WAIT)
+    # Back at B, the slider is drawn afresh from the page's state: B's value has reached the server.
+    page.locator(".mix-pick").get_by_role("button", name="Mix B").click()
+    expect(patrol_slider(page)).to_have_attribute("aria-valuenow", "34", timeout=WAIT)
+    page.get_by_role("button", name="Reset").click()
+    mix_a, mix_b = page.locator("[data-mix='A']"), page.locator("[data-mix='B']")
+    expect(mix_b.locator("h3")).to_have_text("B: surge-funded-posts (modified)", timeout=WAIT)
+    expect(mix_b.locator(".moved")).to_have_text("Moved on the page: Police patrol at the market 34 officer-hours/day")
+    expect(mix_a.locator("h3")).to_have_text("A: workshop-crackdown")
+    expect(mix_a.locator(".moved")).to_have_count(0)
+    # Both still run on the same town and the same seed; the difference strip stays.
+    page.get_by_role("button", name="Step", exact=True).click()
+    expect(heading(page)).to_contain_text("Side by side · Day 7 ", timeout=WAIT)
+    expect(page.locator("[data-diff]")).to_have_count(4)
+    expect(mix_b.locator(".moved")).to_contain_text("34 officer-hours/day")
+    assert problems.found == [], "\n".join(problems.found)

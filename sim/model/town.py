@@ -103,6 +103,27 @@ class Town:
         #: reach[a, b]: how readily someone at cell a goes to cell b (1 at home, decaying).
         self.reach = np.exp(-self.distance / params.travel_scale).astype(np.float32)
 
+    def service_sites(self) -> tuple[int, int]:
+        """Where the map draws the treatment service and the custody suite: (treatment cell, custody cell).
+
+        The model gives neither a location (people reach them whatever the distance), so this is a
+        drawing convention, an assumption: the community treatment service sits in the most deprived
+        neighbourhood, where most of its clients live, and the custody suite (the police station) in
+        the town centre; neither on nor next to a market hotspot, and a few streets apart (so their symbols
+        do not overlap). Read-only and without random draws, so runs are unchanged.
+        """
+        centre = np.hypot(self.x - (self.width - 1) / 2, self.y - (self.height - 1) / 2)
+        # Off the market: not on a hotspot nor next to one, where sellers stand (if the town has room).
+        near_market = (self.distance[:, self.hotspot_cells] < 1.5).any(axis=1)
+        free = ~near_market if (~near_market).any() else ~self.is_hotspot
+        need = self.deprivation[self.neighbourhood]
+        # Most deprived first, then nearest the centre; lexsort sorts by its last key first.
+        treatment = int(np.lexsort((centre, -need, ~free))[0])
+        apart = free & (self.distance[treatment] >= 3)
+        free = apart if apart.any() else free & (np.arange(self.n_cells) != treatment)
+        custody = int(np.lexsort((centre, ~free))[0])
+        return treatment, custody
+
     def place_residents(self, count: int, rng: np.random.Generator) -> np.ndarray:
         """Home cells for `count` new residents who use drugs, weighted by deprivation."""
         return rng.choice(self.n_cells, size=count, p=self.residence_weight).astype(np.int32)

@@ -26,10 +26,11 @@ import markdown
 import solara
 
 from sim.model.model import DrugMarketModel
-from sim.viz.drawing import CHARTS, chart_svg, day_label, map_key_html, town_background, town_svg
+from sim.viz.drawing import CHARTS, chart_svg, day_label
 from sim.viz.kpis import cards_html, difference, ticker
 from sim.viz.levers import LEVERS, mesa_params, shown, value_of
-from sim.viz.story import STEPS, levers_in_force
+from sim.viz.story import STEPS, levers_in_force, moved_in_words
+from sim.viz.townmap import map_key_html, town_background, town_svg
 from sim.viz.workshop import WorkshopModel, load_named, scenario_library, starting_name
 
 TITLE = "An open drug market in a town"
@@ -43,6 +44,8 @@ SPEEDS = {"a day a frame": 1, "a week a frame": 7, "four weeks a frame": 28}
 DEFAULT_SPEED = "a week a frame"
 #: Shortest time between frames while playing (s): slow enough for the browser to keep up.
 FRAME_GAP = 0.05
+#: The levers drawer's choice in side-by-side mode: whose levers it shows.
+MIXES = ("Mix A", "Mix B")
 
 INTRO = """
 **What you are looking at.** A simulated English town, day by day. About two thousand people with
@@ -58,7 +61,9 @@ deaths into survivals.
 **How to use it.** *Step* moves on one frame (a week unless you change the speed), *Play* runs
 and *Pause* stops. Open *Levers*, move one and press *Reset* to start the town again with it;
 pick another scenario to load its policy mix (every lever is set to that file's values). The
-random seed makes a run repeatable: change it to see how much is just chance.
+random seed makes a run repeatable: change it to see how much is just chance. *Side by side
+with* runs a second mix (B) on the same town and random numbers; in the levers drawer, *Mix B*
+shows B's own levers.
 
 This is a teaching model, not a forecast: its numbers come from published figures where they
 exist and are stated assumptions where they do not (see docs/trainer-guide.md).
@@ -79,13 +84,13 @@ CSS = """
 .kpi-value { font-size: 28px; font-weight: 700; line-height: 1.15; }
 .kpi-detail { font-size: 14px; color: #444; line-height: 1.2; }
 .stage { display: grid; grid-template-columns: 34% 66%; gap: 8px; align-items: start; }
-.town-map { width: 100%; height: auto; max-height: 375px; display: block; }
+.town-map { width: 100%; height: auto; max-height: 330px; display: block; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 4px 10px; }
 .chart { width: 100%; height: auto; display: block; }
-.map-key { display: flex; flex-wrap: wrap; gap: 2px 12px; font-size: 14px; margin-top: 4px; }
-.map-key .mark { display: inline-block; width: 14px; height: 14px; margin-right: 4px; vertical-align: -2px; }
-.map-key .dot { border-radius: 50%; }
-.map-key .cross { width: auto; font-weight: 900; }
+.map-key { display: grid; grid-template-columns: 1fr 1fr; gap: 0 10px; font-size: 14px; line-height: 1.3;
+  margin-top: 4px; }
+.map-key .key-item { white-space: nowrap; }
+.map-key .mark { display: inline-block; margin-right: 4px; vertical-align: -4px; }
 .lever-drawer { position: fixed; top: 66px; left: 0; bottom: 0; width: 400px; z-index: 5; background: white;
   overflow-y: auto; padding: 10px 16px; box-shadow: 4px 0 14px rgba(0,0,0,0.3); font-size: 16px; }
 .lever-drawer .v-label { font-size: 16px; white-space: normal; height: auto; }
@@ -97,9 +102,13 @@ CSS = """
 .workshop table { border-collapse: collapse; }
 .workshop th, .workshop td { border-bottom: 1px solid #ccc; padding: 3px 10px; text-align: left; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
-.pair .kpis { grid-template-columns: repeat(4, 1fr); }
-.pair .town-map { max-height: 265px; margin: 0 auto; }
+.pair .panel-body { display: grid; grid-template-columns: 42% 58%; gap: 6px; align-items: start; }
+.pair .kpis { grid-template-columns: repeat(2, 1fr); margin: 0; }
+.pair .town-map { max-height: 360px; margin: 0 auto; }
+.pair-key .map-key { grid-template-columns: repeat(4, auto); justify-content: start; }
 .pair h3 { font-size: 20px; margin: 2px 0; }
+.pair .moved { font-size: 15px; margin: 0 0 2px 0; color: #333; }
+.lever-drawer .mix-pick { margin: 4px 0 8px 0; }
 .diff { display: flex; gap: 8px; margin: 2px 0 4px 0; font-size: 17px; }
 .diff span { border: 2px solid #0072B2; border-radius: 6px; padding: 2px 10px; }
 .story { background: #e7f5ff; padding: 6px 10px; font-size: 17px; margin: 4px 0; }
@@ -147,15 +156,24 @@ def heading(session: Session) -> str:
     return f"{name} · {day_label(session.model)}"
 
 
+def panel_title(session: Session) -> str:
+    """A side-by-side panel's title: the mix's scenario, '(modified)' once its levers differ."""
+    return session.scenario_name + (" (modified)" if session.moved else "")
+
+
 @solara.component
-def LeverInputs(levers: solara.Reactive[dict], seed: solara.Reactive[str], scenario_name: str) -> None:  # noqa: N802
-    """The levers, as the scenario file sets them until the trainer moves one."""
+def LeverInputs(  # noqa: N802
+    levers: solara.Reactive[dict], seed: solara.Reactive[str] | None, scenario_name: str
+) -> None:
+    """The levers, as the scenario file sets them until the trainer moves one; the seed box unless
+    `seed` is None (mix B runs on mix A's seed: the same random numbers)."""
     specs = mesa_params(load_named(scenario_name, LIBRARY), scenario_name)
 
     def setter(key: str):
         return lambda value: levers.set({**levers.value, key: value})
 
-    solara.InputText("Random seed (another number, another run)", value=seed)
+    if seed is not None:
+        solara.InputText("Random seed (another number, another run)", value=seed)
     for key in LEVERS:
         spec, value = specs[key], levers.value[key]
         if spec["type"] == "Checkbox":
@@ -203,14 +221,25 @@ def SideBySide(left: Session, right: Session, frame: solara.Reactive[int]) -> No
             f"<span data-diff='{html.escape(what)}'><b>{html.escape(what)}</b> B - A: {html.escape(words)}</span>"
             for what, _, words in difference(left.model, right.model)
         )
-        panels = [(heading(s), cards_html(s.model), town_svg(s.model, s.background)) for s in (left, right)]
+        panels = [
+            (
+                panel_title(s),
+                moved_in_words(s.model, s.moved, s.levers),
+                cards_html(s.model),
+                town_svg(s.model, s.background),
+            )
+            for s in (left, right)
+        ]
         words = ticker(left.model)
     solara.HTML(tag="h2", unsafe_innerHTML=html.escape(f"Side by side · {day_label(left.model)}"))
     solara.HTML(tag="div", unsafe_innerHTML=html.escape(words), classes=["ticker"])
     solara.HTML(tag="div", unsafe_innerHTML="<b>Difference so far:</b>" + strip, classes=["diff"])
     with solara.Div(classes=["pair"]):
-        for (title, kpis, town), letter in zip(panels, "AB", strict=True):
-            solara.HTML(tag="div", unsafe_innerHTML=f"<h3>{letter}: {html.escape(title)}</h3>" + kpis + town)
+        for (title, moved, kpis, town), letter in zip(panels, "AB", strict=True):
+            note = f"<div class='moved'>{html.escape(moved)}</div>" if moved else ""
+            body = f"<h3>{letter}: {html.escape(title)}</h3>{note}<div class='panel-body'>{kpis}{town}</div>"
+            solara.HTML(tag="div", unsafe_innerHTML=f"<div data-mix='{letter}'>{body}</div>")
+    solara.HTML(tag="div", unsafe_innerHTML=map_key_html(), classes=["pair-key"])
 
 
 @solara.component
@@ -226,19 +255,24 @@ def Page() -> None:  # noqa: N802
     drawer = solara.use_reactive(False)
     story = solara.use_reactive("")
     versus = solara.use_reactive("")  # mix B's scenario for side by side ("" = one town)
+    levers_b = solara.use_reactive(cast(dict[str, Any], {}))  # mix B's own levers
     other = solara.use_reactive(cast(Session | None, None))
+    editing = solara.use_reactive(MIXES[0])  # which mix the levers drawer shows
 
-    def rebuild(name: str, new_seed: str, new_levers: dict[str, Any], mix_b: str | None = None) -> None:
+    def rebuild(name: str, new_seed: str, new_levers: dict[str, Any]) -> None:
+        """Both towns start again: mix A from its inputs, mix B (if any) from its own levers on the same seed."""
         playing.set(False)
         session.set(Session(name, new_seed, new_levers))
-        mix_b = versus.value if mix_b is None else mix_b
-        other.set(Session(mix_b, new_seed, scenario_levers(mix_b)) if mix_b else None)
+        other.set(Session(versus.value, new_seed, levers_b.value) if versus.value else None)
         frame.set(frame.value + 1)
 
     def compare(name: str) -> None:
-        """Side by side: mix B from the named scenario, on the same seed; both start again."""
+        """Side by side: mix B from the named scenario (every B lever at its values), on the same
+        seed; both start again."""
         versus.set(name)
-        rebuild(chosen.value, seed.value, levers.value, name)
+        levers_b.set(scenario_levers(name) if name else {})
+        editing.set(MIXES[0])
+        rebuild(chosen.value, seed.value, levers.value)
 
     def pick(name: str) -> None:
         """A scenario picked: its levers and seed, and a fresh town built from them."""
@@ -287,6 +321,7 @@ def Page() -> None:  # noqa: N802
     solara.use_thread(play, dependencies=[playing.value, session.value, other.value], intrusive_cancel=False)
 
     pending = levers.value != session.value.levers or seed.value != session.value.seed
+    pending = pending or (other.value is not None and levers_b.value != other.value.levers)
     solara.Title(TITLE)
     solara.Style(CSS)
     with solara.Column(classes=["workshop"], gap="2px"):
@@ -320,9 +355,20 @@ def Page() -> None:  # noqa: N802
             with solara.Row():
                 solara.HTML(tag="h3", unsafe_innerHTML="Levers")
                 solara.Button("Close", on_click=lambda: drawer.set(False), text=True)
-            solara.Text(load_named(chosen.value, LIBRARY).description or "")
+            mix_b = bool(versus.value) and editing.value == MIXES[1]
+            if versus.value:
+                solara.ToggleButtonsSingle(value=editing, values=list(MIXES), classes=["mix-pick"])
+            shown_name = versus.value if mix_b else chosen.value
             solara.HTML(tag="p", unsafe_innerHTML="Move a lever, then press <b>Reset</b> to start the town with it.")
-            LeverInputs(levers, seed, chosen.value).key(f"levers-{chosen.value}")
+            if mix_b:
+                solara.HTML(tag="p", unsafe_innerHTML=f"Levers of mix B ({html.escape(versus.value)}); it runs on "
+                            "mix A's seed, so both mixes meet the same chance events.")  # fmt: skip
+                LeverInputs(levers_b, None, versus.value).key(f"levers-b-{versus.value}")
+            else:
+                LeverInputs(levers, seed, chosen.value).key(f"levers-{chosen.value}")
+            # The scenario's own words after the levers, so the levers are on the drawer's first screen.
+            solara.HTML(tag="h4", unsafe_innerHTML=f"About {html.escape(shown_name)}")
+            solara.Text(load_named(shown_name, LIBRARY).description or "")
 
 
 def take_step_or_clear(take_step, story: solara.Reactive[str]):

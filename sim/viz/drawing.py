@@ -1,28 +1,21 @@
-"""The town map and the trend charts as light SVG, drawn straight from the model's arrays.
+"""The trend charts as light SVG, drawn straight from the model's daily record (the map is in
+`sim.viz.townmap`), and the palette both use.
 
 Matplotlib took about 0.7 s a frame for the page's two figures, most of a week's frame; SVG text
-costs milliseconds, scales sharply on a projector and keeps its text at a size we choose. The
-model keeps people, sellers and patrol as numpy arrays (not Mesa agents on a Mesa space), so the
-page draws them itself. Colours are the Okabe-Ito palette (Okabe & Ito 2008), distinguishable
-with the common forms of colour blindness.
+costs milliseconds, scales sharply on a projector and keeps its text at a size we choose.
+Colours are the Okabe-Ito palette (Okabe & Ito 2008), distinguishable with the common forms of
+colour blindness.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.model.model import DrugMarketModel
-from sim.model.outcomes import Event
-
-#: How far back the map shows overdoses (days): recent enough to see where harm is now.
-RECENT_DAYS = 28
-#: Patrol hours in a cell that draw it fully blue; more still draws the same.
-PATROL_FULL = 8.0
 
 # Okabe-Ito colours.
 BLACK = "#000000"
@@ -35,10 +28,6 @@ VERMILLION = "#D55E00"
 PURPLE = "#CC79A7"
 GREY = "#7f7f7f"
 
-SELLER, PATROL, HOTSPOT = VERMILLION, BLUE, ORANGE
-DEATH, REVERSED, SURVIVED = BLACK, GREEN, PURPLE
-#: Pixels per map cell in the SVG's own units (the map is scaled to its box on the page).
-CELL = 26
 FONT = "font-family='system-ui, sans-serif'"
 
 
@@ -50,116 +39,6 @@ def day_label(model: DrugMarketModel) -> str:
     date = model.params.start_date + dt.timedelta(days=days - 1)
     year = (days - 1) // 365 + 1
     return f"Day {days} · {date:%a %-d %b %Y} · year {year} of {model.params.years:g}"
-
-
-def town_background(model: DrugMarketModel) -> str:
-    """Deprivation shading, drawn once per town (it never changes during a run)."""
-    town = model.town
-    shade = town.deprivation[town.neighbourhood]
-    lo, hi = float(shade.min()), float(shade.max())
-    parts = []
-    for cell in range(town.n_cells):
-        level = (shade[cell] - lo) / (hi - lo) if hi > lo else 0.5
-        grey = int(245 - 110 * level)
-        parts.append(
-            f"<rect x='{town.x[cell] * CELL}' y='{town.y[cell] * CELL}' width='{CELL}' height='{CELL}' "
-            f"fill='rgb({grey},{grey},{grey})'/>"
-        )
-    return "".join(parts)
-
-
-def town_svg(model: DrugMarketModel, background: str | None = None) -> str:
-    """The town map: deprivation, hotspots, patrol, sellers and recent overdoses at home."""
-    town = model.town
-    w, h = town.width * CELL, town.height * CELL
-    out = [f"<svg viewBox='0 0 {w} {h}' class='town-map' role='img' aria-label='Map of the town' {FONT}>"]
-    out.append(background if background is not None else town_background(model))
-    patrol = getattr(model, "patrol", np.zeros(town.n_cells))
-    for cell in np.flatnonzero(patrol > 0.05):
-        opacity = 0.3 + 0.55 * min(float(patrol[cell]) / PATROL_FULL, 1.0)
-        out.append(
-            f"<rect class='patrol' x='{town.x[cell] * CELL}' y='{town.y[cell] * CELL}' width='{CELL}' "
-            f"height='{CELL}' fill='{PATROL}' fill-opacity='{opacity:.2f}'/>"
-        )
-    for cell in town.hotspot_cells:
-        out.append(
-            f"<rect x='{town.x[cell] * CELL + 2}' y='{town.y[cell] * CELL + 2}' width='{CELL - 4}' "
-            f"height='{CELL - 4}' fill='none' stroke='{HOTSPOT}' stroke-width='3.5'/>"
-        )
-    sellers = model.dealers.by_cell()
-    for cell in np.flatnonzero(sellers):
-        n = int(sellers[cell])
-        cx, cy = (town.x[cell] + 0.5) * CELL, (town.y[cell] + 0.5) * CELL
-        r = min(CELL * 0.48, 6 + 2.2 * n)
-        out.append(f"<circle class='seller' cx='{cx}' cy='{cy}' r='{r:.1f}' fill='{SELLER}' stroke='white'/>")
-        if n >= 2:
-            out.append(
-                f"<text x='{cx}' y='{cy + 5}' text-anchor='middle' font-size='14' font-weight='700' "
-                f"fill='white'>{n}</text>"
-            )
-    out.extend(_recent_overdoses(model))
-    out.append("</svg>")
-    return "".join(out)
-
-
-def _recent_overdoses(model: DrugMarketModel) -> list[str]:
-    """One mark per overdose in the last four weeks, scattered inside the person's home cell."""
-    since = model.record.days_recorded - RECENT_DAYS
-    town, home = model.town, model.people.home
-    died, _ = model.log.since(Event.OVERDOSE_DEATH, since)
-    reversed_, _ = model.log.since(Event.NALOXONE_REVERSAL, since)
-    overdosed, _ = model.log.since(Event.OVERDOSE, since)
-    # Overdoses that were neither reversed nor fatal (a person may overdose more than once).
-    left = Counter(overdosed.tolist())
-    left.subtract(died.tolist())
-    left.subtract(reversed_.tolist())
-    survived = np.array([pid for pid, n in left.items() for _ in range(n)], dtype=np.int64)
-    # A fixed scatter per person, so a mark stays put from one frame to the next.
-    jitter = np.random.default_rng(0).uniform(-0.36, 0.36, size=(2, 4096))
-    marks = []
-    for ids, kind in ((survived, "survived"), (reversed_, "reversed"), (died, "died")):
-        cells = home[ids]
-        xs = (town.x[cells] + 0.5 + jitter[0, ids % 4096]) * CELL
-        ys = (town.y[cells] + 0.5 + jitter[1, ids % 4096]) * CELL
-        for x, y in zip(xs, ys, strict=True):
-            if kind == "died":
-                marks.append(
-                    f"<path class='died' d='M{x - 6:.0f},{y - 6:.0f}L{x + 6:.0f},{y + 6:.0f}M{x - 6:.0f},"
-                    f"{y + 6:.0f}L{x + 6:.0f},{y - 6:.0f}' stroke='{DEATH}' stroke-width='4'/>"
-                )
-            else:
-                colour = REVERSED if kind == "reversed" else SURVIVED
-                marks.append(
-                    f"<circle class='{kind}' cx='{x:.0f}' cy='{y:.0f}' r='4.5' fill='{colour}' stroke='white'/>"
-                )
-    return marks
-
-
-MAP_KEY = (
-    ("swatch", SELLER, "Street sellers (number: how many)"),
-    ("box", HOTSPOT, "Known market hotspot"),
-    ("swatch", PATROL, "Police patrol today"),
-    ("dot", SURVIVED, "Overdose, survived (last 4 weeks)"),
-    ("dot", REVERSED, "Overdose reversed with naloxone"),
-    ("cross", DEATH, "Overdose death"),
-)
-
-
-def map_key_html() -> str:
-    """The map's key as HTML (large text, wraps to the map's width)."""
-    items = []
-    for kind, colour, words in MAP_KEY:
-        if kind == "box":
-            mark = f"<span class='mark' style='border:3px solid {colour}'></span>"
-        elif kind == "cross":
-            mark = f"<span class='mark cross' style='color:{colour}'>✕</span>"
-        elif kind == "dot":
-            mark = f"<span class='mark dot' style='background:{colour}'></span>"
-        else:
-            mark = f"<span class='mark' style='background:{colour}'></span>"
-        items.append(f"<span class='key-item'>{mark}{html.escape(words)}</span>")
-    items.append("<span class='key-item'>Darker ground: more deprived</span>")
-    return "<div class='map-key'>" + "".join(items) + "</div>"
 
 
 @dataclass(frozen=True)

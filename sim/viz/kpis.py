@@ -55,7 +55,7 @@ def cards(model: DrugMarketModel) -> list[Card]:
     sellers, arrests = now(model, "active_dealers"), total(model, "arrests")
     overtime, sick = total(model, "overtime_hours"), now(model, "officers_sick")
     cost = total(model, "cost_total")
-    off_sick = f"{sick:,.0f} officer{'' if sick == 1 else 's'} off sick now"
+    off_sick = f"{sick:,.0f} off sick now"
     return [
         Card("deaths", "Overdose deaths", f"{deaths:,.0f}", "so far", deaths),
         Card("reversed", "Overdoses reversed", f"{reversed_:,.0f}", f"of {overdoses:,.0f} overdoses", reversed_),

@@ -93,6 +93,21 @@ def levers_in_force(model: DrugMarketModel, moved: list[str] | None = None) -> s
     return "\n".join(lines)
 
 
+def moved_in_words(model: DrugMarketModel, moved: list[str], page_levers: dict[str, Any]) -> str:
+    """'Moved on the page: Police patrol at the market 34 officer-hours/day' for a side-by-side
+    panel ("" when nothing was moved). Values are read from the model, so the line says what that
+    mix runs with; funded posts come into force as a change on day 0, so they are named as funded."""
+    parts = []
+    for key in moved:
+        lever = LEVERS[key]
+        if lever.funded:
+            value = f"{shown(lever.path, page_levers[key])} funded from day 0"
+        else:
+            value = shown(lever.path, value_of(model.params, lever.path))
+        parts.append(f"{lever.label} {value}")
+    return "Moved on the page: " + "; ".join(parts) if parts else ""
+
+
 #: What each agency's costs are called in the costs sentence, and the cost columns they sum.
 COSTS: dict[str, tuple[str, ...]] = {
     "police officers": ("cost_police",),
