@@ -14,6 +14,7 @@ SALib estimators see them; the outputs say so. Intervals are SALib's bootstrap i
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -177,7 +178,8 @@ class SensitivityResult:
             f"method: {self.method} (SALib), {self.samples} samples, {self.outputs['point'].nunique()} points, "
             f"{self.runs} runs",
             NOISE_NOTES[self.noise_mode].format(r=self.replicates),
-            f"intervals: SALib bootstrap, {CONF_LEVEL:.0%} level (columns *_conf are half-widths)",
+            f"intervals: SALib bootstrap, {CONF_LEVEL:.0%} level (columns *_conf are half-widths)"
+            + ("; for eFAST SALib calls them indicative only (SALib issue 649)" if self.method == "fast" else ""),
         ]
 
     def to_frame(self) -> pd.DataFrame:
@@ -216,7 +218,9 @@ def _estimate(method: Method, spec: dict, points: np.ndarray, y: np.ndarray, see
     if method == "rbd_fast":
         return rbd_fast.analyze(spec, points, y, conf_level=CONF_LEVEL, seed=seed)
     if method == "fast":
-        return fast.analyze(spec, y, M=FAST_M, conf_level=CONF_LEVEL, seed=seed)
+        with warnings.catch_warnings():  # the caveat on its intervals goes into notes.txt instead
+            warnings.filterwarnings("ignore", message="FAST confidence intervals")
+            return fast.analyze(spec, y, M=FAST_M, conf_level=CONF_LEVEL, seed=seed)
     return pawn.analyze(spec, points, y, seed=seed)
 
 
