@@ -28,6 +28,7 @@ from sim.planner.scenario import Scenario, ScenarioError, load_scenario
 from sim.planner.settings import read_settings
 from sim.planner.store import Store
 from sim.research.experiment import (
+    SEED,
     SEED_STREAMS,
     Factor,
     FunctionModel,
@@ -57,7 +58,8 @@ NOISE_NOTES = {
     "average": "noise handling: average - each point's {r} replicate(s) averaged before analysis (common random "
     "numbers)",
     "seed-factor": "noise handling: seed-factor - the seed is a design factor (`seed`, u in [0, 1) picks one of "
-    f"{SEED_STREAMS} seed streams), one run per point; its indices are the share of variance from chance",
+    f"{SEED_STREAMS} seed streams), one run per point; its indices are the share of variance from chance "
+    "(seed-noise.csv holds its total index, Sobol and eFAST)",
 }
 
 
@@ -272,6 +274,10 @@ def analyse(
             steps += _convergence(spec, y, samples, outcome, seed, second_order)
     indices = pd.DataFrame(rows)
     warnings += index_warnings(indices, method)
+    noise_share = seed_noise_share(outputs, outcomes)
+    if noise == "seed-factor" and "ST" in indices:  # E[Var(Y | inputs)] / Var(Y) is the seed's total index
+        seed_rows = indices[indices["parameter"] == SEED].set_index("outcome")["ST"]
+        noise_share = seed_rows.reindex(outcomes).clip(0.0, 1.0).rename("seed_share")
     if outputs["replicate"].nunique() < 2 and noise == "average":
         warnings.append("one replicate per point: the share of variance from seeds cannot be measured")
     return SensitivityResult(
@@ -280,7 +286,7 @@ def analyse(
         samples,
         int(outputs["replicate"].nunique()),
         indices,
-        seed_noise_share(outputs, outcomes),
+        noise_share,
         outputs,
         pd.DataFrame(pairs) if second_order else None,
         pd.DataFrame(steps) if steps else None,
