@@ -77,6 +77,12 @@ def _prepare(args: argparse.Namespace, files: list[str | Path]) -> tuple[list[Sc
 def _execute(args: argparse.Namespace, scenarios: list[Scenario], replicates: int, out: Path) -> int:
     """Run what is missing, then write the tables and the report; returns the exit status."""
     store = Store(args.store or os.environ.get("DRUGMARKET_STORE") or Path("results") / ".store")  # shared
+    task, posterior = {}, getattr(args, "posterior", None)
+    if posterior:  # pair r runs posterior draw r (sim/research/posterior_runs.py)
+        from sim.research.posterior_runs import describe, posterior_runs
+
+        store, task["task"] = posterior_runs(store.root, posterior, replicates, scenarios[0].seed)
+        print(describe(store.draws))
     where = f"dask scheduler {args.scheduler}" if args.scheduler else f"{args.workers or 'all'} local worker(s)"
     if args.dry_run:
         from sim.planner.executors import available_cores
@@ -96,6 +102,7 @@ def _execute(args: argparse.Namespace, scenarios: list[Scenario], replicates: in
                 slots,
                 progress=args.progress,
                 description="runs",
+                **task,
             )
     except Interrupted as stop:
         done = stop.batch.skipped + stop.batch.done
@@ -121,6 +128,8 @@ def _execute(args: argparse.Namespace, scenarios: list[Scenario], replicates: in
         print("No replicate finished for every scenario: nothing to compare.", file=sys.stderr)
         return 1
     written = comparison.write(out)
+    if posterior:
+        store.draws.write(out)
     _print_headline(comparison)
     print(verdict_text(comparison))
     print(f"\nReport: {written['report.html'].resolve()}")
@@ -417,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_p.add_argument("others", nargs="+", help="scenario files to compare with it")
     _add_run_options(cmp_p)
     cmp_p.add_argument("--out", help="output folder (default: results/<baseline>-vs-<others>)")
+    cmp_p.add_argument("--posterior", help="posterior.csv of a calibration: pair r runs draw r of it")
     cmp_p.set_defaults(func=cmd_compare)
 
     val_p = commands.add_parser("validate", help="check scenario files and report every problem")

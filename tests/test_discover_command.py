@@ -62,6 +62,11 @@ def test_a_discovery_without_criteria_or_with_an_unknown_outcome_is_refused(tmp_
     spec = _spec(tmp_path, repo_root, "outcomes: [no_such_outcome]\n")
     with pytest.raises(ScenarioError) as caught:
         load_discovery(spec)
-    assert "unknown outcome 'no_such_outcome'" in " ".join(caught.value.problems)
+    assert "outcomes[0]: unknown outcome 'no_such_outcome'" in " ".join(caught.value.problems)
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(spec.read_text().replace("patrol_hours_total: {below", "deaths_per_week: {below"))
+    with pytest.raises(ScenarioError) as caught:
+        load_discovery(wrong)
+    assert "criteria[0]: unknown outcome 'deaths_per_week'" in " ".join(caught.value.problems)
     (tmp_path / "none.yaml").write_text(f"name: x\nscenario: {repo_root / 'scenarios' / 'baseline.yaml'}\n")
     assert main(["discover", str(tmp_path / "none.yaml")]) == 2

@@ -105,6 +105,7 @@ def test_the_seed_as_a_design_factor_gets_the_share_of_variance_that_chance_has(
     result = analyse_function(noisy, [Factor("x", -1.0, 1.0)], ["y"], samples=1024, noise="seed-factor")
     table = result.indices.set_index("parameter")
     assert table.loc["seed", "ST"] == pytest.approx(0.5, abs=0.1)
+    assert result.noise["y"] == pytest.approx(table.loc["seed", "ST"])  # the seed's share, as with replicates
     assert table.loc["x", "S1"] == pytest.approx(0.5, abs=0.1)
     assert any("seed-factor" in note for note in result.notes)
     assert not any("cannot be measured" in w for w in result.warnings)

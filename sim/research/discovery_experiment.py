@@ -99,7 +99,14 @@ def load_discovery(path: str | Path) -> tuple[Discovery, dict[str, Scenario], li
     if len(both) < len(spec.levers) + len(spec.uncertainties):
         raise ScenarioError([f"{path.name}: a parameter is listed both as a lever and as an uncertainty"])
     factors = lever_factors(path, lines, both)
-    check_outcomes(path, {("outcomes",): lines.get(("criteria",), 1)}, spec.outcome_names, 1)
+    problems = []
+    for key, names in (("criteria", list(spec.criteria)), ("outcomes", spec.outcomes)):
+        try:
+            check_outcomes(path, {("outcomes",): lines.get((key,), 1)}, names, 1)
+        except ScenarioError as err:
+            problems += [problem.replace(": outcomes[", f": {key}[") for problem in err.problems]
+    if problems:
+        raise ScenarioError(problems)
     return spec, policies, factors
 
 

@@ -14,6 +14,7 @@ SALib estimators see them; the outputs say so. Intervals are SALib's bootstrap i
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +28,7 @@ from sim.planner.scenario import Scenario, ScenarioError, load_scenario
 from sim.planner.settings import read_settings
 from sim.planner.store import Store
 from sim.research.experiment import (
+    SEED,
     SEED_STREAMS,
     Factor,
     FunctionModel,
@@ -56,7 +58,8 @@ NOISE_NOTES = {
     "average": "noise handling: average - each point's {r} replicate(s) averaged before analysis (common random "
     "numbers)",
     "seed-factor": "noise handling: seed-factor - the seed is a design factor (`seed`, u in [0, 1) picks one of "
-    f"{SEED_STREAMS} seed streams), one run per point; its indices are the share of variance from chance",
+    f"{SEED_STREAMS} seed streams), one run per point; its indices are the share of variance from chance "
+    "(seed-noise.csv holds its total index, Sobol and eFAST)",
 }
 
 
@@ -177,7 +180,8 @@ class SensitivityResult:
             f"method: {self.method} (SALib), {self.samples} samples, {self.outputs['point'].nunique()} points, "
             f"{self.runs} runs",
             NOISE_NOTES[self.noise_mode].format(r=self.replicates),
-            f"intervals: SALib bootstrap, {CONF_LEVEL:.0%} level (columns *_conf are half-widths)",
+            f"intervals: SALib bootstrap, {CONF_LEVEL:.0%} level (columns *_conf are half-widths)"
+            + ("; for eFAST SALib calls them indicative only (SALib issue 649)" if self.method == "fast" else ""),
         ]
 
     def to_frame(self) -> pd.DataFrame:
@@ -216,7 +220,9 @@ def _estimate(method: Method, spec: dict, points: np.ndarray, y: np.ndarray, see
     if method == "rbd_fast":
         return rbd_fast.analyze(spec, points, y, conf_level=CONF_LEVEL, seed=seed)
     if method == "fast":
-        return fast.analyze(spec, y, M=FAST_M, conf_level=CONF_LEVEL, seed=seed)
+        with warnings.catch_warnings():  # the caveat on its intervals goes into notes.txt instead
+            warnings.filterwarnings("ignore", message="FAST confidence intervals")
+            return fast.analyze(spec, y, M=FAST_M, conf_level=CONF_LEVEL, seed=seed)
     return pawn.analyze(spec, points, y, seed=seed)
 
 
@@ -268,6 +274,10 @@ def analyse(
             steps += _convergence(spec, y, samples, outcome, seed, second_order)
     indices = pd.DataFrame(rows)
     warnings += index_warnings(indices, method)
+    noise_share = seed_noise_share(outputs, outcomes)
+    if noise == "seed-factor" and "ST" in indices:  # E[Var(Y | inputs)] / Var(Y) is the seed's total index
+        seed_rows = indices[indices["parameter"] == SEED].set_index("outcome")["ST"]
+        noise_share = seed_rows.reindex(outcomes).clip(0.0, 1.0).rename("seed_share")
     if outputs["replicate"].nunique() < 2 and noise == "average":
         warnings.append("one replicate per point: the share of variance from seeds cannot be measured")
     return SensitivityResult(
@@ -276,7 +286,7 @@ def analyse(
         samples,
         int(outputs["replicate"].nunique()),
         indices,
-        seed_noise_share(outputs, outcomes),
+        noise_share,
         outputs,
         pd.DataFrame(pairs) if second_order else None,
         pd.DataFrame(steps) if steps else None,
