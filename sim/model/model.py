@@ -64,7 +64,8 @@ class DrugMarketModel(mesa.Model):
         self.case_quality = 1.0
         self.treatment = Treatment(p.treatment, self.people, ctx)
         self.custody = Custody(p.custody, self.people, self.treatment, ctx)
-        self.prison = Prison(p.prison, p.courts, self.people, self.dealers, self.treatment, ctx)
+        sentence_days = (p.courts.person_sentence_days, p.courts.seller_sentence_days)
+        self.prison = Prison(p.prison, sentence_days, self.people, self.dealers, self.treatment, ctx)
         self.justice = Justice(
             p.diversion, p.charging, p.courts, self.people, self.dealers, self.treatment, self.prison,
             lambda: self.case_quality, ctx,

@@ -13,8 +13,6 @@ support (College of Policing 2022, ADDER lessons on prisons and probation).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
@@ -25,9 +23,6 @@ from sim.model.params import Section, param
 from sim.model.people import People, UseState
 from sim.model.rows import PersonColumns
 from sim.model.treatment import Phase, Route, Treatment
-
-if TYPE_CHECKING:  # the courts' section lives with the justice pathway, which imports this module
-    from sim.model.justice import CourtParams
 
 FRIDAY = 4
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -195,12 +190,18 @@ class PrisonParams(Section):
 
 
 class Prison:
-    """People and sellers from the town's market held on remand or serving sentences."""
+    """People and sellers from the town's market held on remand or serving sentences.
+
+    `sentence_days` are the courts' mean custodial sentences for people who use drugs and for
+    sellers; the prison needs them only to date the releases of those inside on day 0. They are
+    passed as numbers so the prison does not depend on the justice pathway, which sends people
+    to it.
+    """
 
     def __init__(
         self,
         params: PrisonParams,
-        courts: CourtParams,
+        sentence_days: tuple[float, float],
         people: People,
         dealers: Dealers,
         treatment: Treatment,
@@ -209,10 +210,8 @@ class Prison:
         self.p = params
         #: Mean days served by people who use drugs and by sellers (sets the starting population's
         #: remaining time: for gamma-spread stays, uniform up to 1.5 x the mean has the right mean).
-        self.typical_stay = (
-            courts.person_sentence_days * params.release_fraction,
-            courts.seller_sentence_days * params.release_fraction,
-        )
+        person_sentence, seller_sentence = sentence_days
+        self.typical_stay = (person_sentence * params.release_fraction, seller_sentence * params.release_fraction)
         self.people = people
         self.dealers = dealers
         self.treatment = treatment
