@@ -423,9 +423,7 @@ class Justice:
         self.log = context.log
         self.record = context.record
         self.cases = CaseFile()
-        self.persons = PersonColumns(
-            people.state.size, open_case=(np.int64, -1), custody_until=(np.int32, -1), back_to=(np.int8, 1)
-        )
+        self.persons = PersonColumns(people.state.size, open_case=(np.int64, -1), back_to=(np.int8, 1))
         self.sellers = PersonColumns(dealers.state.size, seller_case=(np.int64, -1))
         self._leaving_custody: list[tuple[int, np.ndarray]] = []
         self._recent_delays: list[tuple[int, float, int]] = []
@@ -445,7 +443,7 @@ class Justice:
         # Sellers arrested today and not remanded walk out of custody (no further action,
         # released under investigation, not charged or bailed).
         if arrested_sellers.size:
-            held = self.prison.sellers.in_prison[arrested_sellers]
+            held = self.prison.holds_sellers(arrested_sellers)
             self.dealers.released(arrested_sellers[~held], day, self.prison.p.seller_return_share)
 
     def leave_custody(self, day: int) -> None:
@@ -454,7 +452,7 @@ class Justice:
         while self._leaving_custody and self._leaving_custody[0][0] <= day:
             _, ids = self._leaving_custody.pop(0)
             ids = ids[people.state[ids] == int(UseState.CUSTODY)]
-            people.state[ids] = self.persons.back_to[ids]
+            people.detour(ids, self.persons.back_to[ids])
 
     # -- arrests ---------------------------------------------------------------------------------------
     def receive_people(self, day: int, booked: Booked) -> None:
@@ -464,8 +462,7 @@ class Justice:
             return
         people, persons, d = self.people, self.persons, self.diversion
         persons.back_to[ids] = people.state[ids]
-        people.state[ids] = UseState.CUSTODY
-        persons.custody_until[ids] = day + 1
+        people.detour(ids, UseState.CUSTODY)
         self._leaving_custody.append((day + 1, ids))
 
         open_case = persons.open_case[ids]

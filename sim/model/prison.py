@@ -22,7 +22,7 @@ from sim.model.outcomes import Event
 from sim.model.params import Section, param
 from sim.model.people import People, UseState
 from sim.model.rows import PersonColumns
-from sim.model.treatment import Phase, Route, Treatment
+from sim.model.treatment import Route, Treatment
 
 FRIDAY = 4
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -233,7 +233,6 @@ class Prison:
         p, people, rows = self.p, self.people, self.rows
         serving = people.add(p.initial_in_prison, UseState.PRISON, day=0, tolerance=0.2)
         remanded = people.add(p.initial_on_remand, UseState.REMAND, day=0, tolerance=0.5)
-        self.treatment.rows.fit(people.n)
         rows.fit(people.n)
         person_stay, seller_stay = self.typical_stay
         rows.entered[serving] = -self.rng.integers(0, int(1.5 * person_stay) + 1, size=serving.size)
@@ -248,9 +247,7 @@ class Prison:
         rows.release_day[remanded] = hearing - np.where(weekday == 5, 1, np.where(weekday == 6, 2, 0))
         inside = np.concatenate([serving, remanded])
         on_ost = inside[self.rng.random(inside.size) < p.prison_ost_uptake]
-        self.treatment.rows.phase[on_ost] = Phase.IN_PRISON
-        people.dosed[on_ost] = True
-        people.tolerance[on_ost] = 1.0
+        self.treatment.already_on_prison_ost(on_ost)
         if p.initial_sellers_in_prison and self.dealers.p.groups:
             groups = self.rng.integers(0, self.dealers.p.groups, size=p.initial_sellers_in_prison).astype(np.int32)
             sellers = self.dealers.add(groups, day=0)
@@ -331,6 +328,11 @@ class Prison:
         self.dealers.taken_off_street(ids)
         self.sellers.in_prison[ids] = True
         self.sellers.seller_release_day[ids] = np.maximum(release, day)
+
+    def holds_sellers(self, ids: np.ndarray) -> np.ndarray:
+        """Boolean mask: is each seller in `ids` held in prison (on remand or sentenced)?"""
+        self.sellers.fit(self.dealers.n)
+        return self.sellers.in_prison[ids]
 
     # -- the day -------------------------------------------------------------------------------------
     def hold_and_release(self, day: int) -> None:
