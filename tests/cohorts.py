@@ -13,8 +13,8 @@ import datetime as dt
 import numpy as np
 
 from sim.model.context import Context
+from sim.model.courts import CourtParams
 from sim.model.dealers import DealerParams, Dealers
-from sim.model.justice import CourtParams
 from sim.model.market import MarketParams
 from sim.model.outcomes import Event
 from sim.model.people import OverdoseParams, People, PeopleParams, UseState

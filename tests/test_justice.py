@@ -8,8 +8,8 @@ import pandas as pd
 from cohorts import Cohort, imprison
 
 import sim
+from sim.model.cases import SELLER
 from sim.model.dealers import SellerState
-from sim.model.justice import SELLER
 from sim.model.model import DrugMarketModel
 from sim.model.people import UseState
 from sim.model.prison import PrisonParams, releases_by_weekday

@@ -20,11 +20,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from sim.model.charging import ChargingParams, DiversionParams
 from sim.model.costs import CostParams
+from sim.model.courts import CourtParams
 from sim.model.custody import CustodyParams
 from sim.model.dealers import DealerParams
 from sim.model.deterrence import DeterrenceParams
-from sim.model.justice import ChargingParams, CourtParams, DiversionParams
 from sim.model.market import MarketParams
 from sim.model.params import Section
 from sim.model.people import OverdoseParams, PeopleParams
