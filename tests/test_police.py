@@ -9,8 +9,9 @@ import pytest
 import sim
 from sim.model.context import Context
 from sim.model.model import DrugMarketModel
+from sim.model.officers import OfficerParams
 from sim.model.police import Enforcement, PoliceParams
-from sim.model.workforce import DrugTeam, OfficerParams
+from sim.model.workforce import DrugTeam
 from sim.planner.scenario import Scenario, load_scenario
 
 SEEDS = range(3)

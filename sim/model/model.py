@@ -10,11 +10,11 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.model.call_ins import FocusedDeterrence
 from sim.model.context import Context, Streams
 from sim.model.costs import Costs
 from sim.model.custody import Custody
 from sim.model.dealers import Dealers
-from sim.model.deterrence import FocusedDeterrence
 from sim.model.justice import Justice
 from sim.model.market import Market
 from sim.model.outcomes import EventLog, Recorder

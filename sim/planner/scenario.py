@@ -27,13 +27,13 @@ from sim.model.custody import CustodyParams
 from sim.model.dealers import DealerParams
 from sim.model.deterrence import DeterrenceParams
 from sim.model.market import MarketParams
+from sim.model.officers import OfficerParams
 from sim.model.params import Section
 from sim.model.people import OverdoseParams, PeopleParams
 from sim.model.police import PoliceParams
 from sim.model.prison import PrisonParams
 from sim.model.town import TownParams
 from sim.model.treatment import TreatmentParams
-from sim.model.workforce import OfficerParams
 from sim.planner.levers import lever_paths, parameter, resolve_lever, set_at_start, suggest
 from sim.planner.settings import MAX_DEPTH, MAX_FILE_BYTES, Origin, Problem, ScenarioError, resolve, shown
 from sim.planner.settings import show_value as _show
