@@ -35,7 +35,7 @@ class FocusedDeterrence:
         self.dealers = dealers
         self.people = people
         self.enforcement = enforcement
-        self.rng = context.rng("deterrence")
+        self.luck = context.luck("deterrence")
         self.log = context.log
         self.record = context.record
         self.go_live: int | None = None
@@ -120,7 +120,7 @@ class FocusedDeterrence:
         monthly = p.identification_per_month * partnership.identification * resources
         high = self.enforcement.high_harm[self.dealers.group[unknown]]
         chance = np.where(high, per_day(monthly), per_day(monthly * p.other_group_identification))
-        found = unknown[self.rng.random(unknown.size) < chance]
+        found = unknown[self.luck.uniform(unknown, "identified") < chance]
         self.identified[found] = True
         self.log.record(
             day, Event.DEALER_IDENTIFIED, found, cell=self.dealers.cell[found], value=self.dealers.group[found]
@@ -133,7 +133,7 @@ class FocusedDeterrence:
             return
         groups = np.unique(self.dealers.group[arrested])
         due = groups[(self.group_warned_until[groups] >= day) & (self.group_sanctioned_until[groups] < day)]
-        kept = due[self.rng.random(due.size) < partnership.delivery * resources]
+        kept = due[self.luck.uniform(due, "sanction_kept") < partnership.delivery * resources]
         if kept.size == 0:
             return
         self.group_sanctioned_until[kept] = day + p.sanction_days
@@ -154,7 +154,7 @@ class FocusedDeterrence:
             return
         dependent = arrested[self.people.state[arrested] == int(UseState.DEPENDENT)]
         fresh = dependent[self.person_last_called[dependent] <= day - window]
-        linked = fresh[self.rng.random(fresh.size) < partnership.identification * resources]
+        linked = fresh[self.luck.uniform(fresh, "linked") < partnership.identification * resources]
         self.pending_people = np.concatenate([self.pending_people, linked])
         self.pending_since = np.concatenate([self.pending_since, np.full(linked.size, day)])
 
@@ -163,8 +163,9 @@ class FocusedDeterrence:
         p = self.p
         places = p.call_in_places_per_month * p.call_in_interval_days / DAYS_PER_MONTH
         places *= resources * partnership.delivery
-        total = int(places) + int(self.rng.random() < places - int(places))
-        dealer_places = int(self.rng.binomial(total, p.dealer_share_of_places))
+        session = np.zeros(1, dtype=np.int64)  # the session's own draws (keyed by the day)
+        total = int(places) + int(self.luck.uniform(session, "places")[0] < places - int(places))
+        dealer_places = int(self.luck.binomial(session, total, p.dealer_share_of_places, "seller_places")[0])
         called = self._call_in_sellers(day, dealer_places, partnership)
         self._call_in_people(day, total - called.size, partnership)
 
@@ -177,7 +178,7 @@ class FocusedDeterrence:
         # First-time call-ins before repeats, high-harm groups first, at random otherwise.
         repeat = self.last_called[due] >= 0
         low_harm = ~self.enforcement.high_harm[self.dealers.group[due]]
-        order = np.lexsort((self.rng.random(due.size), low_harm, repeat))
+        order = np.lexsort((self.luck.uniform(due, "call_in_order"), low_harm, repeat))
         chosen = due[order[:places]]
         self.warning[chosen] = p.call_in_risk * partnership.message
         self.last_called[chosen] = day

@@ -32,9 +32,13 @@ PERSON, SELLER = 0, 1
 SPREAD_SHAPE = 2.0
 
 
-def spread(rng: np.random.Generator, mean: np.ndarray | float, size: int) -> np.ndarray:
-    """Random waits or sentence lengths around `mean` (gamma, shape SPREAD_SHAPE)."""
-    return rng.standard_gamma(SPREAD_SHAPE, size) * (np.asarray(mean) / SPREAD_SHAPE)
+def key(agent: int, who: np.ndarray) -> np.ndarray:
+    """The key of each person's (agent PERSON) or seller's (SELLER) own luck in the justice pathway.
+
+    Draws about a case are keyed to whom it is about (and the day, see `Luck`), not to the case's
+    row, so a policy that changes how many cases are opened leaves others' luck as it was.
+    """
+    return np.asarray(who, dtype=np.int64) * 2 + agent
 
 
 class CaseFile:
@@ -72,6 +76,10 @@ class CaseFile:
         """Make room for every person and seller id below these counts."""
         self._open_of[PERSON].fit(n_people)
         self._open_of[SELLER].fit(n_sellers)
+
+    def key(self, cases: np.ndarray) -> np.ndarray:
+        """The luck key of each case's person or seller (see `key`)."""
+        return self.who[cases] * 2 + self.agent[cases]
 
     def open_case(self, agent: int, who: np.ndarray) -> np.ndarray:
         """The open case of each person (agent PERSON) or seller (SELLER) in `who`, -1 if none."""

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.model.cases import PERSON, SELLER, CaseFile, Stage, spread
+from sim.model.cases import PERSON, SELLER, SPREAD_SHAPE, CaseFile, Stage, key
 from sim.model.context import Context
 from sim.model.courts import Courts
 from sim.model.outcomes import Event
@@ -204,7 +204,7 @@ class Charging:
         self.courts = courts
         self.treatment = treatment
         self.case_quality = case_quality
-        self.rng = context.rng("justice")
+        self.luck = context.luck("justice")
         self.log = context.log
         self.record = context.record
         self._recent_delays: list[tuple[int, float, int]] = []
@@ -213,12 +213,12 @@ class Charging:
     def dispose_people(self, day: int, fresh: np.ndarray, fresh_assessed: np.ndarray) -> None:
         """People arrested without an open case: diversion, community resolution, no further
         action, or a charging decision."""
-        d = self.diversion
-        u = self.rng.random(fresh.size)
-        eligible = u < d.eligible_share
-        diverted = eligible & (self.rng.random(fresh.size) < d.treatment_condition_share)
+        d, keys = self.diversion, key(PERSON, fresh)
+        u = self.luck.uniforms(keys, "eligible", "treatment_condition", "no_further_action", "complies")
+        eligible = u[0] < d.eligible_share
+        diverted = eligible & (u[1] < d.treatment_condition_share)
         resolved = eligible & ~diverted
-        nfa = ~eligible & (self.rng.random(fresh.size) < d.no_further_action_share)
+        nfa = ~eligible & (u[2] < d.no_further_action_share)
         self.log.record(day, Event.COMMUNITY_RESOLUTION, fresh[resolved])
         self.log.record(day, Event.NO_FURTHER_ACTION, fresh[nfa])
         self.record.add("community_resolutions", int(resolved.sum()))
@@ -229,7 +229,7 @@ class Charging:
             cases = self.cases.open(PERSON, divert, day)
             self.cases.assessed[cases] = fresh_assessed[diverted]
             compliance = np.where(fresh_assessed[diverted], d.compliance_if_assessed, d.compliance_if_not_assessed)
-            self.cases.complies[cases] = self.rng.random(cases.size) < compliance
+            self.cases.complies[cases] = u[3][diverted] < compliance
             self.cases.stage[cases] = Stage.DIVERSION
             self.cases.set_due(cases, day + d.condition_days)
             compliers = divert[self.cases.complies[cases]]
@@ -244,7 +244,7 @@ class Charging:
 
     def dispose_sellers(self, day: int, fresh: np.ndarray) -> None:
         """Sellers arrested without an open case: most go to a charging decision."""
-        nfa = self.rng.random(fresh.size) < self.diversion.seller_no_further_action_share
+        nfa = self.luck.uniform(key(SELLER, fresh), "no_further_action") < self.diversion.seller_no_further_action_share
         self.log.record(day, Event.DEALER_NO_FURTHER_ACTION, fresh[nfa])
         to_charge = fresh[~nfa]
         if to_charge.size:
@@ -256,15 +256,16 @@ class Charging:
 
     def await_charge(self, cases: np.ndarray, day: int, forensic_share: float) -> None:
         """Set when each case's charging decision is made; decisions due today are made now."""
-        c = self.p
-        forensic = self.rng.random(cases.size) < forensic_share
-        joint = self.rng.random(cases.size) < c.cps_joint_working
+        c, luck, keys = self.p, self.luck, self.cases.key(cases)
+        u = luck.uniforms(keys, "forensic", "joint_working", "decided_in_custody")
+        forensic = u[0] < forensic_share
+        joint = u[1] < c.cps_joint_working
         self.cases.forensic[cases] = forensic
         self.cases.joint[cases] = joint
         mean = np.where(forensic, c.forensic_decision_days, c.decision_days)
         mean = mean * np.where(joint, np.where(forensic, c.joint_forensic_delay_ratio, c.joint_delay_ratio), 1.0)
-        delay = np.round(spread(self.rng, mean, cases.size)).astype(np.int32)
-        in_custody = ~forensic & (self.rng.random(cases.size) < c.decided_in_custody_share)
+        delay = np.round(luck.gamma(keys, SPREAD_SHAPE, mean, "charge_wait")).astype(np.int32)
+        in_custody = ~forensic & (u[2] < c.decided_in_custody_share)
         delay[in_custody] = 0
         self.cases.stage[cases] = Stage.AWAITING_CHARGE
         # Decisions made in custody fall due today, with the rest of the day's steps.
@@ -280,7 +281,7 @@ class Charging:
         chance = np.where(forensic, c.forensic_charge_share, c.charge_share)
         chance = chance + joint * np.where(forensic, c.joint_forensic_charge_uplift, c.joint_charge_uplift)
         chance = chance * self.cases.quality[cases]
-        charged = self.rng.random(cases.size) < chance
+        charged = self.luck.uniform(self.cases.key(cases), "charged") < chance
         self.cases.decided_on[cases] = day
         self.cases.charged[cases] = charged
         delay = (day - self.cases.opened[cases]).astype(np.float64)

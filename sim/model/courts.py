@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.cases import PERSON, SELLER, CaseFile, Stage, spread
+from sim.model.cases import PERSON, SELLER, SPREAD_SHAPE, CaseFile, Stage
 from sim.model.context import Context
 from sim.model.dealers import Dealers, SellerState
 from sim.model.outcomes import Event
@@ -159,18 +159,20 @@ class Courts:
         self.treatment = treatment
         self.prison = prison
         self.calendar = context.calendar
-        self.rng = context.rng("justice")
+        self.luck = context.luck("justice")
         self.record = context.record
 
     # -- before the hearing ----------------------------------------------------------------------------
     def list_charged(self, cases: np.ndarray, day: int) -> None:
         """Charged cases: to the Crown Court or magistrates, a hearing date, remand or bail."""
-        co = self.p
+        co, luck, keys = self.p, self.luck, self.cases.key(cases)
         seller = self.cases.agent[cases] == SELLER
-        crown = self.rng.random(cases.size) < np.where(seller, co.seller_crown_share, co.person_crown_share)
+        crown = luck.uniform(keys, "crown_court") < np.where(seller, co.seller_crown_share, co.person_crown_share)
         self.cases.crown[cases] = crown
         self.record.add("crown_court_charges", int(crown.sum()))
-        court = np.round(spread(self.rng, np.where(crown, co.crown_days, co.magistrates_days), cases.size))
+        court = np.round(
+            luck.gamma(keys, SPREAD_SHAPE, np.where(crown, co.crown_days, co.magistrates_days), "court_wait")
+        )
         self.cases.set_due(cases, self._court_day(day + np.maximum(court, 1)))
         # Remand is decided when a charge comes while the person is still detained; a case
         # re-opened by a new arrest is more often remanded. Everyone else is bailed to court.
@@ -180,14 +182,14 @@ class Courts:
         fresh = self.cases.opened[cases] == day
         share = np.where(seller, co.seller_remand_share, co.person_remand_share)
         share = np.where(fresh, share, co.reoffending_remand_share)
-        remanded = detained & (self.rng.random(cases.size) < share)
+        remanded = detained & (luck.uniform(keys, "remanded") < share)
         self.cases.stage[cases] = Stage.BAIL
         self.remand(cases[remanded], day)
         self.cases.log(cases[~remanded], day, Event.BAILED, Event.DEALER_BAILED)
 
     def revoke_bail(self, cases: np.ndarray, day: int) -> None:
         """A new arrest while on bail: bail is revoked for a share of them."""
-        revoked = cases[self.rng.random(cases.size) < self.p.reoffending_remand_share]
+        revoked = cases[self.luck.uniform(self.cases.key(cases), "bail_revoked") < self.p.reoffending_remand_share]
         self.remand(revoked, day)
 
     def remand(self, cases: np.ndarray, day: int) -> None:
@@ -209,7 +211,7 @@ class Courts:
         co = self.p
         self.record.add("court_cases", cases.size)
         self.record.add("crown_court_cases", int(self.cases.crown[cases].sum()))
-        convicted = self.rng.random(cases.size) < co.conviction_share
+        convicted = self.luck.uniform(self.cases.key(cases), "convicted") < co.conviction_share
         acquitted = cases[~convicted]
         self.cases.log(acquitted, day, Event.ACQUITTED, Event.DEALER_ACQUITTED)
         self._free(acquitted, day)
@@ -222,12 +224,14 @@ class Courts:
     def sentence_people(self, cases: np.ndarray, day: int) -> None:
         if cases.size == 0:
             return
-        co, prison = self.p, self.prison
+        co, prison, luck, keys = self.p, self.prison, self.luck, self.cases.key(cases)
         breach = self.cases.breach[cases]
-        custody = self.rng.random(cases.size) < np.where(breach, co.breach_prison_share, co.person_prison_share)
+        custody = luck.uniform(keys, "to_prison") < np.where(breach, co.breach_prison_share, co.person_prison_share)
         jailed = cases[custody]
         if jailed.size:
-            served = spread(self.rng, co.person_sentence_days, jailed.size) * prison.p.release_fraction
+            served = (
+                luck.gamma(keys[custody], SPREAD_SHAPE, co.person_sentence_days, "sentence") * prison.p.release_fraction
+            )
             served = np.maximum(served, 1.0)
             self.cases.log(jailed, day, Event.SENTENCED_TO_PRISON, None, value=np.round(served))
             self.record.add("prison_sentences", jailed.size)
@@ -236,7 +240,7 @@ class Courts:
         community = cases[~custody]
         if community.size == 0:
             return
-        requirement = self.rng.random(community.size) < co.treatment_requirement_share
+        requirement = luck.uniform(keys[~custody], "treatment_requirement") < co.treatment_requirement_share
         ordered, other = community[requirement], community[~requirement]
         self.cases.log(ordered, day, Event.COMMUNITY_ORDER, None, value=1.0)
         self.cases.log(other, day, Event.COMMUNITY_ORDER, None, value=0.0)
@@ -253,10 +257,11 @@ class Courts:
     def sentence_sellers(self, cases: np.ndarray, day: int) -> None:
         if cases.size == 0:
             return
-        co = self.p
-        custody = self.rng.random(cases.size) < co.seller_prison_share
+        co, keys = self.p, self.cases.key(cases)
+        custody = self.luck.uniform(keys, "to_prison") < co.seller_prison_share
         jailed, other = cases[custody], cases[~custody]
-        served = spread(self.rng, co.seller_sentence_days, jailed.size) * self.prison.p.release_fraction
+        sentence = self.luck.gamma(keys[custody], SPREAD_SHAPE, co.seller_sentence_days, "sentence")
+        served = sentence * self.prison.p.release_fraction
         served = np.maximum(served, 1.0)
         self.cases.log(jailed, day, None, Event.DEALER_SENTENCED, value=np.round(served))
         self.cases.log(other, day, None, Event.DEALER_SENTENCED, value=0.0)
@@ -299,7 +304,7 @@ class Courts:
         self.record.add("order_breaches", cases.size)
         self.cases.breach[cases] = True
         self.cases.stage[cases] = Stage.BAIL
-        delay = np.round(spread(self.rng, self.p.breach_court_days, cases.size))
+        delay = np.round(self.luck.gamma(self.cases.key(cases), SPREAD_SHAPE, self.p.breach_court_days, "breach_wait"))
         self.cases.set_due(cases, self._court_day(day + np.maximum(delay, 1)))
 
     def _court_day(self, day: np.ndarray) -> np.ndarray:

@@ -290,7 +290,11 @@ class Officers:
 
     def __init__(self, params: OfficerParams, context: Context) -> None:
         self.p = params
+        #: Draws at build and each recruit's keenness: the k-th officer always gets the k-th
+        #: draw, so this stream is in effect keyed by officer id.
         self.rng = context.rng("officers")
+        #: Each officer's own luck from day to day (absence, volunteering, sickness, leaving).
+        self.luck = context.luck("officers")
         self.log = context.log
         self.record = context.record
         capacity = 2 * (params.establishment + params.overtime_pool) + 64

@@ -62,7 +62,7 @@ class DrugTeam(Officers):
         serving = self.serving
         well = self.sick_until[serving] <= day
         rostered = self.on_roster(serving, day, weekday) & well
-        at_work = rostered & (self.rng.random(serving.size) >= p.abstraction_share)
+        at_work = rostered & (self.luck.uniform(serving, "abstracted") >= p.abstraction_share)
         working = serving[at_work]
         self.hours_today[working] = p.shift_hours + p.unrostered_hours_per_week / p.shifts_per_week
         on_duty = working[self.unit[working] == Unit.TEAM]
@@ -110,12 +110,12 @@ class DrugTeam(Officers):
         eligible = resting[self.weekly_hours[resting] + p.overtime_block_hours <= p.weekly_hours_cap]
         willing = p.volunteer_rate * self.keenness[eligible]
         willing *= np.maximum(0.0, 1.0 - p.burnout_volunteering_loss * self.burnout[eligible])
-        applied = self.rng.random(eligible.size) < willing
+        applied = self.luck.uniform(eligible, "applies") < willing
         offered = eligible[applied]
         needed = int(np.ceil(shortfall / p.overtime_block_hours - 1e-9))
         if offered.size > needed:
             # The keenest apply first: blocks go to applicants in order of keenness x chance.
-            priority = willing[applied] * self.rng.random(offered.size)
+            priority = willing[applied] * self.luck.uniform(offered, "block_order")
             offered = offered[np.argsort(-priority, kind="stable")[:needed]]
         if offered.size == 0:
             return offered
@@ -144,7 +144,8 @@ class DrugTeam(Officers):
         if count == 0:
             return float(np.dot(quality, weights) / weights.sum())
         share = np.cumsum(weights * quality)
-        pick = np.searchsorted(share, self.rng.random(count) * share[-1], side="right")
+        # The k-th arrest of the day has its own number (arrests are not individuals here).
+        pick = np.searchsorted(share, self.luck.uniform(np.arange(count), "credited") * share[-1], side="right")
         pick = np.minimum(pick, staff.size - 1)
         self.log.record(day, Event.OFFICER_MADE_ARREST, staff[pick], value=quality[pick])
         return float(quality[pick].mean())
@@ -179,9 +180,9 @@ class DrugTeam(Officers):
         ids = self.serving
         base = p.sickness_share / ((1.0 - p.sickness_share) * p.sick_spell_days)
         chance = base * (1.0 + p.burnout_sickness * self.burnout[ids])
-        sick = ids[(self.rng.random(ids.size) < chance) & (self.sick_until[ids] <= day)]
+        sick = ids[(self.luck.uniform(ids, "falls_sick") < chance) & (self.sick_until[ids] <= day)]
         if sick.size:
-            spell = self.rng.geometric(1.0 / p.sick_spell_days, size=sick.size)
+            spell = self.luck.geometric(sick, 1.0 / p.sick_spell_days, "sick_spell")
             self.sick_until[sick] = day + 1 + spell
             self.log.record(day, Event.OFFICER_SICK, sick, value=spell)
 
@@ -189,7 +190,7 @@ class DrugTeam(Officers):
         p = self.p
         ids = self.serving
         hazard = p.leaving_per_year * (1.0 + p.burnout_leaving * self.burnout[ids])
-        leavers = ids[self.rng.random(ids.size) < -np.expm1(-hazard / 365.25)]
+        leavers = ids[self.luck.uniform(ids, "leaves") < -np.expm1(-hazard / 365.25)]
         if leavers.size == 0:
             return
         from_team = int(np.count_nonzero(self.unit[leavers] == Unit.TEAM))
