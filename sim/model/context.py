@@ -76,10 +76,14 @@ class Luck:
 
     def uniform(self, ids: np.ndarray, label: str) -> np.ndarray:
         """One uniform number in [0, 1) per id, for today and this draw's label."""
+        if np.size(ids) == 0:
+            return np.empty(0)
         return self._hash(ids, np.uint64(self._offset(label)))
 
     def uniforms(self, ids: np.ndarray, *labels: str) -> np.ndarray:
         """One row of uniform numbers per label (each row as `uniform` gives it), hashed in one pass."""
+        if np.size(ids) == 0:
+            return np.empty((len(labels), 0))
         offsets = np.array([self._offset(label) for label in labels], dtype=np.uint64)
         return self._hash(np.asarray(ids)[None, :], offsets[:, None])
 

@@ -326,7 +326,7 @@ class Dealers:
         pressured = patrol_by_cell[self.cell[ids]] > p.displacement_pressure
         moving = ids[pressured & (self.luck.uniform(ids, "displaced") < p.displacement_per_day)]
         if moving.size:
-            step = np.floor(3.0 * np.stack([self.luck.uniform(moving, "step_x"), self.luck.uniform(moving, "step_y")]))
+            step = np.floor(3.0 * self.luck.uniforms(moving, "step_x", "step_y"))
             self.cell[moving] = self.town.neighbour_cell(self.cell[moving], step.astype(np.int64) - 1)
             self.log.record(day, Event.DEALER_DISPLACED, moving, cell=self.cell[moving])
         home = self.group_home[self.group[ids]]
