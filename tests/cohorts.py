@@ -13,8 +13,8 @@ import datetime as dt
 import numpy as np
 
 from sim.model.context import Context
+from sim.model.courts import CourtParams
 from sim.model.dealers import DealerParams, Dealers
-from sim.model.justice import CourtParams
 from sim.model.market import MarketParams
 from sim.model.outcomes import Event
 from sim.model.people import OverdoseParams, People, PeopleParams, UseState
@@ -53,7 +53,9 @@ class Cohort:
         prison = (prison or PrisonParams()).model_copy(
             update={"initial_in_prison": 0, "initial_on_remand": 0, "initial_sellers_in_prison": 0}
         )
-        self.prison = Prison(prison, CourtParams(), self.people, dealers, self.treatment, context)
+        courts = CourtParams()
+        sentence_days = (courts.person_sentence_days, courts.seller_sentence_days)
+        self.prison = Prison(prison, sentence_days, self.people, dealers, self.treatment, context)
         self.ids = np.arange(size)
 
     def use(self, day: int) -> None:

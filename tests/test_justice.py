@@ -8,8 +8,8 @@ import pandas as pd
 from cohorts import Cohort, imprison
 
 import sim
+from sim.model.cases import SELLER
 from sim.model.dealers import SellerState
-from sim.model.justice import SELLER
 from sim.model.model import DrugMarketModel
 from sim.model.people import UseState
 from sim.model.prison import PrisonParams, releases_by_weekday
@@ -206,11 +206,11 @@ def test_treatment_requirement_dropout_is_a_breach_that_returns_to_court(baselin
 def test_weekend_releases_happen_on_the_friday_before() -> None:
     cohort = Cohort(10)
     due = np.arange(FRIDAY, FRIDAY + 7)  # Friday to Thursday
-    released = cohort.prison._release_day(due)
+    released = cohort.prison._release_day(due, cohort.ids[: due.size])
     weekday = cohort.calendar.weekday(released)
     assert list(weekday) == [FRIDAY, FRIDAY, FRIDAY, 0, 1, 2, 3]
     cohort.prison.p.friday_releases_moved = 1.0
-    assert set(cohort.calendar.weekday(cohort.prison._release_day(due[:3]))) == {FRIDAY - 2}
+    assert set(cohort.calendar.weekday(cohort.prison._release_day(due[:3], cohort.ids[:3]))) == {FRIDAY - 2}
 
 
 def _release(release_day: int, continuity: float = 1.0, open_weekends: bool = False) -> pd.DataFrame:

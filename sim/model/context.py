@@ -12,6 +12,7 @@ import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import gammaincinv
 
 from sim.model.outcomes import EventLog, Recorder
 from sim.model.rows import Calendar
@@ -41,6 +42,7 @@ _GOLDEN = 0x9E3779B97F4A7C15
 _U_GOLDEN, _U_M1, _U_M2 = np.uint64(_GOLDEN), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _U30, _U27, _U31, _U11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _TO_UNIT = 1.0 / (1 << 53)
+_TRIALS = 1 << 20  # room for this many trials per id in `Luck.binomial`
 
 
 def _mix(x: int) -> int:
@@ -65,15 +67,30 @@ class Luck:
         self._streams = streams
         self._labels: dict[str, int] = {}
 
-    def uniform(self, ids: np.ndarray, label: str) -> np.ndarray:
-        """One uniform number in [0, 1) per id, for today and this draw's label."""
+    def _offset(self, label: str) -> int:
+        """The hash offset of this draw's label today."""
         salt = self._labels.get(label)
         if salt is None:
             salt = self._labels[label] = _mix(zlib.crc32(label.encode()) ^ self._key)
-        day = self._streams.day
-        offset = np.uint64(_mix((salt + day * _GOLDEN) & _MASK))
+        return _mix((salt + self._streams.day * _GOLDEN) & _MASK)
+
+    def uniform(self, ids: np.ndarray, label: str) -> np.ndarray:
+        """One uniform number in [0, 1) per id, for today and this draw's label."""
+        if np.size(ids) == 0:
+            return np.empty(0)
+        return self._hash(ids, np.uint64(self._offset(label)))
+
+    def uniforms(self, ids: np.ndarray, *labels: str) -> np.ndarray:
+        """One row of uniform numbers per label (each row as `uniform` gives it), hashed in one pass."""
+        if np.size(ids) == 0:
+            return np.empty((len(labels), 0))
+        offsets = np.array([self._offset(label) for label in labels], dtype=np.uint64)
+        return self._hash(np.asarray(ids)[None, :], offsets[:, None])
+
+    @staticmethod
+    def _hash(ids: np.ndarray, offset: np.uint64 | np.ndarray) -> np.ndarray:
         x = np.multiply(ids, _U_GOLDEN, dtype=np.uint64, casting="unsafe")
-        x += offset
+        x = x + offset
         x ^= x >> _U30
         x *= _U_M1
         x ^= x >> _U27
@@ -102,6 +119,27 @@ class Luck:
             count += more
             more &= u >= cumulative
         return count
+
+    def gamma(self, ids: np.ndarray, shape: float, mean: np.ndarray | float, label: str) -> np.ndarray:
+        """A gamma-distributed number per id with this shape and mean (by inverting its distribution)."""
+        u = self.uniform(ids, label)
+        return gammaincinv(shape, u) * (np.asarray(mean, dtype=float) / shape)
+
+    def geometric(self, ids: np.ndarray, probability: float, label: str) -> np.ndarray:
+        """Trials up to and including the first success (1, 2, ...) per id, each with `probability`."""
+        u = self.uniform(ids, label)
+        if probability >= 1.0:
+            return np.ones(ids.size, dtype=np.int64)
+        return np.floor(np.log1p(-u) / np.log1p(-probability)).astype(np.int64) + 1
+
+    def binomial(self, ids: np.ndarray, trials: np.ndarray | int, probability: float, label: str) -> np.ndarray:
+        """A binomial count per id: its trials are keyed by (id, trial number), so one more trial
+        for an id leaves the others' outcomes as they were."""
+        trials = np.broadcast_to(np.asarray(trials, dtype=np.int64), ids.shape)
+        owner = np.repeat(np.arange(ids.size), trials)
+        trial = np.arange(owner.size) - np.repeat(np.cumsum(trials) - trials, trials)
+        hits = self.uniform(ids[owner].astype(np.int64) * _TRIALS + trial, label) < probability
+        return np.bincount(owner, weights=hits, minlength=ids.size).astype(np.int64)
 
     def first(self, ids: np.ndarray, count: int, label: str) -> np.ndarray:
         """`count` of `ids` picked at random without replacement, the same individuals whenever possible."""

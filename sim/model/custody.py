@@ -152,7 +152,7 @@ class Custody:
         self.people = people
         self.treatment = treatment
         self.calendar = context.calendar
-        self.rng = context.rng("custody")
+        self.luck = context.luck("custody")
         self.log = context.log
         self.record = context.record
         self._rota_cache: dict[tuple, np.ndarray] = {}
@@ -192,13 +192,14 @@ class Custody:
         self.record.add("custody_drug_worker_hours", self.worker_hours(day))
         if total == 0:
             return Booked(person_ids, np.zeros(0, dtype=bool))
+        # Each detainee's own luck: people and sellers keyed apart (even and odd keys).
+        luck, keys = self.luck, np.concatenate([2 * person_ids, 2 * seller_ids + 1])
         cumulative = np.cumsum(p.busy_hours)
-        arrival = np.searchsorted(cumulative, self.rng.random(total) * cumulative[-1], side="right").astype(float)
-        arrival += self.rng.random(total)
+        when = luck.uniforms(keys, "arrival_hour", "arrival_minute")
+        arrival = np.searchsorted(cumulative, when[0] * cumulative[-1], side="right").astype(float)
+        arrival += when[1]
         held = np.minimum(
-            self.rng.standard_gamma(p.detention_hours_shape, total)
-            * (p.detention_hours_mean / p.detention_hours_shape),
-            p.detention_hours_max,
+            luck.gamma(keys, p.detention_hours_shape, p.detention_hours_mean, "held"), p.detention_hours_max
         )
         self.record.add("custody_arrivals", total)
         self.record.add("custody_hours", float(held.sum()))
@@ -206,19 +207,19 @@ class Custody:
 
         assessed = np.zeros(n_people, dtype=bool)
         if n_people:
-            assessed = self._drug_workers(day, arrival[:n_people], held[:n_people])
+            assessed = self._drug_workers(day, person_ids, arrival[:n_people], held[:n_people])
         seen = person_ids[assessed]
         self.log.record(day, Event.DRUG_WORKER_ASSESSMENT, seen, value=held[:n_people][assessed])
         self.record.add("drug_worker_assessments", seen.size)
-        referred = seen[self.rng.random(seen.size) < p.referral_share]
+        referred = seen[self.luck.uniform(seen, "referred") < p.referral_share]
         self.people.encourage_treatment(referred, p.referral_readiness_factor)
         self.log.record(day, Event.CUSTODY_REFERRAL, referred)
         self.record.add("custody_referrals", referred.size)
-        attending = referred[self.rng.random(referred.size) < p.referral_attendance]
+        attending = referred[self.luck.uniform(referred, "attends") < p.referral_attendance]
         self.treatment.refer(attending, day, Route.CUSTODY)
         return Booked(person_ids, assessed)
 
-    def _drug_workers(self, day: int, arrival: np.ndarray, held: np.ndarray) -> np.ndarray:
+    def _drug_workers(self, day: int, ids: np.ndarray, arrival: np.ndarray, held: np.ndarray) -> np.ndarray:
         """Who an on-shift drug worker reaches and assesses while they are held."""
         p = self.p
         workers = self.on_shift(day)
@@ -231,10 +232,12 @@ class Custody:
             s.workers * p.assessments_per_worker_shift for s in p.drug_worker_rota if s.weekends or not weekend
         )
         if reachable.size > capacity:
-            reachable = self.rng.choice(reachable, size=int(capacity), replace=False)
+            # Who is reached first is each detainee's own luck.
+            order = np.argpartition(self.luck.uniform(ids[reachable], "reached"), int(capacity))[: int(capacity)]
+            reachable = np.sort(reachable[order])
         engagement = min(
             1.0, p.engagement * (1.0 + p.lived_experience_share * (p.lived_experience_engagement_ratio - 1))
         )
         assessed = np.zeros(arrival.size, dtype=bool)
-        assessed[reachable[self.rng.random(reachable.size) < engagement]] = True
+        assessed[reachable[self.luck.uniform(ids[reachable], "engages") < engagement]] = True
         return assessed

@@ -152,7 +152,6 @@ class Dealers:
         self.p = params
         self.market = market
         self.town = town
-        self.rng = context.rng("dealers")
         self.luck = context.luck("dealers")
         self.log = context.log
         self.record = context.record
@@ -304,7 +303,8 @@ class Dealers:
         ids = self.active()
         members = np.bincount(self.group[ids], minlength=p.groups)
         busy = np.bincount(self.group[ids], weights=self.sales[ids], minlength=p.groups) / np.maximum(members, 1)
-        opening = (busy > p.busy_sales) & (self.rng.random(p.groups) < p.growth_per_day)
+        groups = np.arange(p.groups)  # each group's own luck
+        opening = (busy > p.busy_sales) & (self.luck.uniform(groups, "opens_position") < p.growth_per_day)
         self.slots += opening
 
         prospect = self.market.seller_share * self.market_revenue / (ids.size + 1)
@@ -313,7 +313,7 @@ class Dealers:
             self.record.add("dealers_entered", 0)
             return
         open_positions = np.maximum(self.slots - members, 0)
-        filled = self.rng.binomial(open_positions, p.replacement_per_day)
+        filled = self.luck.binomial(groups, open_positions, p.replacement_per_day, "fills_position")
         if filled.any():
             new = self.add(np.repeat(np.arange(p.groups, dtype=np.int32), filled), day)
             self.log.record(day, Event.DEALER_ENTERED, new, cell=self.cell[new], value=self.group[new])
@@ -326,7 +326,8 @@ class Dealers:
         pressured = patrol_by_cell[self.cell[ids]] > p.displacement_pressure
         moving = ids[pressured & (self.luck.uniform(ids, "displaced") < p.displacement_per_day)]
         if moving.size:
-            self.cell[moving] = self.town.neighbour_cell(self.cell[moving], self.rng)
+            step = np.floor(3.0 * self.luck.uniforms(moving, "step_x", "step_y"))
+            self.cell[moving] = self.town.neighbour_cell(self.cell[moving], step.astype(np.int64) - 1)
             self.log.record(day, Event.DEALER_DISPLACED, moving, cell=self.cell[moving])
         home = self.group_home[self.group[ids]]
         away = (self.cell[ids] != home) & (patrol_by_cell[home] <= p.displacement_pressure)

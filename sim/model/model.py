@@ -10,11 +10,11 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.model.call_ins import FocusedDeterrence
 from sim.model.context import Context, Streams
 from sim.model.costs import Costs
 from sim.model.custody import Custody
 from sim.model.dealers import Dealers
-from sim.model.deterrence import FocusedDeterrence
 from sim.model.justice import Justice
 from sim.model.market import Market
 from sim.model.outcomes import EventLog, Recorder
@@ -64,7 +64,8 @@ class DrugMarketModel(mesa.Model):
         self.case_quality = 1.0
         self.treatment = Treatment(p.treatment, self.people, ctx)
         self.custody = Custody(p.custody, self.people, self.treatment, ctx)
-        self.prison = Prison(p.prison, p.courts, self.people, self.dealers, self.treatment, ctx)
+        sentence_days = (p.courts.person_sentence_days, p.courts.seller_sentence_days)
+        self.prison = Prison(p.prison, sentence_days, self.people, self.dealers, self.treatment, ctx)
         self.justice = Justice(
             p.diversion, p.charging, p.courts, self.people, self.dealers, self.treatment, self.prison,
             lambda: self.case_quality, ctx,

@@ -399,6 +399,11 @@ class People:
         self.state[ids] = state
         self.since[ids] = day
 
+    def detour(self, ids: np.ndarray, states: UseState | np.ndarray) -> None:
+        """Put people in `states` for a short spell or back from one (a night in police custody),
+        keeping the day their usual state began: a night in the cells does not restart it."""
+        self.state[ids] = states
+
     def sample(
         self, ids: np.ndarray, probability: float | np.ndarray, label: str, luck: Luck | None = None
     ) -> np.ndarray:

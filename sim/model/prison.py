@@ -13,8 +13,6 @@ support (College of Policing 2022, ADDER lessons on prisons and probation).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
@@ -24,10 +22,7 @@ from sim.model.outcomes import Event
 from sim.model.params import Section, param
 from sim.model.people import People, UseState
 from sim.model.rows import PersonColumns
-from sim.model.treatment import Phase, Route, Treatment
-
-if TYPE_CHECKING:  # the courts' section lives with the justice pathway, which imports this module
-    from sim.model.justice import CourtParams
+from sim.model.treatment import Route, Treatment
 
 FRIDAY = 4
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -195,12 +190,18 @@ class PrisonParams(Section):
 
 
 class Prison:
-    """People and sellers from the town's market held on remand or serving sentences."""
+    """People and sellers from the town's market held on remand or serving sentences.
+
+    `sentence_days` are the courts' mean custodial sentences for people who use drugs and for
+    sellers; the prison needs them only to date the releases of those inside on day 0. They are
+    passed as numbers so the prison does not depend on the justice pathway, which sends people
+    to it.
+    """
 
     def __init__(
         self,
         params: PrisonParams,
-        courts: CourtParams,
+        sentence_days: tuple[float, float],
         people: People,
         dealers: Dealers,
         treatment: Treatment,
@@ -209,15 +210,13 @@ class Prison:
         self.p = params
         #: Mean days served by people who use drugs and by sellers (sets the starting population's
         #: remaining time: for gamma-spread stays, uniform up to 1.5 x the mean has the right mean).
-        self.typical_stay = (
-            courts.person_sentence_days * params.release_fraction,
-            courts.seller_sentence_days * params.release_fraction,
-        )
+        person_sentence, seller_sentence = sentence_days
+        self.typical_stay = (person_sentence * params.release_fraction, seller_sentence * params.release_fraction)
         self.people = people
         self.dealers = dealers
         self.treatment = treatment
         self.calendar = context.calendar
-        self.rng = context.rng("prison")
+        self.luck = context.luck("prison")
         self.log = context.log
         self.record = context.record
         self.rows = PersonColumns(
@@ -234,43 +233,46 @@ class Prison:
         p, people, rows = self.p, self.people, self.rows
         serving = people.add(p.initial_in_prison, UseState.PRISON, day=0, tolerance=0.2)
         remanded = people.add(p.initial_on_remand, UseState.REMAND, day=0, tolerance=0.5)
-        self.treatment.rows.fit(people.n)
         rows.fit(people.n)
         person_stay, seller_stay = self.typical_stay
-        rows.entered[serving] = -self.rng.integers(0, int(1.5 * person_stay) + 1, size=serving.size)
+        rows.entered[serving] = -self._integers(serving, 0, int(1.5 * person_stay) + 1, "served_so_far")
         rows.release_day[serving] = self._release_day(
-            self.rng.integers(1, int(1.5 * person_stay) + 2, size=serving.size)
+            self._integers(serving, 1, int(1.5 * person_stay) + 2, "time_left"), serving
         )
-        rows.entered[remanded] = -self.rng.integers(0, 30, size=remanded.size)
+        rows.entered[remanded] = -self._integers(remanded, 0, 30, "served_so_far")
         # Their cases began before day 0 and are not modelled: they leave remand at short notice,
         # as most remand prisoners do, on a day within the next two months.
-        hearing = self.rng.integers(3, 63, size=remanded.size)
+        hearing = self._integers(remanded, 3, 63, "hearing")
         weekday = self.calendar.weekday(hearing)  # courts sit on weekdays
         rows.release_day[remanded] = hearing - np.where(weekday == 5, 1, np.where(weekday == 6, 2, 0))
         inside = np.concatenate([serving, remanded])
-        on_ost = inside[self.rng.random(inside.size) < p.prison_ost_uptake]
-        self.treatment.rows.phase[on_ost] = Phase.IN_PRISON
-        people.dosed[on_ost] = True
-        people.tolerance[on_ost] = 1.0
+        on_ost = inside[self.luck.uniform(inside, "on_ost") < p.prison_ost_uptake]
+        self.treatment.already_on_prison_ost(on_ost)
         if p.initial_sellers_in_prison and self.dealers.p.groups:
-            groups = self.rng.integers(0, self.dealers.p.groups, size=p.initial_sellers_in_prison).astype(np.int32)
+            places = np.arange(p.initial_sellers_in_prison)
+            groups = self._integers(places, 0, self.dealers.p.groups, "seller_group").astype(np.int32)
             sellers = self.dealers.add(groups, day=0)
             self.dealers.taken_off_street(sellers)
             self.sellers.fit(self.dealers.n)
             self.sellers.in_prison[sellers] = True
             self.sellers.seller_release_day[sellers] = self._release_day(
-                self.rng.integers(1, int(1.5 * seller_stay) + 2, size=sellers.size)
+                self._integers(sellers, 1, int(1.5 * seller_stay) + 2, "seller_time_left"), sellers, seller=True
             )
 
     # -- dates ---------------------------------------------------------------------------------------
-    def _release_day(self, due: np.ndarray) -> np.ndarray:
-        """The day people actually walk out when their release falls due on `due`."""
+    def _integers(self, ids: np.ndarray, low: int, high: int, label: str) -> np.ndarray:
+        """A whole number in [low, high) per id, each id's own (see `Luck`)."""
+        return low + np.floor(self.luck.uniform(ids, label) * (high - low)).astype(np.int64)
+
+    def _release_day(self, due: np.ndarray, ids: np.ndarray, seller: bool = False) -> np.ndarray:
+        """The day people (or sellers) `ids` actually walk out when their release falls due on `due`."""
         due = np.asarray(due, dtype=np.int64)
         weekday = self.calendar.weekday(due)
         if self.p.weekend_releases_on_friday:
             due = due - np.where(weekday == 5, 1, np.where(weekday == 6, 2, 0))
         friday = self.calendar.weekday(due) == FRIDAY
-        moved = friday & (self.rng.random(due.size) < self.p.friday_releases_moved)
+        label = "seller_friday_move" if seller else "friday_move"
+        moved = friday & (self.luck.uniform(ids, label) < self.p.friday_releases_moved)
         return np.where(moved, due - self.p.friday_move_days, due).astype(np.int32)
 
     # -- coming in ------------------------------------------------------------------------------------
@@ -286,7 +288,7 @@ class Prison:
         rows.fit(self.people.n)
         inside = self.people.in_states(UseState.REMAND)[ids]
         start = np.where(inside, rows.entered[ids], day)
-        release = self._release_day(start + np.round(days_to_serve).astype(np.int64))
+        release = self._release_day(start + np.round(days_to_serve).astype(np.int64), ids)
         done = release <= day
         self._admit(ids[~inside], day, UseState.PRISON)
         self.people.move(ids[inside & ~done], UseState.PRISON, day)
@@ -328,10 +330,15 @@ class Prison:
     def sentence_sellers(self, ids: np.ndarray, day: int, days_to_serve: np.ndarray, remanded_on: np.ndarray) -> None:
         self.sellers.fit(self.dealers.n)
         start = np.where(remanded_on >= 0, remanded_on, day)
-        release = self._release_day(start + np.round(days_to_serve).astype(np.int64))
+        release = self._release_day(start + np.round(days_to_serve).astype(np.int64), ids, seller=True)
         self.dealers.taken_off_street(ids)
         self.sellers.in_prison[ids] = True
         self.sellers.seller_release_day[ids] = np.maximum(release, day)
+
+    def holds_sellers(self, ids: np.ndarray) -> np.ndarray:
+        """Boolean mask: is each seller in `ids` held in prison (on remand or sentenced)?"""
+        self.sellers.fit(self.dealers.n)
+        return self.sellers.in_prison[ids]
 
     # -- the day -------------------------------------------------------------------------------------
     def hold_and_release(self, day: int) -> None:
@@ -345,7 +352,7 @@ class Prison:
         ]
         if reached.size:
             not_dosed = reached[~self.treatment.on_prison_ost(reached)]
-            starting = not_dosed[self.rng.random(not_dosed.size) < self.p.prison_ost_uptake]
+            starting = not_dosed[self.luck.uniform(not_dosed, "starts_ost") < self.p.prison_ost_uptake]
             self.treatment.start_prison_ost(starting, day)
         due = np.flatnonzero(rows.release_day[:n] == day)
         self._release(due[people.state[due] == int(UseState.PRISON)], day, from_remand=False)
@@ -377,7 +384,7 @@ class Prison:
         self.rows.reach_day[ids] = -1
         people.move(ids, UseState.DEPENDENT, day)
         share = p.remand_continuity if from_remand else p.continuity_of_care
-        continuity = self.rng.random(ids.size) < share
+        continuity = self.luck.uniform(ids, "continuity") < share
         dosed = treatment.on_prison_ost(ids)
         carried_on = ids[continuity & dosed]
         treatment.continue_ost_on_release(carried_on, day)
@@ -390,7 +397,7 @@ class Prison:
         later = max(round(p.appointment_days_without_continuity), 1)
         appointment = self.calendar.next_open_day(np.where(arranged, day + 1, day + later), open_weekends)
         attendance = p.attendance_from_remand if from_remand else p.attendance_with_probation
-        attends = self.rng.random(ids.size) < np.where(arranged, p.attendance_with_continuity, attendance)
+        attends = self.luck.uniform(ids, "attends") < np.where(arranged, p.attendance_with_continuity, attendance)
         booked = ~(continuity & dosed) & attends
         treatment.book(ids[booked], appointment[booked], day, Route.PRISON, priority=True)
         gap = np.where(continuity & dosed, 0.0, np.where(booked, appointment - day, np.nan))

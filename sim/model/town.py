@@ -128,9 +128,13 @@ class Town:
         """Home cells for `count` new residents who use drugs, weighted by deprivation."""
         return rng.choice(self.n_cells, size=count, p=self.residence_weight).astype(np.int32)
 
-    def neighbour_cell(self, cells: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """A random adjacent cell (8-neighbourhood, clipped at the town edge) for each cell."""
-        step = rng.integers(-1, 2, size=(2, cells.size))
+    def neighbour_cell(self, cells: np.ndarray, step: np.ndarray) -> np.ndarray:
+        """An adjacent cell (8-neighbourhood, clipped at the town edge) for each cell.
+
+        `step` (2 x cells, each -1, 0 or 1) is the move in x and y, drawn by the caller; no move
+        at all becomes a step east.
+        """
+        step = step.copy()
         still = (step[0] == 0) & (step[1] == 0)
         step[0, still] = 1
         nx = np.clip(self.x[cells] + step[0], 0, self.width - 1)

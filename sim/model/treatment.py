@@ -552,6 +552,13 @@ class Treatment:
         self.people.unmatched_load[ids] = self.p.induction_unmatched_load
         self.log.record(day, Event.PRISON_TREATMENT_STARTED, ids)
 
+    def already_on_prison_ost(self, ids: np.ndarray) -> None:
+        """People inside on day 0 who are already on OST there: dosed, tolerance held up."""
+        self.rows.fit(self.people.n)
+        self.rows.phase[ids] = Phase.IN_PRISON
+        self.people.dosed[ids] = True
+        self.people.tolerance[ids] = 1.0
+
     def on_prison_ost(self, ids: np.ndarray) -> np.ndarray:
         self.rows.fit(self.people.n)
         return self.rows.phase[ids] == int(Phase.IN_PRISON)

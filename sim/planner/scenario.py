@@ -20,19 +20,20 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from sim.model.charging import ChargingParams, DiversionParams
 from sim.model.costs import CostParams
+from sim.model.courts import CourtParams
 from sim.model.custody import CustodyParams
 from sim.model.dealers import DealerParams
 from sim.model.deterrence import DeterrenceParams
-from sim.model.justice import ChargingParams, CourtParams, DiversionParams
 from sim.model.market import MarketParams
+from sim.model.officers import OfficerParams
 from sim.model.params import Section
 from sim.model.people import OverdoseParams, PeopleParams
 from sim.model.police import PoliceParams
 from sim.model.prison import PrisonParams
 from sim.model.town import TownParams
 from sim.model.treatment import TreatmentParams
-from sim.model.workforce import OfficerParams
 from sim.planner.levers import lever_paths, parameter, resolve_lever, set_at_start, suggest
 from sim.planner.settings import MAX_DEPTH, MAX_FILE_BYTES, Origin, Problem, ScenarioError, resolve, shown
 from sim.planner.settings import show_value as _show

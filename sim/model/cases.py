@@ -1,0 +1,164 @@
+"""The case register: every case from arrest to its end, one row each, with dated next steps.
+
+Charging, the courts and the justice pathway's daily round all work on the same cases. Keeping
+them in one register (whose stage each case is at, when its next step falls due, which case each
+person or seller has open) lets each part move its own cases on without knowing the others.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+from sim.model.outcomes import Event, EventLog
+from sim.model.rows import PersonColumns
+
+
+class Stage(IntEnum):
+    """Where a case stands."""
+
+    AWAITING_CHARGE = 0  # released under investigation or on bail for a charging decision
+    DIVERSION = 1  # out-of-court disposal with a treatment condition
+    BAIL = 2  # charged, on bail awaiting court
+    REMAND = 3  # charged, in prison awaiting court
+    ORDER = 4  # community order with a drug rehabilitation requirement
+    CLOSED = 5
+
+
+PERSON, SELLER = 0, 1
+#: Waits and sentence lengths vary around their means as a gamma distribution of this shape
+#: (coefficient of variation 0.71): a modelling choice, not a lever.
+SPREAD_SHAPE = 2.0
+
+
+def key(agent: int, who: np.ndarray) -> np.ndarray:
+    """The key of each person's (agent PERSON) or seller's (SELLER) own luck in the justice pathway.
+
+    Draws about a case are keyed to whom it is about (and the day, see `Luck`), not to the case's
+    row, so a policy that changes how many cases are opened leaves others' luck as it was.
+    """
+    return np.asarray(who, dtype=np.int64) * 2 + agent
+
+
+class CaseFile:
+    """Every case opened in the run: one row per case, columns as arrays.
+
+    Also keeps each person's and each seller's open case (-1: none), so a new arrest finds the
+    case it joins.
+    """
+
+    def __init__(self, n_people: int, n_sellers: int, log: EventLog, capacity: int = 1024) -> None:
+        self.n = 0
+        self.agent = np.zeros(capacity, dtype=np.int8)
+        self.who = np.zeros(capacity, dtype=np.int64)
+        self.stage = np.full(capacity, Stage.CLOSED, dtype=np.int8)
+        self.due = np.full(capacity, -1, dtype=np.int32)
+        self.opened = np.zeros(capacity, dtype=np.int32)
+        self.forensic = np.zeros(capacity, dtype=bool)
+        self.joint = np.zeros(capacity, dtype=bool)
+        self.crown = np.zeros(capacity, dtype=bool)
+        self.assessed = np.zeros(capacity, dtype=bool)
+        self.complies = np.zeros(capacity, dtype=bool)
+        self.breach = np.zeros(capacity, dtype=bool)
+        self.remanded_on = np.full(capacity, -1, dtype=np.int32)
+        self.decided_on = np.full(capacity, -1, dtype=np.int32)  # day of the charging decision
+        self.charged = np.zeros(capacity, dtype=bool)
+        self.quality = np.ones(capacity, dtype=np.float64)  # how well the arrest was evidenced (0-1]
+        self.agenda: dict[int, list[int]] = {}
+        self._log = log
+        self._open_of = (
+            PersonColumns(n_people, case=(np.int64, -1)),
+            PersonColumns(n_sellers, case=(np.int64, -1)),
+        )
+
+    def fit(self, n_people: int, n_sellers: int) -> None:
+        """Make room for every person and seller id below these counts."""
+        self._open_of[PERSON].fit(n_people)
+        self._open_of[SELLER].fit(n_sellers)
+
+    def key(self, cases: np.ndarray) -> np.ndarray:
+        """The luck key of each case's person or seller (see `key`)."""
+        return self.who[cases] * 2 + self.agent[cases]
+
+    def open_case(self, agent: int, who: np.ndarray) -> np.ndarray:
+        """The open case of each person (agent PERSON) or seller (SELLER) in `who`, -1 if none."""
+        return self._open_of[agent].case[who]
+
+    def open(self, agent: int, who: np.ndarray, day: int) -> np.ndarray:
+        """Open a case for each of `who` (people or sellers) today; returns the case ids."""
+        count = who.size
+        if self.n + count > self.agent.size:
+            size = max(self.n + count, 2 * self.agent.size)
+            for name, value in vars(self).items():
+                if isinstance(value, np.ndarray):
+                    grown = np.zeros(size, dtype=value.dtype)
+                    grown[: self.n] = value[: self.n]
+                    setattr(self, name, grown)
+        ids = np.arange(self.n, self.n + count)
+        self.agent[ids] = agent
+        self.who[ids] = who
+        self.opened[ids] = day
+        self.due[ids] = -1
+        self.forensic[ids] = self.joint[ids] = self.crown[ids] = False
+        self.assessed[ids] = self.complies[ids] = self.breach[ids] = False
+        self.remanded_on[ids] = -1
+        self.decided_on[ids] = -1
+        self.charged[ids] = False
+        self.quality[ids] = 1.0
+        self.n += count
+        self._open_of[agent].case[who] = ids
+        return ids
+
+    def set_due(self, cases: np.ndarray, days: np.ndarray | int) -> None:
+        """Date the next step of each case (kept in an agenda so a day finds its cases fast)."""
+        if cases.size == 0:
+            return
+        self.due[cases] = days
+        agenda = self.agenda
+        if np.ndim(days) == 0:
+            agenda.setdefault(int(days), []).extend(cases.tolist())
+            return
+        for case, day in zip(cases.tolist(), np.asarray(days).tolist(), strict=True):
+            agenda.setdefault(day, []).append(case)
+
+    def due_today(self, day: int) -> np.ndarray:
+        """Cases whose next step falls today (entries re-dated since are dropped)."""
+        entries = self.agenda.pop(day, None)
+        if not entries:
+            return np.empty(0, dtype=np.int64)
+        cases = np.array(sorted(set(entries)), dtype=np.int64)
+        return cases[self.due[cases] == day]
+
+    def close(self, cases: np.ndarray) -> None:
+        """End these cases; their person or seller has no open case any more."""
+        if cases.size == 0:
+            return
+        self.stage[cases] = Stage.CLOSED
+        self.due[cases] = -1
+        seller = self.agent[cases] == SELLER
+        who = self.who[cases]
+        for agent, mask in ((PERSON, ~seller), (SELLER, seller)):
+            pointer = self._open_of[agent].case
+            ids = who[mask]
+            mine = pointer[ids] == cases[mask]  # only if it still points at this case
+            pointer[ids[mine]] = -1
+
+    def log(
+        self,
+        cases: np.ndarray,
+        day: int,
+        person_event: Event | None,
+        seller_event: Event | None,
+        value: np.ndarray | float = np.nan,
+    ) -> None:
+        """Record an event for each case's person (`person_event`) or seller (`seller_event`)."""
+        if cases.size == 0:
+            return
+        seller = self.agent[cases] == SELLER
+        values = value if isinstance(value, np.ndarray) else np.full(cases.size, value)
+        who = self.who[cases]
+        if person_event is not None:
+            self._log.record(day, person_event, who[~seller], value=values[~seller])
+        if seller_event is not None:
+            self._log.record(day, seller_event, who[seller], value=values[seller])
