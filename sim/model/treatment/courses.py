@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from sim.model.context import Luck
     from sim.model.outcomes import EventLog, Recorder
     from sim.model.people import People
-    from sim.model.rows import PersonColumns
+    from sim.model.rows import Calendar, PersonColumns
     from sim.model.treatment.params import TreatmentParams
 
 
@@ -34,6 +34,7 @@ class Courses:
     luck: Luck
     log: EventLog
     record: Recorder
+    calendar: Calendar
 
     def _assign_support(self, ids: np.ndarray) -> None:
         """Recovery, health and family support given with a course of treatment."""
@@ -74,12 +75,25 @@ class Courses:
         self.rows.fit(self.people.n)
         return self.rows.phase[ids] == int(Phase.IN_PRISON)
 
-    def continue_ost_on_release(self, ids: np.ndarray, day: int) -> None:
-        """Released with a community prescription arranged: OST goes on without a gap."""
-        rows = self.rows
+    def continue_ost_on_release(self, ids: np.ndarray, day: int) -> np.ndarray:
+        """Released with a community prescription arranged: OST goes on without a gap when the
+        pharmacy and service are open the next day. Before a closed day (a Friday release with
+        services shut at weekends) only those given take-home doses to bridge the gap carry on;
+        the others are seen, and dosed, on the next open day. Returns each person's days without OST."""
+        p, rows = self.p, self.rows
+        gap = np.zeros(ids.size)
+        next_open = int(self.calendar.next_open_day(day + 1, p.open_weekends))
+        if next_open > day + 1:
+            bridged = self.luck.uniform(ids, "bridging_doses") < p.weekend_bridging_share
+            waiting = ids[~bridged]
+            rows.phase[waiting] = Phase.NONE
+            self.book(waiting, np.full(waiting.size, next_open), day, Route.PRISON, priority=True)
+            gap[~bridged] = next_open - day
+            ids = ids[bridged]
         rows.phase[ids] = Phase.DOSING
         self.people.move(ids, UseState.OST, day)
         self._log_entry(ids, day, Route.PRISON, waited=np.zeros(ids.size))
+        return gap
 
     def stop_prison_ost(self, ids: np.ndarray) -> None:
         self.rows.phase[ids[self.rows.phase[ids] == int(Phase.IN_PRISON)]] = Phase.NONE

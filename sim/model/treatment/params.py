@@ -15,13 +15,14 @@ class TreatmentParams(Section):
         18,
         unit="posts",
         doc="Funded keyworker posts in community drug treatment.",
-        source="sized so keyworkers x caseload limit holds about 40% of the town's OCUs (OHID 2023)",
+        source="sized so keyworkers x caseload limit leave room above the about 40% of the town's OCUs in "
+        "treatment (OHID 2023): at baseline most starts wait days, not weeks (OHID 2023)",
         plausible=(8, 40),
         ge=0,
         le=5_000,
     )
     caseload_limit: float = param(
-        50.0,
+        55.0,
         unit="people per keyworker",
         doc="People a keyworker in post takes on before new (non-priority) admissions wait.",
         source="good practice about 40 per worker; real caseloads of 50 to 100 reported (Black 2021)",
@@ -73,10 +74,25 @@ class TreatmentParams(Section):
         doc="Admit criminal-justice priority routes (court orders, release appointments, "
         "diversion conditions) even when caseloads are full, stretching them.",
     )
-    open_weekends: bool = param(False, unit="yes/no", doc="Services admit and hold first appointments at weekends.")
+    open_weekends: bool = param(
+        False,
+        unit="yes/no",
+        doc="Services admit, prescribe and hold first appointments at weekends (otherwise weekdays only).",
+    )
+    weekend_bridging_share: float = param(
+        0.5,
+        unit="fraction",
+        doc="Share of people released with a community prescription arranged, on a day before services "
+        "close, given take-home doses to bridge to the next open day; the rest go without OST until then.",
+        source="assumption; Friday releases before a closed weekend named as a risk to continuity of care "
+        "(College of Policing 2022)",
+        plausible=(0.0, 1.0),
+        ge=0.0,
+        le=1.0,
+    )
     # -- demand ----------------------------------------------------------------------------------
     self_referral_per_year: float = param(
-        0.1,
+        0.085,
         unit="1/year",
         doc="Hazard of a person with dependent use out of treatment asking for it, at readiness 1.",
         source="calibrated so about 40% of OCUs are in treatment at a time (138,604 of ~341,000: OHID 2023, Hay et "
@@ -90,6 +106,37 @@ class TreatmentParams(Section):
         doc="Hazard of giving up while waiting for a non-priority place.",
         plausible=(0.5, 6.0),
         ge=0.0,
+    )
+    first_appointment_days: int = param(
+        1,
+        unit="days",
+        doc="Days from a self- or outreach referral to the first appointment (assessment), moved on to "
+        "the next day services are open; places are offered from that appointment.",
+        source="opiate clients wait 1-2 days on average from referral to their first intervention (OHID 2023)",
+        plausible=(0, 14),
+        ge=0,
+        le=90,
+    )
+    self_referral_attendance: float = param(
+        0.75,
+        unit="probability",
+        doc="Chance a person who asked for treatment attends the first appointment, at readiness 1. "
+        "Readier people attend more: the chance at readiness r is 1 - (1 - this)^r. Those who do not "
+        "attend leave the list (they may ask again).",
+        source="assumption; not attending a first appointment is a common barrier to engaging (Black 2021)",
+        plausible=(0.5, 0.95),
+        ge=0.0,
+        le=1.0,
+    )
+    outreach_attendance: float = param(
+        0.35,
+        unit="probability",
+        doc="The same for people referred by outreach or street triage (they were met, not asking).",
+        source="assumption; set so referrals that people did not seek convert to few entries: ADDER raised "
+        "referrals but not opiate treatment entries (Home Office 2025)",
+        plausible=(0.15, 0.7),
+        ge=0.0,
+        le=1.0,
     )
     readiness_half_life_days: float = param(
         60.0,
@@ -167,10 +214,11 @@ class TreatmentParams(Section):
     )
     # -- OST ---------------------------------------------------------------------------------------
     initial_in_ost: int = param(
-        800,
+        850,
         unit="people",
         doc="People in community treatment (OST) at the start.",
-        source="about 40% of OCUs in treatment at a time (OHID 2023): 800 of about 2,050",
+        source="about 40% of OCUs in treatment at a time (OHID 2023): 850 of about 2,050, near the baseline's "
+        "steady state",
         plausible=(0, 2_000),
         ge=0,
         le=200_000,

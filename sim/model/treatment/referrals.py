@@ -20,8 +20,13 @@ if TYPE_CHECKING:
     from sim.model.context import Luck
     from sim.model.outcomes import EventLog, Recorder
     from sim.model.people import People
-    from sim.model.rows import PersonColumns
+    from sim.model.rows import Calendar, PersonColumns
     from sim.model.treatment.params import TreatmentParams
+
+
+#: Routes on which the person is seen at a first appointment they may miss; the referring
+#: service settles attendance for the others (custody, diversion, court, prison).
+SEEN_AT_FIRST_APPOINTMENT = (Route.SELF, Route.OUTREACH)
 
 
 class Referrals:
@@ -34,10 +39,17 @@ class Referrals:
     luck: Luck
     log: EventLog
     record: Recorder
+    calendar: Calendar
 
     def refer(self, ids: np.ndarray, day: int, route: Route, priority: bool = False) -> None:
-        """Put people not already in treatment or waiting on the waiting list from today."""
-        self.book(ids, np.full(ids.size, day), day, route, priority)
+        """Put people not already in treatment or waiting on the waiting list from today. People
+        who asked or were met by outreach get a first appointment (`first_appointment_days` on, on
+        an open day) that they may not attend; other services' referrals come with attendance
+        already settled (a custody worker's referral, a diversion condition, a court order)."""
+        first_day = day
+        if route in SEEN_AT_FIRST_APPOINTMENT:
+            first_day = int(self.calendar.next_open_day(day + self.p.first_appointment_days, self.p.open_weekends))
+        self.book(ids, np.full(ids.size, first_day), day, route, priority)
 
     def book(self, ids: np.ndarray, first_day: np.ndarray, day: int, route: Route, priority: bool) -> None:
         """Put people on the waiting list with the first day each can be admitted (an appointment)."""
@@ -53,7 +65,9 @@ class Referrals:
         rows.wait_from[ids] = first_day
         rows.wait_route[ids] = route
         rows.wait_priority[ids] = priority
+        rows.engaged[ids] = route not in SEEN_AT_FIRST_APPOINTMENT
         self.log.record(day, Event.JOINED_WAITING_LIST, ids, value=float(route))
+        self.record.add("treatment_referrals", ids.size)
 
     def order_treatment(self, ids: np.ndarray, day: int, until: np.ndarray) -> None:
         """A court orders treatment: people on OST stay on it under the order; others get a
@@ -126,6 +140,25 @@ class Referrals:
         asking = pool[self.luck.uniform(pool, "asks_for_help") < chance]
         self.refer(asking, day, Route.SELF)
 
+    def _first_appointments(self, due: np.ndarray, day: int) -> np.ndarray:
+        """Those due who have not yet been seen attend or not (readier people more often); those
+        who miss it leave the list. Returns the people due who are now engaged."""
+        p, rows = self.p, self.rows
+        first = due[~rows.engaged[due]]
+        if first.size == 0:
+            return due
+        outreach = rows.wait_route[first] == int(Route.OUTREACH)
+        base = np.where(outreach, p.outreach_attendance, p.self_referral_attendance)
+        chance = 1.0 - (1.0 - base) ** self.people.readiness[first]
+        attends = self.luck.uniform(first, "attends_first_appointment") < chance
+        rows.engaged[first[attends]] = True
+        missed = first[~attends]
+        if missed.size:
+            self.log.record(day, Event.LEFT_WAITING_LIST, missed, value=day - rows.wait_since[missed])
+            rows.wait_since[missed] = -1
+            self.record.add("first_appointments_missed", missed.size)
+        return due[rows.engaged[due]]
+
     def admit(self, day: int) -> None:
         """Offer places to the waiting list: priority routes first, then by time waited."""
         p, rows, people = self.p, self.rows, self.people
@@ -142,6 +175,7 @@ class Referrals:
             rows.wait_since[quitting] = -1
             self.record.add("waiting_list_dropouts", quitting.size)
         ready = waiting[(rows.wait_since[waiting] >= 0) & (rows.wait_from[waiting] <= day)]
+        ready = self._first_appointments(ready, day)
         if ready.size == 0:
             return
         order = np.lexsort((rows.wait_since[ready], ~rows.wait_priority[ready]))

@@ -44,6 +44,7 @@ class Treatment(Referrals, Courses):
             wait_from=(np.int32, 0),  # first day they can be admitted (an appointment date)
             wait_route=(np.int8, Route.SELF),
             wait_priority=(bool, False),
+            engaged=(bool, False),  # attended the first appointment (or referred by a service that checked)
             order_until=(np.int32, -1),  # last day of a court-ordered treatment requirement
             dropout_factor=(np.float64, 1.0),  # drop-out relative to the base, from support given
             recovery_support=(bool, False),
