@@ -5,17 +5,40 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from cohorts import Cohort, stabilise_on_ost, start_everyone_on_ost
+import pytest
+from cohorts import Cohort, imprison, stabilise_on_ost, start_everyone_on_ost
 
 import sim
 from sim.model.outcomes import Event
 from sim.model.people import UseState
+from sim.model.prison import PrisonParams
 from sim.model.treatment import Exit, Phase, Route, TreatmentParams
 from sim.planner.scenario import Scenario
 
 
 def _mean_summary(scenario: Scenario, seeds: range) -> pd.Series:
     return pd.DataFrame([sim.run(scenario, seed=s).summary for s in seeds]).mean()
+
+
+def _waits_of_starts(events: pd.DataFrame) -> pd.Series:
+    """Days each treatment start waited since joining the waiting list (0 for seamless continuity)."""
+    entered = events[events["event"] == "entered_treatment"].sort_values("day")
+    joined = events[events["event"] == "joined_waiting_list"].sort_values("day")
+    waits = pd.merge_asof(
+        entered, joined[["day", "id"]].rename(columns={"day": "joined"}), left_on="day", right_on="joined", by="id"
+    )
+    return (waits["day"] - waits["joined"]).fillna(0.0)
+
+
+def _flows(scenario: Scenario, replicates: int) -> dict[str, float]:
+    """Referrals, entries and waits of treatment starts, pooled over replicates."""
+    referrals = entries = within = 0.0
+    for r in range(replicates):
+        result = sim.run(scenario, replicate=r)
+        referrals += result.daily["treatment_referrals"].sum()
+        entries += result.daily["treatment_entries"].sum()
+        within += (_waits_of_starts(result.events) < 21).sum()
+    return {"referrals": referrals, "entries": entries, "within_21": within / entries}
 
 
 def _street_overdose_rate(size: int = 40_000, days: int = 60) -> float:
@@ -56,13 +79,64 @@ def test_vacant_posts_fill_after_the_hiring_delay_only_up_to_the_staff_available
     assert at_end == [8] * 10
 
 
-def test_more_capacity_means_shorter_waits(baseline: Scenario) -> None:
-    roomy = baseline.model_copy(deep=True)
-    roomy.treatment.caseload_limit = 65.0
-    tight, wide = _mean_summary(baseline, range(2)), _mean_summary(roomy, range(2))
-    assert wide["mean_wait_days_mean"] < 0.5 * tight["mean_wait_days_mean"]
-    assert wide["waiting_list_mean"] < 0.5 * tight["waiting_list_mean"]
-    assert wide["in_treatment_mean"] > tight["in_treatment_mean"]
+@pytest.mark.slow  # six two-year runs: about 20 s (test_expansion_without_staff_... covers the default run)
+def test_more_capacity_means_shorter_waits_only_when_demand_exceeds_it(baseline: Scenario) -> None:
+    """At baseline capacity does not bind (waits are short already); when demand rises above it,
+    a queue forms and more places shorten it."""
+    runs = {}
+    for demand in (1.0, 3.0):
+        for limit in (55.0, 75.0):
+            scenario = baseline.model_copy(deep=True)
+            scenario.treatment.self_referral_per_year *= demand
+            scenario.treatment.caseload_limit = limit
+            # Common random numbers pair the runs; a queue's length needs two towns, short waits one.
+            runs[demand, limit] = _mean_summary(scenario, range(2 if demand > 1.0 else 1))
+    base, base_roomy = runs[1.0, 55.0], runs[1.0, 75.0]
+    busy, busy_roomy = runs[3.0, 55.0], runs[3.0, 75.0]
+    assert base["mean_wait_days_mean"] < 7.0  # no standing queue at baseline...
+    assert base_roomy["mean_wait_days_mean"] > base["mean_wait_days_mean"] - 4.0  # ...so little to gain
+    assert base_roomy["in_treatment_mean"] < 1.05 * base["in_treatment_mean"]
+    assert busy["mean_wait_days_mean"] > 3 * base["mean_wait_days_mean"]  # demand above capacity queues
+    assert busy_roomy["mean_wait_days_mean"] < 0.5 * busy["mean_wait_days_mean"]
+    assert busy_roomy["waiting_list_mean"] < 0.5 * busy["waiting_list_mean"]
+    assert busy_roomy["in_treatment_mean"] > busy["in_treatment_mean"] + 50
+
+
+def test_at_baseline_nine_in_ten_treatment_starts_wait_under_three_weeks(baseline: Scenario) -> None:
+    """NDTMS 2022/23 (OHID 2023): about 98% of adults start treatment within 3 weeks."""
+    flows = _flows(baseline, replicates=2)
+    assert flows["within_21"] >= 0.9
+
+
+def test_a_share_of_referrals_never_attend_and_readier_people_attend_more() -> None:
+    cohort = Cohort(20_000, seed=14, treatment=TreatmentParams(waiting_dropout_per_year=0.0))
+    people, treatment = cohort.people, cohort.treatment
+    people.encourage_treatment(cohort.ids[:10_000], 3.0)
+    treatment.refer(cohort.ids, day=0, route=Route.SELF)
+    cohort.context.start_day(1)
+    treatment.admit(day=1)  # the first appointment (day 1 is a Tuesday)
+    missed = cohort.events(Event.LEFT_WAITING_LIST)[:, 1]
+    assert int(cohort.record.value("first_appointments_missed")) == missed.size
+    ready, usual = np.isin(cohort.ids[:10_000], missed).mean(), np.isin(cohort.ids[10_000:], missed).mean()
+    base = treatment.p.self_referral_attendance
+    assert abs(usual - (1 - base)) < 0.02  # a quarter never come at readiness 1
+    assert abs(ready - (1 - base) ** 3) < 0.01  # readier people miss far fewer first appointments
+
+
+@pytest.mark.slow
+def test_adder_mix_with_treatment_capacity_held_raises_referrals_but_not_entries(repo_root) -> None:
+    """ADDER's impact evaluation (Home Office 2025): criminal-justice referrals rose, opiate
+    treatment entries did not. With keyworkers and residential places held at baseline the extra
+    referrals meet engagement barriers and a capacity that binds; with them funded, entries rise."""
+    base, funded, held = (
+        sim.load_scenario(repo_root / "scenarios" / f"{name}.yaml")
+        for name in ("baseline", "adder-mix", "adder-mix-capacity-held")
+    )
+    assert held.treatment.keyworkers == funded.treatment.keyworkers == 18  # funded posts come by timed change
+    flows = {name: _flows(s, replicates=3) for name, s in (("base", base), ("held", held), ("funded", funded))}
+    assert flows["held"]["referrals"] > 1.4 * flows["base"]["referrals"]
+    assert flows["held"]["entries"] < 1.12 * flows["base"]["entries"]
+    assert flows["funded"]["entries"] > 1.25 * flows["base"]["entries"]
 
 
 def test_expansion_without_staff_to_fill_it_changes_little(repo_root) -> None:
@@ -70,6 +144,8 @@ def test_expansion_without_staff_to_fill_it_changes_little(repo_root) -> None:
     for name in ("baseline", "treatment-expansion", "treatment-expansion-unstaffed"):
         scenario = sim.load_scenario(repo_root / "scenarios" / f"{name}.yaml")
         scenario.years = 3.0
+        # Demand above the baseline capacity, so that capacity binds and places matter.
+        scenario.treatment.self_referral_per_year *= 3.0
         runs[name] = _mean_summary(scenario, range(2))
     base, staffed, unstaffed = runs["baseline"], runs["treatment-expansion"], runs["treatment-expansion-unstaffed"]
     assert staffed["keyworkers_in_post_mean"] > base["keyworkers_in_post_mean"] + 5
@@ -84,7 +160,11 @@ def test_expansion_without_staff_to_fill_it_changes_little(repo_root) -> None:
 def test_priority_routes_are_admitted_ahead_of_the_queue() -> None:
     for over_capacity, ordinary_places in ((False, 10 - 5), (True, 10)):
         params = TreatmentParams(
-            keyworkers=1, caseload_limit=10.0, initial_vacancy_share=0.0, priority_over_capacity=over_capacity
+            keyworkers=1,
+            caseload_limit=10.0,
+            initial_vacancy_share=0.0,
+            priority_over_capacity=over_capacity,
+            self_referral_attendance=1.0,
         )
         cohort = Cohort(400, treatment=params)
         treatment = cohort.treatment
@@ -233,3 +313,45 @@ def test_naloxone_distribution_raises_coverage_and_reversals(baseline: Scenario)
     reversals = high["naloxone_reversals_total"] / high["overdoses_total"]
     assert reversals > 1.3 * low["naloxone_reversals_total"] / low["overdoses_total"]
     assert high["family_naloxone_kits_total"] > 50 > low["family_naloxone_kits_total"]
+
+
+# -- service days and the day of release -----------------------------------------------------------
+FRIDAY = 4  # day 4 of a cohort's calendar (it starts on a Monday)
+
+
+def _days_without_ost_after_release(due: int, policy: str = "as_now", open_weekends: bool = False) -> float:
+    """Mean days off OST in the week after release, for a cohort with care arranged before
+    release (half dosed in prison, half with a first appointment booked)."""
+    prison = PrisonParams(continuity_of_care=1.0, attendance_with_continuity=1.0, release_day_policy=policy)
+    cohort = Cohort(4_000, seed=15, prison=prison, treatment=TreatmentParams(open_weekends=open_weekends), days=40)
+    release = int(cohort.prison._release_day(np.array([due]), cohort.ids[:1])[0])
+    imprison(cohort, 60, release)
+    cohort.treatment.rows.phase[cohort.ids[:2_000]] = Phase.IN_PRISON
+    off_ost = 0
+    for day in range(release, release + 7):
+        cohort.context.start_day(day)
+        cohort.prison.hold_and_release(day)
+        cohort.treatment.serve(day)
+        off_ost += int((cohort.people.state[cohort.ids] != UseState.OST).sum())
+        cohort.close_day()
+    return off_ost / cohort.ids.size
+
+
+def test_friday_releases_before_a_closed_weekend_mean_more_days_without_ost() -> None:
+    friday, wednesday = _days_without_ost_after_release(FRIDAY + 14), _days_without_ost_after_release(FRIDAY + 12)
+    assert wednesday < 0.8  # a first appointment the next day; prescriptions go on
+    assert friday > wednesday + 1.0  # appointments on Monday; half the prescriptions wait for it
+    assert _days_without_ost_after_release(FRIDAY + 14, open_weekends=True) < 0.8
+
+
+def test_release_day_policy_moves_friday_releases_to_midweek() -> None:
+    cohort = Cohort(10)
+    due = np.arange(FRIDAY, FRIDAY + 7)  # Friday to Thursday
+    for policy, expected in (
+        ("as_now", [FRIDAY, FRIDAY, FRIDAY, 0, 1, 2, 3]),
+        ("no_friday", [FRIDAY - 2, FRIDAY - 2, FRIDAY - 2, 0, 1, 2, 3]),
+        ("all_midweek", [3, 3, 3, 3, 1, 2, 3]),
+    ):
+        cohort.prison.p.release_day_policy = policy
+        assert list(cohort.calendar.weekday(cohort.prison._release_day(due, cohort.ids[: due.size]))) == expected
+    assert _days_without_ost_after_release(FRIDAY + 14, policy="no_friday") < 0.8

@@ -160,6 +160,18 @@ DAILY_COLUMNS: tuple[Column, ...] = (
         STOCK,
         "Mean days waited by non-priority entrants admitted over the last 28 days (0 if none).",
     ),
+    Column(
+        "treatment_referrals",
+        "people",
+        FLOW,
+        "People put on the waiting list today, all routes (self, custody, diversion, court, prison, outreach).",
+    ),
+    Column(
+        "first_appointments_missed",
+        "people",
+        FLOW,
+        "Self- and outreach referrals who did not attend their first appointment (left the list).",
+    ),
     Column("waiting_list_dropouts", "people", FLOW, "People who gave up waiting."),
     Column("treatment_capacity", "places", STOCK, "Community places: keyworkers in post x caseload limit."),
     Column("keyworkers_in_post", "keyworkers", STOCK, "Keyworkers in post."),

@@ -13,6 +13,8 @@ support (College of Policing 2022, ADDER lessons on prisons and probation).
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 
@@ -24,7 +26,7 @@ from sim.model.people import People, UseState
 from sim.model.rows import PersonColumns
 from sim.model.treatment import Route, Treatment
 
-FRIDAY = 4
+THURSDAY, FRIDAY = 3, 4
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -151,6 +153,15 @@ class PrisonParams(Section):
     friday_move_days: int = param(
         2, unit="days", doc="How many days earlier a moved Friday release happens.", ge=1, le=2
     )
+    release_day_policy: Literal["as_now", "no_friday", "all_midweek"] = param(
+        "as_now",
+        unit="choice",
+        doc="Which day people walk out: as_now (weekend releases on the Friday before; "
+        "friday_releases_moved of Friday releases brought forward), no_friday (every Friday release "
+        "brought forward friday_move_days), all_midweek (releases due Friday to Monday brought forward "
+        "to the Thursday before, so people leave Tuesday to Thursday with open services ahead).",
+        source="Offenders (Day of Release from Detention) Act 2023 allows release up to two working days early",
+    )
     release_naloxone_share: float = param(
         0.5,
         unit="fraction",
@@ -270,7 +281,13 @@ class Prison:
         weekday = self.calendar.weekday(due)
         if self.p.weekend_releases_on_friday:
             due = due - np.where(weekday == 5, 1, np.where(weekday == 6, 2, 0))
-        friday = self.calendar.weekday(due) == FRIDAY
+        weekday = self.calendar.weekday(due)
+        if self.p.release_day_policy == "all_midweek":  # Friday to Monday -> the Thursday before
+            back = np.where((weekday >= FRIDAY) | (weekday == 0), (weekday - THURSDAY) % 7, 0)
+            return (due - back).astype(np.int32)
+        friday = weekday == FRIDAY
+        if self.p.release_day_policy == "no_friday":
+            return np.where(friday, due - self.p.friday_move_days, due).astype(np.int32)
         label = "seller_friday_move" if seller else "friday_move"
         moved = friday & (self.luck.uniform(ids, label) < self.p.friday_releases_moved)
         return np.where(moved, due - self.p.friday_move_days, due).astype(np.int32)
@@ -387,7 +404,8 @@ class Prison:
         continuity = self.luck.uniform(ids, "continuity") < share
         dosed = treatment.on_prison_ost(ids)
         carried_on = ids[continuity & dosed]
-        treatment.continue_ost_on_release(carried_on, day)
+        # A prescription is picked up on an open day: before a closed weekend, some wait (the gap).
+        carried_gap = treatment.continue_ost_on_release(carried_on, day)
         treatment.stop_prison_ost(ids[~(continuity & dosed)])
 
         # An arranged first appointment is on the next day services are open (a Friday release
@@ -400,7 +418,8 @@ class Prison:
         attends = self.luck.uniform(ids, "attends") < np.where(arranged, p.attendance_with_continuity, attendance)
         booked = ~(continuity & dosed) & attends
         treatment.book(ids[booked], appointment[booked], day, Route.PRISON, priority=True)
-        gap = np.where(continuity & dosed, 0.0, np.where(booked, appointment - day, np.nan))
+        gap = np.where(booked, appointment - day, np.nan)
+        gap[continuity & dosed] = carried_gap
         treatment.give_kits(ids, day, p.release_naloxone_share)
 
         event = Event.RELEASED_FROM_REMAND if from_remand else Event.RELEASED_FROM_PRISON

@@ -77,7 +77,8 @@ FACTS: tuple[Fact, ...] = (
         "0.98-0.99",
         (0.90, 1.0),
         "OHID 2023",
-        "capacity binds at baseline (places full, a standing waiting list), so entrants queue for weeks",
+        "baseline demand sits close to capacity: when keyworker posts fall vacant, places fill and "
+        "entrants queue for weeks until the posts are filled",
     ),
     Fact(
         "Mean wait of treatment starts",
@@ -86,7 +87,7 @@ FACTS: tuple[Fact, ...] = (
         "opiate clients 1-2 days on average",
         (0.0, 7.0),
         "OHID 2023",
-        "as above: entry is rationed by capacity, not by readiness and engagement",
+        "as above: spells of vacancies ration entry by capacity for a while",
     ),
     Fact(
         "Overdose deaths on OST per 1,000 person-years",
