@@ -78,8 +78,15 @@ def test_a_staffed_treatment_expansion_costs_treatment_services_more(repo_root) 
         scenario.years = 2.0
         spend[name] = sim.run(scenario, seed=1).summary
     extra = spend["treatment-expansion"]["cost_treatment_total"] - spend["baseline"]["cost_treatment_total"]
-    assert extra > 100_000  # tens of extra person-years of treatment over two years
-    # Each extra person-year of treatment costs community treatment plus medication.
+    assert extra > 50_000  # extra person-years of community and residential treatment over two years
+    # Each extra person-year on OST costs community treatment plus medication; each extra
+    # residential person-year costs 52 weeks of a bed. (At baseline demand the extra posts fill
+    # few places: treatment is limited by demand, not capacity.)
     p = CostParams()
-    person_years = (spend["treatment-expansion"]["in_ost_mean"] - spend["baseline"]["in_ost_mean"]) * 2.0
-    assert extra == pytest.approx(person_years * (p.community_treatment_year + p.ost_medication_year), rel=0.35)
+
+    def person_years(column: str) -> float:
+        return (spend["treatment-expansion"][column] - spend["baseline"][column]) * 2.0
+
+    expected = person_years("in_ost_mean") * (p.community_treatment_year + p.ost_medication_year)
+    expected += person_years("in_residential_mean") * p.residential_week * 365.25 / 7
+    assert extra == pytest.approx(expected, rel=0.35)
