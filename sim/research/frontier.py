@@ -150,7 +150,13 @@ def nsga2(
             X[:, whole] = np.round(X[:, whole])
             return X
 
-    bar = tqdm(total=generations, desc="generations", unit="gen", disable=progress is False, leave=False)
+    bar = tqdm(
+        total=generations,
+        desc="generations",
+        unit="gen",
+        disable=None if progress is None else not progress,
+        leave=False,
+    )
 
     class LeverMix(Problem):
         def __init__(self) -> None:
