@@ -66,7 +66,7 @@ objectives:
 replicates: 1
 population: 4
 generations: 2
-years: 0.05
+years: 0.03
 {extra}"""
     )
     return path
