@@ -105,6 +105,11 @@ def test_a_frontier_with_an_unknown_objective_or_odd_population_is_refused(tmp_p
     with pytest.raises(ScenarioError) as caught:
         load_frontier(wrong)
     assert "objectives[1]: unknown outcome 'deaths_per_week'" in " ".join(caught.value.problems)
+    typo = _spec(tmp_path, repo_root)
+    typo.write_text(typo.read_text().replace("outreach_workers: {low: 0, high: 4}", "outreach_workerz: {high: 4}"))
+    with pytest.raises(ScenarioError) as caught:
+        load_frontier(typo)
+    assert "frontier.yaml:5: levers.treatment.outreach_workerz: no lever" in " ".join(caught.value.problems)
     odd = _spec(tmp_path, repo_root)
     odd.write_text(odd.read_text().replace("population: 4", "population: 5"))
     assert main(["frontier", str(odd)]) == 2

@@ -62,7 +62,10 @@ def load_frontier(path: str | Path) -> tuple[FrontierSpec, Scenario, list[Factor
     base = load_scenario(path.parent / spec.scenario)
     if spec.years is not None:
         base.years = spec.years
-    factors = lever_factors(path, {("parameters", k): v for (_, k), v in _keys(lines, "levers")}, spec.levers)
+    try:
+        factors = lever_factors(path, {("parameters", k): v for (_, k), v in _keys(lines, "levers")}, spec.levers)
+    except ScenarioError as err:  # the engine calls them parameters; this file calls them levers
+        raise ScenarioError([p.replace(": parameters.", ": levers.", 1) for p in err.problems]) from None
     try:
         check_outcomes(path, {("outcomes",): lines.get(("objectives",), 1)}, list(spec.objectives), 1)
     except ScenarioError as err:
