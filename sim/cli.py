@@ -382,6 +382,24 @@ def cmd_discover(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_frontier(args: argparse.Namespace) -> int:
+    from sim.research.frontier import dry_run, frontier, load_frontier
+
+    spec, _, _ = load_frontier(args.experiment)
+    if args.dry_run:
+        print(dry_run(args.experiment, Path(args.out or Path("results") / "frontier" / spec.name)))
+        return 0
+    print(f"Cost-effectiveness frontier {spec.name!r}: NSGA-II over {', '.join(spec.levers)}")
+    result, out = _long_job(args, "frontier", spec.name, lambda *a: frontier(args.experiment, *a))
+    if isinstance(result, int):
+        return result
+    with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 160):
+        print("\nFrontier (no other mix is better on every objective):\n" + result.frontier.to_string(index=False))
+    print("\n" + "\n".join(result.notes()))
+    print(f"\nfrontier.csv, all-candidates.csv, frontier.png and notes.txt in {out}")
+    return 0
+
+
 def cmd_viz(args: argparse.Namespace) -> int:
     from sim.viz.launch import serve
 
@@ -450,6 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("sweep", "run a sensitivity experiment (experiments/*.yaml) and analyse it with SALib", "experiment"),
         ("calibrate", "fit uncertain parameters to published figures (calibration/*.yaml)", "config"),
         ("discover", "which lever mixes meet criteria across uncertainties (PRIM, feature scores)", "experiment"),
+        ("frontier", "cost-effectiveness frontier across lever mixes (NSGA-II, pymoo)", "experiment"),
     ):
         sub = commands.add_parser(name, help=helptext)
         sub.add_argument(target, help="the experiment or calibration file")
@@ -457,7 +476,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--scheduler", help="run on a dask.distributed cluster at this address")
         sub.add_argument("--out", help="output folder (default: results/<kind>/<name>)")
         sub.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar")
-        sub.set_defaults(func={"sweep": cmd_sweep, "calibrate": cmd_calibrate, "discover": cmd_discover}[name])
+        handlers = {"sweep": cmd_sweep, "calibrate": cmd_calibrate, "discover": cmd_discover, "frontier": cmd_frontier}
+        sub.set_defaults(func=handlers[name])
         sub.add_argument("--dry-run", action="store_true", help="show the runs and estimated time; run nothing")
         if name == "sweep":
             sub.add_argument("--samples", type=_positive_int, help="override the file's samples")

@@ -11,6 +11,7 @@ from sim.cli import main
 from sim.planner.scenario import ScenarioError
 from sim.research.calibration import calibrate, load_calibration
 from sim.research.discovery_experiment import load_discovery
+from sim.research.frontier import load_frontier
 from sim.research.sensitivity import design, load_experiment, reanalyse, scenario_model, sweep
 
 ONE_WORKER = {"workers": 1, "scheduler": None}
@@ -198,6 +199,10 @@ def test_bundled_experiments_and_calibrations_are_valid(repo_root: Path) -> None
         if "\ncriteria:" in path.read_text():  # a scenario-discovery file (drugmarket discover)
             discovery, policies, factors = load_discovery(path)
             assert discovery.criteria and policies and factors
+            continue
+        if "\nobjectives:" in path.read_text():  # a cost-effectiveness frontier (drugmarket frontier)
+            frontier, _, factors = load_frontier(path)
+            assert len(frontier.objectives) >= 2 and factors
             continue
         spec, _, factors = load_experiment(path)
         assert len(design(spec.method, factors, spec.samples, spec.seed, spec.second_order))

@@ -13,7 +13,7 @@ _LEVEL = f"{CONF_LEVEL:.0%}"
 
 
 def research_outputs() -> list[str]:
-    """Markdown lines: the files `sweep`, `analyze`, `calibrate` and `discover` write."""
+    """Markdown lines: the files `sweep`, `analyze`, `calibrate`, `discover` and `frontier` write."""
     return [
         "## Files the research commands write",
         "",
@@ -71,5 +71,18 @@ def research_outputs() -> list[str]:
         "| `feature-scores.csv`, `feature-scores.png` | extra-trees feature scores: how much each input drives "
         "each outcome (each outcome's scores sum to 1) |",
         "| `notes.txt`, `discovery.json` | the question, design, noise handling and methods; the settings |",
+        "",
+        "`drugmarket frontier EXPERIMENT.yaml` (`results/frontier/<name>/`):",
+        "",
+        "| Path | What |",
+        "|---|---|",
+        "| `all-candidates.csv` | every lever mix NSGA-II evaluated: `candidate`, `generation` (0 is the baseline "
+        "scenario's own mix), the lever values actually run, each objective's mean over the replicates (the same "
+        "seeds for every mix), its standard error (`*_se`) and `on_frontier` |",
+        "| `frontier.csv` | the mixes no other evaluated mix beats on every objective (Pareto non-dominated), "
+        "sorted by the first objective; same columns |",
+        "| `frontier.png` | cost a year (£) against the other objective: every mix in grey, the frontier joined "
+        "and labelled with its levers, the baseline starred |",
+        "| `notes.txt`, `frontier.json` | the question, search settings, runs, noise handling; the settings |",
         "",
     ]
