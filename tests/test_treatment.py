@@ -116,7 +116,8 @@ def test_ost_cuts_overdoses_and_offending() -> None:
         offences[name] = total
     ods = {name: c.overdoses_by_day(days).sum() for name, c in (("street", street), ("ost", treated))}
     assert ods["ost"] < 0.2 * ods["street"]
-    assert offences["ost"] < 0.1 * offences["street"]
+    # Partial, not total: people long retained on OST offend about half as much (Gossop et al. 2003).
+    assert 0.3 * offences["street"] < offences["ost"] < 0.6 * offences["street"]
 
 
 def test_first_weeks_of_ost_carry_more_overdoses_than_later() -> None:

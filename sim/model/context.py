@@ -41,6 +41,8 @@ _GOLDEN = 0x9E3779B97F4A7C15
 _U_GOLDEN, _U_M1, _U_M2 = np.uint64(_GOLDEN), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _U30, _U27, _U31, _U11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _TO_UNIT = 1.0 / (1 << 53)
+#: The "day" a fixed trait is drawn for: never a simulated day.
+_TRAIT_DAY = -(1 << 40)
 
 
 def _mix(x: int) -> int:
@@ -67,10 +69,16 @@ class Luck:
 
     def uniform(self, ids: np.ndarray, label: str) -> np.ndarray:
         """One uniform number in [0, 1) per id, for today and this draw's label."""
+        return self._draw(ids, label, self._streams.day)
+
+    def trait(self, ids: np.ndarray, label: str) -> np.ndarray:
+        """One uniform number in [0, 1) per id for the whole run: a fixed trait of the individual."""
+        return self._draw(ids, label, _TRAIT_DAY)
+
+    def _draw(self, ids: np.ndarray, label: str, day: int) -> np.ndarray:
         salt = self._labels.get(label)
         if salt is None:
             salt = self._labels[label] = _mix(zlib.crc32(label.encode()) ^ self._key)
-        day = self._streams.day
         offset = np.uint64(_mix((salt + day * _GOLDEN) & _MASK))
         x = np.multiply(ids, _U_GOLDEN, dtype=np.uint64, casting="unsafe")
         x += offset

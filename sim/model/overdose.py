@@ -56,6 +56,26 @@ class OverdoseParams(Section):
     tolerance_regain_half_life: float = param(
         7.0, unit="days", doc="Half-life of the tolerance gap once daily use resumes.", plausible=(3.0, 21.0), gt=0.0
     )
+    ost_dose_relative_risk: float = param(
+        0.0,
+        unit="ratio",
+        doc="Overdose risk of a day on a stable OST dose without street drugs, relative to a street-using "
+        "day at full tolerance (the prescribed opioid taken with other sedatives such as alcohol or "
+        "benzodiazepines).",
+        source="assumption; set with overdose.rate_per_year so deaths off OST are about 1.7 times those on it "
+        "(Pierce et al. 2016)",
+        plausible=(0.0, 0.6),
+        ge=0.0,
+    )
+    unfamiliar_supply_risk: float = param(
+        2.0,
+        unit="ratio",
+        doc="Overdose risk of a dose from an unfamiliar source of unknown strength, relative to the "
+        "person's usual supply at the same tolerance.",
+        source="assumption",
+        plausible=(1.0, 4.0),
+        ge=1.0,
+    )
     witnessed_share: float = param(
         0.7,
         unit="fraction",
@@ -114,38 +134,47 @@ class Overdoses:
         self.log = context.log
         self.record = context.record
 
-    def use(self, bought: np.ndarray, day: int, purity_ratio: float) -> None:
+    def use(self, bought: np.ndarray, day: int, purity_ratio: float, unfamiliar: np.ndarray | None = None) -> None:
         """Those who bought use; tolerance moves; some overdose, and some overdoses kill.
 
         Overdose hazard scales with purity relative to its average and rises as the opioid load
         outstrips tolerance. Tolerance is held by daily opioid use, street drugs or a substitute
-        dose (OST in the community or in prison), and decays otherwise; a substitute dose still
-        being titrated adds load that tolerance has not yet matched, which makes a top-up in the
-        first weeks of OST riskier (Cornish et al. 2010).
+        dose (OST in the community or in prison), and decays otherwise, on a day of dependent use
+        without opioids too (a failed purchase); a substitute dose still being titrated adds load
+        that tolerance has not yet matched, which makes a top-up in the first weeks of OST riskier
+        (Cornish et al. 2010). `unfamiliar` ids used opioids of unknown strength from an unfamiliar
+        source (`unfamiliar_supply_risk`).
         """
         people = self.people
         n = people.n
         people.bought_today[:n] = False
         people.bought_today[bought] = True
+        unfamiliar = np.empty(0, dtype=np.int64) if unfamiliar is None else unfamiliar
+        users = np.concatenate([bought, unfamiliar]) if unfamiliar.size else bought
         state = people.state[:n]
         tolerance = people.tolerance[:n]
-        bought_state = state[bought]
+        user_state = state[users]
         regain = half_life_factor(self.od.tolerance_regain_half_life)
         loss = half_life_factor(self.od.tolerance_loss_half_life)
         held = people.dosed[:n].copy()
-        held[bought[(bought_state == int(UseState.DEPENDENT)) | (bought_state == int(UseState.OST))]] = True
-        not_using = people.in_states(*ABSTINENT_STATES, UseState.OST) & ~held
+        held[users[(user_state == int(UseState.DEPENDENT)) | (user_state == int(UseState.OST))]] = True
+        not_using = people.in_states(*ABSTINENT_STATES, UseState.OST, UseState.DEPENDENT) & ~held
         tolerance[not_using] *= loss
 
         base = per_year_to_daily(self.od.rate_per_year) * purity_ratio
-        gap = 1.0 - tolerance[bought] / (1.0 + people.unmatched_load[bought])
+        gap = 1.0 - tolerance[users] / (1.0 + people.unmatched_load[users])
         risk = base * (1.0 + (self.od.no_tolerance_multiplier - 1.0) * gap)
-        occasional = bought_state == int(UseState.OCCASIONAL)
+        occasional = user_state == int(UseState.OCCASIONAL)
         risk[occasional] = base * self.od.occasional_relative_risk
+        risk[bought.size :] *= self.od.unfamiliar_supply_risk
         tolerance[held] = 1.0 - (1.0 - tolerance[held]) * regain
         people.unmatched_load[:n] *= regain
 
-        overdosed = bought[self.luck.uniform(bought, "overdose") < risk]
+        if self.od.ost_dose_relative_risk > 0.0:
+            dosed_only = np.flatnonzero(people.dosed[:n] & (state == int(UseState.OST)) & ~people.bought_today[:n])
+            users = np.concatenate([users, dosed_only])
+            risk = np.concatenate([risk, np.full(dosed_only.size, base * self.od.ost_dose_relative_risk)])
+        overdosed = users[self.luck.uniform(users, "overdose") < risk]
         if overdosed.size:
             self._overdose(overdosed, day)
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.context import Context, Luck
-from sim.model.offending import offend
+from sim.model.offending import OffendingParams, offend, offending_propensity
 from sim.model.outcomes import Event
 from sim.model.overdose import OverdoseParams, Overdoses
-from sim.model.params import Section, param, per_year_to_daily
+from sim.model.params import param, per_year_to_daily
+from sim.model.scarcity import ScarcityParams, go_without
 from sim.model.states import (
     DEPENDENCE_HISTORY,
     DEPENDENT_USE,
@@ -24,8 +25,10 @@ from sim.model.states import (
 from sim.model.town import Town
 
 
-class PeopleParams(Section):
-    """Size of the population who use drugs, and how people move between states."""
+class PeopleParams(OffendingParams, ScarcityParams):
+    """Size of the population who use drugs, how people move between states, what they spend, and
+    (inherited from `OffendingParams` and `ScarcityParams`) how they fund it and what they do
+    on a day they cannot buy."""
 
     initial_dependent: int = param(
         1_200,
@@ -136,35 +139,6 @@ class PeopleParams(Section):
         plausible=(0.5, 3.0),
         gt=0.0,
     )
-    crime_funded_share: float = param(
-        0.7,
-        unit="fraction",
-        doc="Share of a dependent user's spending funded by acquisitive crime.",
-        source="on average about 70% funded by crime (Godfrey et al. 2002)",
-        plausible=(0.4, 0.85),
-        ge=0.0,
-        le=1.0,
-    )
-    fence_share: float = param(
-        0.33,
-        unit="fraction",
-        doc="What stolen goods fetch, as a share of their value.",
-        source="stolen goods fetch about a third of their value (Godfrey et al. 2002)",
-        plausible=(0.2, 0.5),
-        gt=0.0,
-        le=1.0,
-    )
-    value_per_offence: float = param(
-        150.0, unit="GBP", doc="Value of goods taken in one acquisitive offence.", plausible=(50.0, 400.0), gt=0.0
-    )
-    arrest_per_offence: float = param(
-        0.003,
-        unit="probability",
-        doc="Chance that one acquisitive offence leads to the person's arrest.",
-        plausible=(0.001, 0.01),
-        ge=0.0,
-        le=1.0,
-    )
 
 
 class People:
@@ -212,6 +186,16 @@ class People:
         self.relapse_risk = np.empty(capacity, dtype=np.float64)
         #: Day of the person's last non-fatal overdose (-1: none), which prompts help-seeking.
         self.survived_overdose_on = np.empty(capacity, dtype=np.int32)
+        #: Fixed offending propensity (mean 1 over everyone, 0 for people who do not offend).
+        self.propensity = np.empty(capacity, dtype=np.float64)
+        #: Acquisitive offences each person has committed so far in the run.
+        self.offences = np.empty(capacity, dtype=np.int64)
+        #: Days in a row a person with dependent use has gone without opioids after failed purchases.
+        self.days_without = np.empty(capacity, dtype=np.int32)
+        #: Who went looking for drugs today (set by `buyers_today`, read once by `use_and_overdose`).
+        self.looking = np.empty(0, dtype=np.int64)
+        #: Dependent users who looked today and could not buy (set by `use_and_overdose`).
+        self.failed_today = np.empty(0, dtype=np.int64)
 
         self.add(params.initial_dependent, UseState.DEPENDENT, day=0, tolerance=1.0)
         self.add(params.initial_occasional, UseState.OCCASIONAL, day=0, tolerance=0.3)
@@ -237,6 +221,9 @@ class People:
         self.unmatched_load[ids] = 0.0
         self.relapse_risk[ids] = 1.0
         self.survived_overdose_on[ids] = -1
+        self.propensity[ids] = offending_propensity(ids, self.p, self.offending_luck)
+        self.offences[ids] = 0
+        self.days_without[ids] = 0
         self.n += count
         return ids
 
@@ -255,6 +242,9 @@ class People:
             "unmatched_load",
             "relapse_risk",
             "survived_overdose_on",
+            "propensity",
+            "offences",
+            "days_without",
         ):
             old = getattr(self, name)
             new = np.empty(size, dtype=old.dtype)
@@ -318,6 +308,7 @@ class People:
             occasional, self.p.occasional_buying_days_per_week / 7.0, "buying_day", self.purchase_luck
         )
         buyers = np.concatenate([dependent, topping_up, occasional])
+        self.looking = buyers
         patience = np.concatenate(
             [
                 np.full(dependent.size + topping_up.size, self.p.dependent_patience),
@@ -332,12 +323,21 @@ class People:
         return np.where(dependent, self.p.dependent_spend_per_day, self.p.occasional_spend_per_day)
 
     def use_and_overdose(self, bought: np.ndarray, day: int, purity_ratio: float) -> None:
-        """Those who bought use; tolerance moves; some overdose (see `Overdoses.use`)."""
-        self.overdoses.use(bought, day, purity_ratio)
+        """Those who bought use; those who looked and could not buy substitute or go without
+        (see `scarcity.go_without`); tolerance moves; some overdose (see `Overdoses.use`)."""
+        looked, self.looking = self.looking, np.empty(0, dtype=np.int64)
+        failed = looked[self.state[looked] == int(UseState.DEPENDENT)]
+        failed = failed[~np.isin(failed, bought)]
+        self.failed_today = failed
+        unfamiliar = go_without(self, failed, day)
+        self.overdoses.use(bought, day, purity_ratio, unfamiliar)
 
     def offend(self, bought: np.ndarray, day: int) -> np.ndarray:
-        """Acquisitive crime to fund use; returns the ids arrested for it today (see `offending.offend`)."""
-        return offend(self, bought, day)
+        """Acquisitive crime to fund use; returns the ids arrested for it today (see `offending.offend`).
+
+        Everyone with dependent use in the community may offend, whether or not they bought today.
+        """
+        return offend(self, day, self.failed_today)
 
     def change_use(self, day: int) -> None:
         """Careers move on: dependence, cessation, remission, relapse and deaths from other causes."""
