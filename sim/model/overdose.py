@@ -25,39 +25,47 @@ class OverdoseParams(Section):
     """Overdose hazard and survival: tolerance, purity, witnesses and naloxone."""
 
     rate_per_year: float = param(
-        0.16,
+        0.06,
         unit="overdoses per person-year",
         doc="Overdose rate of a dependent user with full tolerance at average purity.",
-        source="calibrated (calibration/default-town.yaml) to non-fatal to fatal about 20-30 to 1 (Darke et al. "
-        "2003) and poisoning deaths (Pierce et al. 2016)",
-        plausible=(0.06, 0.2),
+        source="fitted with the tolerance parameters (docs/death-risks-fit.md) so poisoning deaths off OST are a "
+        "few per 1,000 person-years (Pierce et al. 2016: 3.4 across time in and out of treatment)",
+        plausible=(0.03, 0.2),
         ge=0.0,
     )
     occasional_relative_risk: float = param(
-        0.25,
+        0.67,
         unit="ratio",
-        doc="Overdose risk of an occasional user's buying day relative to a dependent user's.",
-        plausible=(0.1, 0.5),
+        doc="Overdose risk of an occasional user's buying day relative to a dependent user's at full tolerance "
+        "(0.67 keeps the occasional user's daily risk where it was before the death risks were refitted).",
+        plausible=(0.25, 1.3),
         ge=0.0,
     )
     no_tolerance_multiplier: float = param(
-        8.0,
+        40.0,
         unit="ratio",
         doc="Overdose risk when tolerance is fully lost, relative to full tolerance; risk rises "
         "linearly as tolerance falls.",
-        source="weeks 1-2 after prison release 7.5x weeks 3-12 (Merrall et al. 2010); about 9x baseline after "
-        "stopping OST (Cornish et al. 2010)",
-        plausible=(3.0, 15.0),
+        source="fitted jointly with the tolerance half-lives (docs/death-risks-fit.md) to overdoses in weeks 1-2 "
+        "after prison release about 7.5x weeks 3-12 (Merrall et al. 2010); the higher, the larger the spike "
+        "after leaving OST (about 9x, Cornish et al. 2010)",
+        plausible=(15.0, 60.0),
         ge=1.0,
     )
     tolerance_loss_half_life: float = param(
         7.0, unit="days", doc="Half-life of tolerance during abstinence.", plausible=(3.0, 21.0), gt=0.0
     )
     tolerance_regain_half_life: float = param(
-        7.0, unit="days", doc="Half-life of the tolerance gap once daily use resumes.", plausible=(3.0, 21.0), gt=0.0
+        3.0,
+        unit="days",
+        doc="Half-life of the tolerance gap once daily use resumes.",
+        source="set with overdose.no_tolerance_multiplier so overdoses in weeks 1-2 after release are about 7.5 "
+        "times those in weeks 3-12 (Merrall et al. 2010)",
+        plausible=(2.0, 14.0),
+        gt=0.0,
     )
     ost_dose_relative_risk: float = param(
-        0.0,
+        0.5,
         unit="ratio",
         doc="Overdose risk of a day on a stable OST dose without street drugs, relative to a street-using "
         "day at full tolerance (the prescribed opioid taken with other sedatives such as alcohol or "

@@ -5,7 +5,7 @@ unknown strength (a higher overdose risk); some use other drugs instead (alcohol
 benzodiazepines, gabapentinoids), which do not hold opioid tolerance; the rest go into
 withdrawal. Tolerance falls on every day without opioids, so resuming use after a gap carries
 the overdose risk of lost tolerance (sim/model/overdose.py); offending rises to fund a longer
-search (sim/model/offending.py); and a spell of withdrawal prompts some to seek treatment.
+search (sim/model/offending.py); and a spell of withdrawal (two days or more) prompts some to seek treatment.
 These are the harms of disruption the market evidence describes, so that the model can show
 whether a crackdown raises harm in the short run rather than assume it cannot.
 """
@@ -49,8 +49,8 @@ class ScarcityParams(Section):
     withdrawal_readiness_factor: float = param(
         1.3,
         unit="ratio",
-        doc="Multiplier on treatment readiness when a spell without opioids starts, and again after "
-        "each further week of it.",
+        doc="Multiplier on treatment readiness on the second day of a spell without opioids (when "
+        "withdrawal has set in), and again after each further week of it.",
         source="assumption",
         plausible=(1.0, 2.0),
         ge=1.0,
@@ -77,7 +77,9 @@ def go_without(people: People, failed: np.ndarray, day: int) -> np.ndarray:
     runs[ended] = 0
     runs[without] += 1
     starting = without[runs[without] == 1]
-    prompted = without[(runs[without] - 1) % 7 == 0]
+    # Withdrawal sets in over the first day or two: a second day without prompts help-seeking.
+    run = runs[without]
+    prompted = without[(run >= 2) & ((run - 2) % 7 == 0)]
     people.encourage_treatment(prompted, p.withdrawal_readiness_factor)
 
     tolerance = people.tolerance
