@@ -25,7 +25,7 @@ class OverdoseParams(Section):
     """Overdose hazard and survival: tolerance, purity, witnesses and naloxone."""
 
     rate_per_year: float = param(
-        0.06,
+        0.05,
         unit="overdoses per person-year",
         doc="Overdose rate of a dependent user with full tolerance at average purity.",
         source="fitted with the tolerance parameters (docs/death-risks-fit.md) so poisoning deaths off OST are a "
@@ -34,15 +34,15 @@ class OverdoseParams(Section):
         ge=0.0,
     )
     occasional_relative_risk: float = param(
-        0.67,
+        0.8,
         unit="ratio",
         doc="Overdose risk of an occasional user's buying day relative to a dependent user's at full tolerance "
-        "(0.67 keeps the occasional user's daily risk where it was before the death risks were refitted).",
+        "(0.8 keeps the occasional user's daily risk where it was before the death risks were refitted).",
         plausible=(0.25, 1.3),
         ge=0.0,
     )
     no_tolerance_multiplier: float = param(
-        40.0,
+        50.0,
         unit="ratio",
         doc="Overdose risk when tolerance is fully lost, relative to full tolerance; risk rises "
         "linearly as tolerance falls.",
@@ -56,7 +56,7 @@ class OverdoseParams(Section):
         7.0, unit="days", doc="Half-life of tolerance during abstinence.", plausible=(3.0, 21.0), gt=0.0
     )
     tolerance_regain_half_life: float = param(
-        3.0,
+        5.0,
         unit="days",
         doc="Half-life of the tolerance gap once daily use resumes.",
         source="set with overdose.no_tolerance_multiplier so overdoses in weeks 1-2 after release are about 7.5 "
@@ -65,7 +65,7 @@ class OverdoseParams(Section):
         gt=0.0,
     )
     ost_dose_relative_risk: float = param(
-        0.5,
+        0.75,
         unit="ratio",
         doc="Overdose risk of a day on a stable OST dose without street drugs, relative to a street-using "
         "day at full tolerance (the prescribed opioid taken with other sedatives such as alcohol or "

@@ -113,8 +113,9 @@ FACTS: tuple[Fact, ...] = (
         "1.73 (95% CI 1.55-1.92) poisoning; all-cause 2-3",
         (1.55, 1.92),
         "Pierce et al. 2016; Sordo et al. 2017",
-        "OST is close to fully protective in the model (stable doses hold tolerance and leave little top-up "
-        "use), while every street-using day carries the full hazard",
+        "a stable OST dose carries overdose.ost_dose_relative_risk of a street day's hazard (set to land near "
+        "Pierce et al.'s 1.73); the interval is wide because deaths on OST are few, and Sordo et al. 2017 "
+        "put all-cause ratios at 2-3",
     ),
     Fact(
         "Overdoses per week, weeks 1-2 / weeks 3-12 after prison release",
@@ -123,8 +124,9 @@ FACTS: tuple[Fact, ...] = (
         "UK 7.5 (95% CI 5.7-9.9); 3-8 across countries (deaths)",
         (5.7, 9.9),
         "Merrall et al. 2010",
-        "tolerance is regained with a 7-day half-life once use resumes, so the excess risk is spread over "
-        "the first weeks instead of concentrated in the first days",
+        "a handful of overdoses a year fall in weeks 1-2 after release in a town this size (wide interval), "
+        "and releases include short remand spells after which little tolerance is lost (tolerance at those "
+        "overdoses averages about 0.5); Merrall et al.'s cohorts are sentenced prisoners",
     ),
     Fact(
         "Overdoses in weeks 1-2 after leaving OST / off-OST rate",
@@ -133,8 +135,9 @@ FACTS: tuple[Fact, ...] = (
         "about 9 times the baseline (all-cause)",
         (6.0, 12.0),
         "Cornish et al. 2010",
-        "people leave OST with full tolerance (the dose held it) and lose it only over days without use, "
-        "so few are at low tolerance when they resume",
+        "the model logs leaving OST at the end of a week of missed doses, during which tolerance has already "
+        "fallen and some street use resumed, so part of the excess falls before the exit; Cornish et al. count "
+        "from the end of the prescription",
     ),
     Fact(
         "Non-fatal overdoses per fatal one",
