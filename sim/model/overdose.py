@@ -25,7 +25,7 @@ class OverdoseParams(Section):
     """Overdose hazard and survival: tolerance, purity, witnesses and naloxone."""
 
     rate_per_year: float = param(
-        0.05,
+        0.06,
         unit="overdoses per person-year",
         doc="Overdose rate of a dependent user with full tolerance at average purity.",
         source="fitted with the tolerance parameters (docs/death-risks-fit.md) so poisoning deaths off OST are a "
@@ -34,15 +34,15 @@ class OverdoseParams(Section):
         ge=0.0,
     )
     occasional_relative_risk: float = param(
-        0.8,
+        0.67,
         unit="ratio",
         doc="Overdose risk of an occasional user's buying day relative to a dependent user's at full tolerance "
-        "(0.8 keeps the occasional user's daily risk where it was before the death risks were refitted).",
+        "(0.67 keeps the occasional user's daily risk where it was before the death risks were refitted).",
         plausible=(0.25, 1.3),
         ge=0.0,
     )
     no_tolerance_multiplier: float = param(
-        50.0,
+        30.0,
         unit="ratio",
         doc="Overdose risk when tolerance is fully lost, relative to full tolerance; risk rises "
         "linearly as tolerance falls.",
@@ -65,7 +65,7 @@ class OverdoseParams(Section):
         gt=0.0,
     )
     ost_dose_relative_risk: float = param(
-        0.75,
+        0.6,
         unit="ratio",
         doc="Overdose risk of a day on a stable OST dose without street drugs, relative to a street-using "
         "day at full tolerance (the prescribed opioid taken with other sedatives such as alcohol or "

@@ -118,15 +118,16 @@ FACTS: tuple[Fact, ...] = (
         "put all-cause ratios at 2-3",
     ),
     Fact(
-        "Overdoses per week, weeks 1-2 / weeks 3-12 after prison release",
+        "Overdoses per week, weeks 1-2 / weeks 3-12 after release from a prison sentence",
         "ratio",
         _rate_ratio(("release_od_w1_2", "release_weeks_w1_2"), ("release_od_w3_12", "release_weeks_w3_12")),
         "UK 7.5 (95% CI 5.7-9.9); 3-8 across countries (deaths)",
         (5.7, 9.9),
         "Merrall et al. 2010",
-        "a handful of overdoses a year fall in weeks 1-2 after release in a town this size (wide interval), "
-        "and releases include short remand spells after which little tolerance is lost (tolerance at those "
-        "overdoses averages about 0.5); Merrall et al.'s cohorts are sentenced prisoners",
+        "a handful of overdoses a year fall in weeks 1-2 after release in a town this size (wide interval), and "
+        "many leave prison on OST started or continued inside, with tolerance held (tolerance at those "
+        "overdoses averages about 0.5); people whose tolerance was lost and who use daily from release give "
+        "about 9 (tests/test_justice.py)",
     ),
     Fact(
         "Overdoses in weeks 1-2 after leaving OST / off-OST rate",
@@ -302,7 +303,9 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
     )
     waited = (waits["day"] - waits["joined"]).fillna(0.0).clip(lower=0.0)
 
-    releases = pd.concat([of(Event.RELEASED_FROM_PRISON), of(Event.RELEASED_FROM_REMAND)])
+    # Merrall et al.'s cohorts are sentenced prisoners; releases from remand (often after days)
+    # leave little time for tolerance to fall.
+    releases = of(Event.RELEASED_FROM_PRISON)
     rel_12, rel_weeks_12 = _after(releases, overdoses, 0, 14, days)
     rel_312, rel_weeks_312 = _after(releases, overdoses, 14, 84, days)
     exits = left[left["value"].isin(BACK_TO_STREET)]
