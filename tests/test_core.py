@@ -129,6 +129,7 @@ def test_lost_tolerance_raises_overdose_risk() -> None:
         log = context.log
         people = People(params, OverdoseParams(), town, context)
         for day in range(20):
+            context.start_day(day)  # each day's draws are the day's own
             people.tolerance[: people.n] = tolerance
             people.use_and_overdose(people.ids_in(UseState.DEPENDENT), day=day, purity_ratio=1.0)
         overdoses[tolerance] = (log.frame()["event"] == "overdose").sum()

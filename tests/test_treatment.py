@@ -77,7 +77,9 @@ def test_expansion_without_staff_to_fill_it_changes_little(repo_root) -> None:
     assert unstaffed["keyworker_vacancies_mean"] > staffed["keyworker_vacancies_mean"] + 4  # funded, never filled
     staffed_gain = staffed["in_treatment_mean"] - base["in_treatment_mean"]
     unstaffed_gain = unstaffed["in_treatment_mean"] - base["in_treatment_mean"]
-    assert staffed_gain > 50
+    # Waits at baseline are shorter than they were (about 3 weeks, docs/evidence.md), so fewer people
+    # queue to fill the funded places.
+    assert staffed_gain > 20
     assert unstaffed_gain < 0.6 * staffed_gain
 
 
