@@ -79,7 +79,10 @@ def test_a_staffed_treatment_expansion_costs_treatment_services_more(repo_root) 
         spend[name] = sim.run(scenario, seed=1).summary
     extra = spend["treatment-expansion"]["cost_treatment_total"] - spend["baseline"]["cost_treatment_total"]
     assert extra > 100_000  # tens of extra person-years of treatment over two years
-    # Each extra person-year of treatment costs community treatment plus medication.
+    # Each extra person-year of OST costs community treatment plus medication; the rest of the extra
+    # (residential places, drug-worker hours) comes on top. With shorter baseline waits the
+    # expansion adds fewer OST person-years than it did, so those other parts weigh more.
     p = CostParams()
     person_years = (spend["treatment-expansion"]["in_ost_mean"] - spend["baseline"]["in_ost_mean"]) * 2.0
-    assert extra == pytest.approx(person_years * (p.community_treatment_year + p.ost_medication_year), rel=0.35)
+    ost_part = person_years * (p.community_treatment_year + p.ost_medication_year)
+    assert 0.9 * ost_part < extra < 2.5 * ost_part
