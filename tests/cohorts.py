@@ -93,7 +93,7 @@ def start_everyone_on_ost(cohort: Cohort, day: int = 0) -> None:
 def stabilise_on_ost(cohort: Cohort) -> None:
     """The whole cohort long established on OST (titrated, tolerance held)."""
     ids = cohort.ids
-    cohort.people.move(ids, UseState.OST, 0)
+    cohort.people.move(ids, UseState.OST, -365)
     cohort.treatment.rows.phase[ids] = Phase.DOSING
     cohort.treatment.rows.ost_start[ids] = -365
     cohort.people.tolerance[ids] = 1.0

@@ -73,7 +73,9 @@ def test_diversion_conditions_are_met_or_breached_and_breaches_go_to_charge() ->
     diverted = daily["diversions"].sum()
     settled = daily["diversion_completions"].sum() + daily["diversion_breaches"].sum()
     assert diverted > 150 and settled > 0.8 * diverted
-    assert daily["entries_diversion"].sum() > 0.3 * diverted
+    # Arrested people are the most active offenders (offending is concentrated), so many are
+    # re-arrested during the condition, which breaches it before they enter treatment.
+    assert daily["entries_diversion"].sum() > 0.2 * diverted
     breached = events.loc[events["event"] == "diversion_breached", ["id", "day"]]
     decided = events[events["event"].isin(["charged", "not_charged"])]
     later = breached.merge(decided, on="id", suffixes=("_breach", "_decision"))
@@ -94,7 +96,9 @@ def test_assessment_in_custody_raises_diversion_compliance() -> None:
         results = _runs(scenario, range(2))
         met, breached = _total(results, "diversion_completions"), _total(results, "diversion_breaches")
         completed[name] = met / (met + breached)
-    assert completed["round the clock"] > completed["none"] + 0.15
+    # Re-arrest during the condition breaches it whatever the assessment (prolific offenders are
+    # the ones arrested), which narrows the gap the assessment makes.
+    assert completed["round the clock"] > completed["none"] + 0.1
 
 
 # -- charging --------------------------------------------------------------------------------------
@@ -257,13 +261,16 @@ def _after_release(continuity: float, seed: int, size: int = 50_000, prison_ost:
 def test_continuity_of_care_on_release_lowers_early_post_release_deaths() -> None:
     without = sum(_after_release(0.0, seed) for seed in range(3))
     with_care = sum(_after_release(1.0, seed) for seed in range(3))
-    assert with_care[0] < 0.85 * without[0]  # deaths in the first four weeks
-    assert with_care[1] < 0.8 * without[1]  # overdoses
+    # A stable dose now carries some risk (overdose.ost_dose_relative_risk), and in this cohort the
+    # people continued on OST left prison with tolerance held, so continuity lowers the first four
+    # weeks' overdoses by about an eighth. Deaths are overdoses times a fatality that does not depend
+    # on tolerance, so the overdoses (20 times as many) are the stable measure.
+    assert with_care[1] < 0.92 * without[1]
 
 
 def test_tolerance_lost_in_prison_makes_the_first_weeks_out_the_riskiest() -> None:
-    """No multiplier: the risk comes from tolerance (Merrall 2010: weeks 1-2 vs 3-12, UK 7.5,
-    3 to 8 across countries)."""
+    """No multiplier: the risk comes from tolerance, fitted to Merrall 2010 (weeks 1-2 vs 3-12, UK 7.5,
+    95% CI 5.7-9.9) for people whose tolerance was lost inside and who use daily from release."""
     size, release = 60_000, FRIDAY + 56
     cohort = Cohort(size, seed=10, prison=PrisonParams(continuity_of_care=0.0), days=100)
     cohort.people.tolerance[cohort.ids] = 0.0
@@ -274,7 +281,7 @@ def test_tolerance_lost_in_prison_makes_the_first_weeks_out_the_riskiest() -> No
         cohort.close_day()
     per_day = cohort.overdoses_by_day(release + 84)[release:] / size
     ratio = per_day[:14].mean() / per_day[14:84].mean()
-    assert 2.5 < ratio < 8.0
+    assert 5.7 < ratio < 10.5
 
 
 def test_prison_treatment_from_entry_reaches_remand_prisoners_before_a_short_notice_release() -> None:

@@ -153,7 +153,9 @@ def test_expansion_without_staff_to_fill_it_changes_little(repo_root) -> None:
     assert unstaffed["keyworker_vacancies_mean"] > staffed["keyworker_vacancies_mean"] + 4  # funded, never filled
     staffed_gain = staffed["in_treatment_mean"] - base["in_treatment_mean"]
     unstaffed_gain = unstaffed["in_treatment_mean"] - base["in_treatment_mean"]
-    assert staffed_gain > 50
+    # Waits at baseline are shorter than they were (about 3 weeks, docs/evidence.md), so fewer people
+    # queue to fill the funded places.
+    assert staffed_gain > 20
     assert unstaffed_gain < 0.6 * staffed_gain
 
 
@@ -195,8 +197,12 @@ def test_ost_cuts_overdoses_and_offending() -> None:
             cohort.record.close_day()
         offences[name] = total
     ods = {name: c.overdoses_by_day(days).sum() for name, c in (("street", street), ("ost", treated))}
-    assert ods["ost"] < 0.2 * ods["street"]
-    assert offences["ost"] < 0.1 * offences["street"]
+    # A stable dose still carries risk (overdose.ost_dose_relative_risk): with no missed purchases in
+    # this cohort, street use at full tolerance is only somewhat riskier; in the town, where street
+    # use has gaps, deaths off OST are about twice those on it (docs/evidence.md; Pierce et al. 2016).
+    assert ods["ost"] < 0.85 * ods["street"]
+    # Partial, not total: people long retained on OST offend about half as much (Gossop et al. 2003).
+    assert 0.3 * offences["street"] < offences["ost"] < 0.6 * offences["street"]
 
 
 def test_first_weeks_of_ost_carry_more_overdoses_than_later() -> None:
@@ -211,7 +217,7 @@ def test_first_weeks_of_ost_carry_more_overdoses_than_later() -> None:
         cohort.treatment.dose(day)
     per_day = cohort.overdoses_by_day(84) / size / street
     first_two_weeks, later = per_day[:14].mean(), per_day[28:84].mean()
-    assert first_two_weeks > 5 * later
+    assert first_two_weeks > 2 * later  # Cornish 2010: 1.7 vs 0.7 per 100 PY
     assert first_two_weeks > 1.0
     assert first_two_weeks < 3.0
 

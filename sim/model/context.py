@@ -43,6 +43,8 @@ _U_GOLDEN, _U_M1, _U_M2 = np.uint64(_GOLDEN), np.uint64(0xBF58476D1CE4E5B9), np.
 _U30, _U27, _U31, _U11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _TO_UNIT = 1.0 / (1 << 53)
 _TRIALS = 1 << 20  # room for this many trials per id in `Luck.binomial`
+#: The "day" a fixed trait is drawn for: never a simulated day.
+_TRAIT_DAY = -(1 << 40)
 
 
 def _mix(x: int) -> int:
@@ -67,18 +69,25 @@ class Luck:
         self._streams = streams
         self._labels: dict[str, int] = {}
 
-    def _offset(self, label: str) -> int:
-        """The hash offset of this draw's label today."""
+    def _offset(self, label: str, day: int | None = None) -> int:
+        """The hash offset of this draw's label on `day` (default: today)."""
         salt = self._labels.get(label)
         if salt is None:
             salt = self._labels[label] = _mix(zlib.crc32(label.encode()) ^ self._key)
-        return _mix((salt + self._streams.day * _GOLDEN) & _MASK)
+        day = self._streams.day if day is None else day
+        return _mix((salt + day * _GOLDEN) & _MASK)
 
     def uniform(self, ids: np.ndarray, label: str) -> np.ndarray:
         """One uniform number in [0, 1) per id, for today and this draw's label."""
         if np.size(ids) == 0:
             return np.empty(0)
         return self._hash(ids, np.uint64(self._offset(label)))
+
+    def trait(self, ids: np.ndarray, label: str) -> np.ndarray:
+        """One uniform number in [0, 1) per id for the whole run: a fixed trait of the individual."""
+        if np.size(ids) == 0:
+            return np.empty(0)
+        return self._hash(ids, np.uint64(self._offset(label, _TRAIT_DAY)))
 
     def uniforms(self, ids: np.ndarray, *labels: str) -> np.ndarray:
         """One row of uniform numbers per label (each row as `uniform` gives it), hashed in one pass."""

@@ -60,6 +60,33 @@ DAILY_COLUMNS: tuple[Column, ...] = (
     Column("mean_dealer_risk", "probability/day", STOCK, "Mean perceived daily arrest risk of an active seller."),
     # Harms
     Column("offences", "offences", FLOW, "Acquisitive offences committed to fund drug use."),
+    # People who could not buy
+    Column(
+        "dependent_failed_purchases",
+        "attempts",
+        FLOW,
+        "Dependent users who looked for drugs today and found no seller in time.",
+    ),
+    Column(
+        "withdrawal_days",
+        "person-days",
+        FLOW,
+        "Dependent users who went without opioids today after a failed purchase (withdrawal; tolerance falls).",
+    ),
+    Column("withdrawal_spells", "spells", FLOW, "Runs of days without opioids that started today."),
+    Column(
+        "unfamiliar_supply_use",
+        "people",
+        FLOW,
+        "Dependent users who could not buy and used opioids of unknown strength from an unfamiliar source.",
+    ),
+    Column("other_drug_use", "people", FLOW, "Dependent users who could not buy and used other drugs instead."),
+    Column(
+        "withdrawal_treatment_prompts",
+        "people",
+        FLOW,
+        "People whose treatment readiness rose today because of a spell without opioids.",
+    ),
     Column("overdoses", "events", FLOW, "Overdoses (fatal and non-fatal)."),
     Column("overdose_deaths", "people", FLOW, "Deaths from overdose."),
     Column("naloxone_reversals", "events", FLOW, "Overdoses reversed with naloxone at hand."),
@@ -328,6 +355,9 @@ class Event(IntEnum):
     NALOXONE_REVERSAL = 8
     DIED_OTHER_CAUSE = 9
     PERSON_ARRESTED = 10
+    WENT_WITHOUT = 11
+    UNFAMILIAR_SUPPLY = 12
+    OTHER_DRUGS = 13
     DEALER_ENTERED = 20
     DEALER_EXITED = 21
     DEALER_ARRESTED = 22
@@ -401,6 +431,8 @@ EVENT_VALUE = {
     Event.OVERDOSE: "tolerance at the time (0 to 1)",
     Event.OVERDOSE_DEATH: "tolerance at the time (0 to 1)",
     Event.NALOXONE_REVERSAL: "tolerance at the time (0 to 1)",
+    Event.WENT_WITHOUT: "tolerance at the first failed purchase of a spell without opioids (0 to 1)",
+    Event.UNFAMILIAR_SUPPLY: "tolerance at the time (0 to 1)",
     Event.DEALER_EXITED: "recent daily earnings (GBP)",
     Event.DEALER_ARRESTED: "group id",
     Event.DEALER_ENTERED: "group id",

@@ -1,68 +1,34 @@
-"""People who use drugs: states, use, offending, tolerance and overdose.
+"""People who use drugs: the table of who is where, buying, and careers (initiation to remission).
 
 One row per person, for the life of the run (ids are row numbers and are never reused), so the
 event log can follow a person from initiation through arrest, treatment, prison and death. Every
-daily mechanism acts on all rows at once.
+daily mechanism acts on all rows at once. Overdose and tolerance (overdose.py) and offending
+(offending.py) act on this table from their own modules.
 """
 
 from __future__ import annotations
 
-import functools
-from enum import IntEnum
-
 import numpy as np
 
 from sim.model.context import Context, Luck
+from sim.model.offending import OffendingParams, offend, offending_propensity
 from sim.model.outcomes import Event
-from sim.model.params import Section, half_life_factor, param, per_year_to_daily
+from sim.model.overdose import OverdoseParams, Overdoses
+from sim.model.params import param, per_year_to_daily
+from sim.model.scarcity import ScarcityParams, go_without
+from sim.model.states import (
+    DEPENDENCE_HISTORY,
+    DEPENDENT_USE,
+    UseState,
+    state_lookup,
+)
 from sim.model.town import Town
 
 
-class UseState(IntEnum):
-    """Where a person is in their drug-using career (indexes the `state` array).
-
-    Arrays are compared with `int(UseState.X)` (likewise `Stage`, `Phase`, `SellerState`): numpy
-    compares a plain int about three times faster than an IntEnum member.
-    """
-
-    OCCASIONAL = 0
-    DEPENDENT = 1
-    RECOVERY = 2  # abstinent after dependent use; tolerance falls
-    OST = 3  # community treatment with opioid substitution therapy
-    RESIDENTIAL = 4  # residential treatment or detox
-    CUSTODY = 5  # in a police cell after arrest
-    REMAND = 6  # held in prison awaiting trial
-    PRISON = 7  # serving a sentence
-    CEASED = 8  # stopped occasional use; no longer followed
-    DEAD = 9
-
-
-#: States in which a person buys on the street market.
-BUYING_STATES = (UseState.OCCASIONAL, UseState.DEPENDENT)
-#: States in which tolerance falls because the person is not using street drugs.
-ABSTINENT_STATES = (UseState.RECOVERY, UseState.RESIDENTIAL, UseState.REMAND, UseState.PRISON)
-#: States of a person with current dependent use, wherever they are (the OCU prevalence measure).
-DEPENDENT_USE = (
-    UseState.DEPENDENT,
-    UseState.OST,
-    UseState.RESIDENTIAL,
-    UseState.CUSTODY,
-    UseState.REMAND,
-    UseState.PRISON,
-)
-#: States that carry the long-term mortality of dependent use.
-DEPENDENCE_HISTORY = (
-    UseState.DEPENDENT,
-    UseState.RECOVERY,
-    UseState.OST,
-    UseState.RESIDENTIAL,
-    UseState.REMAND,
-    UseState.PRISON,
-)
-
-
-class PeopleParams(Section):
-    """Size of the population who use drugs, and how people move between states."""
+class PeopleParams(OffendingParams, ScarcityParams):
+    """Size of the population who use drugs, how people move between states, what they spend, and
+    (inherited from `OffendingParams` and `ScarcityParams`) how they fund it and what they do
+    on a day they cannot buy."""
 
     initial_dependent: int = param(
         1_200,
@@ -173,118 +139,6 @@ class PeopleParams(Section):
         plausible=(0.5, 3.0),
         gt=0.0,
     )
-    crime_funded_share: float = param(
-        0.7,
-        unit="fraction",
-        doc="Share of a dependent user's spending funded by acquisitive crime.",
-        source="on average about 70% funded by crime (Godfrey et al. 2002)",
-        plausible=(0.4, 0.85),
-        ge=0.0,
-        le=1.0,
-    )
-    fence_share: float = param(
-        0.33,
-        unit="fraction",
-        doc="What stolen goods fetch, as a share of their value.",
-        source="stolen goods fetch about a third of their value (Godfrey et al. 2002)",
-        plausible=(0.2, 0.5),
-        gt=0.0,
-        le=1.0,
-    )
-    value_per_offence: float = param(
-        150.0, unit="GBP", doc="Value of goods taken in one acquisitive offence.", plausible=(50.0, 400.0), gt=0.0
-    )
-    arrest_per_offence: float = param(
-        0.003,
-        unit="probability",
-        doc="Chance that one acquisitive offence leads to the person's arrest.",
-        plausible=(0.001, 0.01),
-        ge=0.0,
-        le=1.0,
-    )
-
-
-class OverdoseParams(Section):
-    """Overdose hazard and survival: tolerance, purity, witnesses and naloxone."""
-
-    rate_per_year: float = param(
-        0.16,
-        unit="overdoses per person-year",
-        doc="Overdose rate of a dependent user with full tolerance at average purity.",
-        source="calibrated (calibration/default-town.yaml) to non-fatal to fatal about 20-30 to 1 (Darke et al. "
-        "2003) and poisoning deaths (Pierce et al. 2016)",
-        plausible=(0.06, 0.2),
-        ge=0.0,
-    )
-    occasional_relative_risk: float = param(
-        0.25,
-        unit="ratio",
-        doc="Overdose risk of an occasional user's buying day relative to a dependent user's.",
-        plausible=(0.1, 0.5),
-        ge=0.0,
-    )
-    no_tolerance_multiplier: float = param(
-        8.0,
-        unit="ratio",
-        doc="Overdose risk when tolerance is fully lost, relative to full tolerance; risk rises "
-        "linearly as tolerance falls.",
-        source="weeks 1-2 after prison release 7.5x weeks 3-12 (Merrall et al. 2010); about 9x baseline after "
-        "stopping OST (Cornish et al. 2010)",
-        plausible=(3.0, 15.0),
-        ge=1.0,
-    )
-    tolerance_loss_half_life: float = param(
-        7.0, unit="days", doc="Half-life of tolerance during abstinence.", plausible=(3.0, 21.0), gt=0.0
-    )
-    tolerance_regain_half_life: float = param(
-        7.0, unit="days", doc="Half-life of the tolerance gap once daily use resumes.", plausible=(3.0, 21.0), gt=0.0
-    )
-    witnessed_share: float = param(
-        0.7,
-        unit="fraction",
-        doc="Share of overdoses with someone present.",
-        source="most overdoses are witnessed, about 70% (Darke and Hall 2003)",
-        plausible=(0.5, 0.85),
-        ge=0.0,
-        le=1.0,
-    )
-    fatality_unwitnessed: float = param(
-        0.13,
-        unit="probability",
-        doc="Chance an overdose with nobody present is fatal.",
-        source="calibrated with overdose.rate_per_year (calibration/default-town.yaml) to Darke et al. 2003; "
-        "accepted 0.10-0.15",
-        plausible=(0.05, 0.2),
-        ge=0.0,
-        le=1.0,
-    )
-    fatality_witnessed: float = param(
-        0.03,
-        unit="probability",
-        doc="Chance a witnessed overdose without naloxone is fatal.",
-        plausible=(0.01, 0.06),
-        ge=0.0,
-        le=1.0,
-    )
-    fatality_with_naloxone: float = param(
-        0.0081,
-        unit="probability",
-        doc="Chance a witnessed overdose is fatal when naloxone is at hand.",
-        source="about 1 in 123 treated overdoses fatal (McDonald and Strang 2016)",
-        plausible=(0.004, 0.02),
-        ge=0.0,
-        le=1.0,
-    )
-    naloxone_coverage: float = param(
-        0.4,
-        unit="fraction",
-        doc="Share of people with dependent use who have a naloxone kit at the start (and of people who "
-        "start using later); treatment services hand out more.",
-        source="about 60% of people who inject carry naloxone (UKHSA 2023); not all OCUs inject",
-        plausible=(0.1, 0.7),
-        ge=0.0,
-        le=1.0,
-    )
 
 
 class People:
@@ -303,10 +157,11 @@ class People:
         self.rng = context.rng("careers")
         self.luck = context.luck("careers")
         self.purchase_luck = context.luck("purchases")
-        self.overdose_luck = context.luck("overdose")
         self.offending_luck = context.luck("offending")
         self.log = context.log
         self.record = context.record
+        #: Tolerance and overdose (sim/model/overdose.py).
+        self.overdoses = Overdoses(self, overdose, context)
         capacity = params.initial_dependent + params.initial_occasional + params.initial_in_recovery + 1024
         self.n = 0
         self.state = np.empty(capacity, dtype=np.int8)
@@ -331,6 +186,16 @@ class People:
         self.relapse_risk = np.empty(capacity, dtype=np.float64)
         #: Day of the person's last non-fatal overdose (-1: none), which prompts help-seeking.
         self.survived_overdose_on = np.empty(capacity, dtype=np.int32)
+        #: Fixed offending propensity (mean 1 over everyone, 0 for people who do not offend).
+        self.propensity = np.empty(capacity, dtype=np.float64)
+        #: Acquisitive offences each person has committed so far in the run.
+        self.offences = np.empty(capacity, dtype=np.int64)
+        #: Days in a row a person with dependent use has gone without opioids after failed purchases.
+        self.days_without = np.empty(capacity, dtype=np.int32)
+        #: Who went looking for drugs today (set by `buyers_today`, read once by `use_and_overdose`).
+        self.looking = np.empty(0, dtype=np.int64)
+        #: Dependent users who looked today and could not buy (set by `use_and_overdose`).
+        self.failed_today = np.empty(0, dtype=np.int64)
 
         self.add(params.initial_dependent, UseState.DEPENDENT, day=0, tolerance=1.0)
         self.add(params.initial_occasional, UseState.OCCASIONAL, day=0, tolerance=0.3)
@@ -356,6 +221,9 @@ class People:
         self.unmatched_load[ids] = 0.0
         self.relapse_risk[ids] = 1.0
         self.survived_overdose_on[ids] = -1
+        self.propensity[ids] = offending_propensity(ids, self.p, self.offending_luck)
+        self.offences[ids] = 0
+        self.days_without[ids] = 0
         self.n += count
         return ids
 
@@ -374,6 +242,9 @@ class People:
             "unmatched_load",
             "relapse_risk",
             "survived_overdose_on",
+            "propensity",
+            "offences",
+            "days_without",
         ):
             old = getattr(self, name)
             new = np.empty(size, dtype=old.dtype)
@@ -389,7 +260,7 @@ class People:
         current = self.state[: self.n]
         if len(states) == 1:
             return current == int(states[0])  # numpy compares a plain int far faster than an IntEnum
-        return _state_lookup(states)[current]
+        return state_lookup(states)[current]
 
     def count(self, state: UseState) -> int:
         return int(np.count_nonzero(self.state[: self.n] == int(state)))
@@ -442,6 +313,7 @@ class People:
             occasional, self.p.occasional_buying_days_per_week / 7.0, "buying_day", self.purchase_luck
         )
         buyers = np.concatenate([dependent, topping_up, occasional])
+        self.looking = buyers
         patience = np.concatenate(
             [
                 np.full(dependent.size + topping_up.size, self.p.dependent_patience),
@@ -456,78 +328,21 @@ class People:
         return np.where(dependent, self.p.dependent_spend_per_day, self.p.occasional_spend_per_day)
 
     def use_and_overdose(self, bought: np.ndarray, day: int, purity_ratio: float) -> None:
-        """Those who bought use; tolerance moves; some overdose, and some overdoses kill.
-
-        Overdose hazard scales with purity relative to its average and rises as the opioid load
-        outstrips tolerance, so the first days of use after prison, detox or abstinence are the
-        riskiest without any special-case multiplier. Tolerance is held by daily opioid use,
-        street drugs or a substitute dose (OST in the community or in prison), and decays
-        otherwise; a substitute dose still being titrated adds load that tolerance has not yet
-        matched, which makes a top-up in the first weeks of OST riskier (Cornish et al. 2010).
-        Survival depends on a witness and on naloxone at hand.
-        """
-        n = self.n
-        self.bought_today[:n] = False
-        self.bought_today[bought] = True
-        state = self.state[:n]
-        tolerance = self.tolerance[:n]
-        bought_state = state[bought]
-        regain = half_life_factor(self.od.tolerance_regain_half_life)
-        loss = half_life_factor(self.od.tolerance_loss_half_life)
-        held = self.dosed[:n].copy()
-        held[bought[(bought_state == int(UseState.DEPENDENT)) | (bought_state == int(UseState.OST))]] = True
-        not_using = self.in_states(*ABSTINENT_STATES, UseState.OST) & ~held
-        tolerance[not_using] *= loss
-
-        base = per_year_to_daily(self.od.rate_per_year) * purity_ratio
-        gap = 1.0 - tolerance[bought] / (1.0 + self.unmatched_load[bought])
-        risk = base * (1.0 + (self.od.no_tolerance_multiplier - 1.0) * gap)
-        occasional = bought_state == int(UseState.OCCASIONAL)
-        risk[occasional] = base * self.od.occasional_relative_risk
-        tolerance[held] = 1.0 - (1.0 - tolerance[held]) * regain
-        self.unmatched_load[:n] *= regain
-
-        overdosed = bought[self.overdose_luck.uniform(bought, "overdose") < risk]
-        if overdosed.size:
-            self._overdose(overdosed, day)
-
-    def _overdose(self, ids: np.ndarray, day: int) -> None:
-        od = self.od
-        witnessed = self.overdose_luck.uniform(ids, "witnessed") < od.witnessed_share
-        with_kit = witnessed & self.naloxone[ids]
-        fatality = np.where(
-            with_kit, od.fatality_with_naloxone, np.where(witnessed, od.fatality_witnessed, od.fatality_unwitnessed)
-        )
-        died = self.overdose_luck.uniform(ids, "fatal") < fatality
-        reversed_ = with_kit & ~died
-        tolerance = self.tolerance[ids]
-        self.log.record(day, Event.OVERDOSE, ids, cell=self.home[ids], value=tolerance)
-        self.log.record(day, Event.NALOXONE_REVERSAL, ids[reversed_], value=tolerance[reversed_])
-        self.log.record(day, Event.OVERDOSE_DEATH, ids[died], cell=self.home[ids[died]], value=tolerance[died])
-        self.naloxone[ids[reversed_]] = False  # the kit was used
-        self.survived_overdose_on[ids[~died]] = day
-        self.move(ids[died], UseState.DEAD, day)
-        self.record.add("overdoses", ids.size)
-        self.record.add("naloxone_reversals", int(reversed_.sum()))
-        self.record.add("overdose_deaths", int(died.sum()))
+        """Those who bought use; those who looked and could not buy substitute or go without
+        (see `scarcity.go_without`); tolerance moves; some overdose (see `Overdoses.use`)."""
+        looked, self.looking = self.looking, np.empty(0, dtype=np.int64)
+        failed = looked[self.state[looked] == int(UseState.DEPENDENT)]
+        failed = failed[~np.isin(failed, bought)]
+        self.failed_today = failed
+        unfamiliar = go_without(self, failed, day)
+        self.overdoses.use(bought, day, purity_ratio, unfamiliar)
 
     def offend(self, bought: np.ndarray, day: int) -> np.ndarray:
-        """Dependent buyers fund most of their spending through acquisitive crime.
+        """Acquisitive crime to fund use; returns the ids arrested for it today (see `offending.offend`).
 
-        Offences per buying day = spend x crime share / (value per offence x fence share). People
-        on OST offend only to fund their (smaller, rarer) top-ups, which is how OST cuts offending.
-        Returns the ids of people arrested for an offence today.
+        Everyone with dependent use in the community may offend, whether or not they bought today.
         """
-        p = self.p
-        state = self.state[bought]
-        offenders = bought[(state == int(UseState.DEPENDENT)) | (state == int(UseState.OST))]
-        rate = self.spend(offenders) * p.crime_funded_share / (p.value_per_offence * p.fence_share)
-        offences = self.offending_luck.poisson(offenders, rate, "offences")
-        self.record.add("offences", int(offences.sum()))
-        caught = 1.0 - (1.0 - p.arrest_per_offence) ** offences
-        arrested = offenders[self.offending_luck.uniform(offenders, "caught") < caught]
-        self.log.record(day, Event.PERSON_ARRESTED, arrested, cell=self.home[arrested])
-        return arrested
+        return offend(self, day, self.failed_today)
 
     def change_use(self, day: int) -> None:
         """Careers move on: dependence, cessation, remission, relapse and deaths from other causes."""
@@ -581,12 +396,3 @@ class People:
         dependent_use = int(counts[list(DEPENDENT_USE)].sum())
         self.record.set("dependent_use_total", dependent_use)
         self.record.set("ocu_per_1000", 1000.0 * dependent_use / self.town.population_15_64)
-
-
-@functools.cache
-def _state_lookup(states: tuple[UseState, ...]) -> np.ndarray:
-    """A read-only table, indexed by state, that is True for `states` (built once per set of states)."""
-    lookup = np.zeros(len(UseState), dtype=bool)
-    lookup[list(states)] = True
-    lookup.flags.writeable = False
-    return lookup

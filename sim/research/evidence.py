@@ -10,7 +10,6 @@ the fit, misses included.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from tqdm import tqdm
 
 from sim.model import DrugMarketModel
 from sim.model.outcomes import Event
-from sim.model.people import UseState
+from sim.model.people import People, UseState
 from sim.planner.runner import replicate_seed
 from sim.planner.scenario import Scenario
 
@@ -112,18 +111,21 @@ FACTS: tuple[Fact, ...] = (
         "1.73 (95% CI 1.55-1.92) poisoning; all-cause 2-3",
         (1.55, 1.92),
         "Pierce et al. 2016; Sordo et al. 2017",
-        "OST is close to fully protective in the model (stable doses hold tolerance and leave little top-up "
-        "use), while every street-using day carries the full hazard",
+        "a stable OST dose carries overdose.ost_dose_relative_risk of a street day's hazard (set to land near "
+        "Pierce et al.'s 1.73); the interval is wide because deaths on OST are few, and Sordo et al. 2017 "
+        "put all-cause ratios at 2-3",
     ),
     Fact(
-        "Overdoses per week, weeks 1-2 / weeks 3-12 after prison release",
+        "Overdoses per week, weeks 1-2 / weeks 3-12 after release from a prison sentence",
         "ratio",
         _rate_ratio(("release_od_w1_2", "release_weeks_w1_2"), ("release_od_w3_12", "release_weeks_w3_12")),
         "UK 7.5 (95% CI 5.7-9.9); 3-8 across countries (deaths)",
         (5.7, 9.9),
         "Merrall et al. 2010",
-        "tolerance is regained with a 7-day half-life once use resumes, so the excess risk is spread over "
-        "the first weeks instead of concentrated in the first days",
+        "a handful of overdoses a year fall in weeks 1-2 after release in a town this size (wide interval), and "
+        "many leave prison on OST started or continued inside, with tolerance held (tolerance at those "
+        "overdoses averages about 0.5); people whose tolerance was lost and who use daily from release give "
+        "about 9 (tests/test_justice.py)",
     ),
     Fact(
         "Overdoses in weeks 1-2 after leaving OST / off-OST rate",
@@ -132,8 +134,9 @@ FACTS: tuple[Fact, ...] = (
         "about 9 times the baseline (all-cause)",
         (6.0, 12.0),
         "Cornish et al. 2010",
-        "people leave OST with full tolerance (the dose held it) and lose it only over days without use, "
-        "so few are at low tolerance when they resume",
+        "the model logs leaving OST at the end of a week of missed doses, during which tolerance has already "
+        "fallen and some street use resumed, so part of the excess falls before the exit; Cornish et al. count "
+        "from the end of the prescription",
     ),
     Fact(
         "Non-fatal overdoses per fatal one",
@@ -146,21 +149,20 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "Share of dependent users offending in a 4-week period",
         "fraction",
-        lambda c: 1.0 - float(np.exp(-28.0 * c["offences"] / c["offender_days"])) if c["offender_days"] else np.nan,
+        _ratio("month_offended", "month_people"),
         "about 0.40 in the month before treatment",
         (0.30, 0.50),
         "Jones et al. 2009",
-        "derived from the per-person Poisson rate the model draws offences from: everyone who buys "
-        "offends at the same rate, so nearly everyone offends in any month",
+        "the share who never offend and the spread of rates are fixed per person; see offending parameters",
     ),
     Fact(
-        "Share of offences committed by the most active tenth (a year)",
+        "Share of offences committed by the most active tenth (3 months)",
         "fraction",
-        lambda c: _poisson_top_decile_share(DAYS_PER_YEAR * c["offences"] / c["offender_days"]),
+        _ratio("quarter_top_tenth", "quarter_offences"),
         "a small minority commits most acquisitive crime (about three quarters by a tenth)",
         (0.5, 0.9),
         "Gossop et al. 2003",
-        "same Poisson rate for everyone (derived, as above): offending is not concentrated",
+        "the spread of offending rates is fixed per person; see people.propensity_spread",
     ),
     Fact(
         "Arrests a year (all)",
@@ -187,20 +189,6 @@ FACTS: tuple[Fact, ...] = (
         "Black 2020",
     ),
 )
-
-
-def _poisson_top_decile_share(mean: float) -> float:
-    """Share of all counts held by the top tenth of people whose counts are Poisson(mean)."""
-    if not np.isfinite(mean) or mean <= 0:
-        return float("nan")
-    k = np.arange(0.0, np.ceil(mean + 12.0 * np.sqrt(mean) + 20.0))
-    pmf = np.exp(k * np.log(mean) - mean - np.array([math.lgamma(x + 1.0) for x in k]))[::-1]
-    k = k[::-1]
-    above = np.cumsum(pmf)
-    full = above <= 0.1
-    edge = int(full.sum())
-    partial = (0.1 - (above[edge - 1] if edge else 0.0)) * k[edge] if edge < k.size else 0.0
-    return float(((k[full] * pmf[full]).sum() + partial) / mean)
 
 
 def _intervals(starts: pd.DataFrame, ends: pd.DataFrame, open_ids: np.ndarray, last_day: int) -> pd.DataFrame:
@@ -239,13 +227,53 @@ def _after(origins: pd.DataFrame, hits: pd.DataFrame, first: int, last: int, hor
     return int(((gap >= first) & (gap < last)).sum()), len(origins) * (last - first) / 7.0
 
 
+def _run_counting_offences(model: DrugMarketModel) -> dict[str, float]:
+    """Run the model to its end, reading each person's offence count at window boundaries.
+
+    Every 28 days: who of the people with dependent use out of treatment at the start (and still
+    so at the end) offended in the window (DTORS asked about the 4 weeks before treatment). Every
+    91 days: the share of those people's offences committed by the most active tenth (NTORS
+    asked about the 3 months before treatment).
+    """
+    people = model.people
+    counts = {"month_people": 0.0, "month_offended": 0.0, "quarter_offences": 0.0, "quarter_top_tenth": 0.0}
+    windows = {28: None, 91: None}  # window length -> (start ids, their offence counts at the start)
+    elapsed = 0
+    while elapsed < model.n_days:
+        for length, window in windows.items():
+            if elapsed % length == 0:
+                if window is not None:
+                    _close_window(people, length, *window, counts)
+                ids = people.ids_in(UseState.DEPENDENT)
+                windows[length] = (ids, people.offences[ids].copy())
+        step = min(28 - elapsed % 28, 91 - elapsed % 91, model.n_days - elapsed)
+        model.run_for(step)
+        elapsed += step
+    return counts
+
+
+def _close_window(people: People, length: int, ids: np.ndarray, start: np.ndarray, counts: dict[str, float]) -> None:
+    """Add one window's offences of people dependent out of treatment at both its ends."""
+    still = people.state[ids] == UseState.DEPENDENT
+    committed = (people.offences[ids] - start)[still]
+    if committed.size == 0:
+        return
+    if length == 28:
+        counts["month_people"] += committed.size
+        counts["month_offended"] += float((committed > 0).sum())
+    else:
+        top = np.sort(committed)[::-1][: max(1, committed.size // 10)]
+        counts["quarter_offences"] += float(committed.sum())
+        counts["quarter_top_tenth"] += float(top.sum())
+
+
 def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
     """Run one replicate and count what every fact needs (sums that pool across replicates)."""
     model = DrugMarketModel(scenario, rng=replicate_seed(scenario.seed, replicate))
     people = model.people
     on_ost_at_start = np.flatnonzero(people.state[: people.n] == UseState.OST)
     dependent_at_start = np.flatnonzero(people.state[: people.n] != UseState.OCCASIONAL)
-    model.run()
+    offending = _run_counting_offences(model)
     daily = model.record.frame(scenario.start_date)
     events = model.log.frame()
     days = len(daily)
@@ -273,7 +301,9 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
     )
     waited = (waits["day"] - waits["joined"]).fillna(0.0).clip(lower=0.0)
 
-    releases = pd.concat([of(Event.RELEASED_FROM_PRISON), of(Event.RELEASED_FROM_REMAND)])
+    # Merrall et al.'s cohorts are sentenced prisoners; releases from remand (often after days)
+    # leave little time for tolerance to fall.
+    releases = of(Event.RELEASED_FROM_PRISON)
     rel_12, rel_weeks_12 = _after(releases, overdoses, 0, 14, days)
     rel_312, rel_weeks_312 = _after(releases, overdoses, 14, 84, days)
     exits = left[left["value"].isin(BACK_TO_STREET)]
@@ -300,8 +330,7 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
         "release_weeks_w3_12": rel_weeks_312,
         "exit_od_w1_2": float(exit_12),
         "exit_years_w1_2": exit_weeks_12 * 7.0 / DAYS_PER_YEAR,
-        "offences": float(daily["offences"].sum()),
-        "offender_days": float(daily["dependent_users"].sum() + daily["in_ost"].sum()),
+        **offending,
         "arrests": float(daily["arrests"].sum()),
         "seller_days": float(daily["active_dealers"].sum()),
         "revenue": float(daily["market_revenue"].sum()),
@@ -390,8 +419,8 @@ def to_markdown(rows: pd.DataFrame, replicates: int, years: float, seed: int) ->
         f"master seed {seed}. *Model* pools the counts over replicates; the 90% interval resamples "
         "replicates. Overdose ratios after release or leaving OST count all overdoses (fatal and not): "
         "in the model the chance an overdose is fatal does not depend on tolerance, so the ratio of "
-        "overdoses is the ratio of deaths, with many more events. Offending rows are derived from the "
-        "per-person Poisson rate the model draws offences from (there is no per-person offence log). "
+        "overdoses is the ratio of deaths, with many more events. Offending rows count each person's own "
+        "offences over 4-week and 3-month windows, among people with dependent use out of treatment. "
         "Bands are the published confidence interval where one exists; otherwise a judgement around the "
         "published figure. Sources are listed in full in [references.md](references.md).",
         "",

@@ -245,13 +245,14 @@ class TreatmentParams(Section):
         le=1.0,
     )
     induction_unmatched_load: float = param(
-        1.2,
+        0.15,
         unit="street doses",
         doc="Opioid load of a new OST dose not yet matched by tolerance; it fades as tolerance "
         "adapts (tolerance regain half-life).",
         source="set so all-cause deaths in the first two weeks of OST are about 1.3 times those out of treatment "
-        "(Cornish et al. 2010: 1.7 vs 1.3 per 100 PY)",
-        plausible=(0.0, 2.0),
+        "(Cornish et al. 2010: 1.7 vs 1.3 per 100 PY); 0.15 with overdose.no_tolerance_multiplier 30 gives the "
+        "induction risk that 1.2 gave with the earlier multiplier of 8",
+        plausible=(0.0, 0.5),
         ge=0.0,
     )
     dropout_per_year: float = param(
