@@ -171,7 +171,7 @@ def test_values_outside_the_plausible_range_warn_naming_range_and_source(tmp_pat
     assert warnings == [
         "police.patrol_hours_per_day: 360 is outside the plausible range 0 to 120 officer-hours/day "
         "(source: assumption); check that it is what you meant",
-        "events.0.set.overdose.rate_per_year: 0.9 is outside the plausible range 0.06 to 0.2 overdoses per "
+        "events.0.set.overdose.rate_per_year: 0.9 is outside the plausible range 0.03 to 0.2 overdoses per "
         f"person-year (source: {parameter('overdose.rate_per_year').source}); "
         "check that it is what you meant",
     ]

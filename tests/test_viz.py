@@ -125,24 +125,21 @@ def over_seeds(**levers: object) -> pd.DataFrame:
     return (first + second) / 2
 
 
-def test_funded_keyworker_posts_treat_more_people_only_with_the_staff_to_fill_them() -> None:
+def test_funded_keyworker_posts_are_filled_only_with_the_staff_to_fill_them() -> None:
     unstaffed = WorkshopModel(rng=5, keyworkers=26)
     # Funded posts are a change on day 0, not a bigger starting service: the staff in post are the file's.
     assert unstaffed.treatment.in_post == WorkshopModel(rng=5).treatment.in_post
     assert unstaffed.params.treatment.keyworkers == 18
     unstaffed.step()
     assert unstaffed.params.treatment.keyworkers == 26
-    baseline = over_seeds()
     unstaffed, staffed = over_seeds(keyworkers=26), over_seeds(keyworkers=26, qualified_staff=27)
     # Without qualified staff the new posts stay vacant: no more than the 19 the labour market has.
     assert unstaffed["keyworkers_in_post"].max() <= 19
     assert unstaffed["keyworker_vacancies"].mean() > 6
     assert staffed["keyworkers_in_post"].mean() > 22
-    # With the staff, waits all but vanish and more people are in treatment (in our runs about 70
-    # more than the baseline and 35 more than the unstaffed expansion in year two).
-    assert staffed["mean_wait_days"].mean() < 0.25 * baseline["mean_wait_days"].mean()
-    assert staffed["in_treatment"].mean() > baseline["in_treatment"].mean() + 30
-    assert staffed["in_treatment"].mean() > unstaffed["in_treatment"].mean() + 15
+    # Whether filled posts then treat more people depends on demand: at the baseline's demand
+    # treatment is not limited by places (tests/test_treatment.py checks both cases).
+    assert staffed["treatment_capacity"].mean() > unstaffed["treatment_capacity"].mean() + 100
 
 
 def test_funded_police_posts_carry_a_surge_without_overtime_once_filled() -> None:
