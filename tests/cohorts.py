@@ -15,8 +15,8 @@ import numpy as np
 from sim.model.context import Context
 from sim.model.courts import CourtParams
 from sim.model.dealers import DealerParams, Dealers
+from sim.model.events import Event
 from sim.model.market import MarketParams
-from sim.model.outcomes import Event
 from sim.model.people import OverdoseParams, People, PeopleParams, UseState
 from sim.model.prison import Prison, PrisonParams
 from sim.model.town import Town, TownParams

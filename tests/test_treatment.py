@@ -9,7 +9,7 @@ import pytest
 from cohorts import Cohort, imprison, stabilise_on_ost, start_everyone_on_ost
 
 import sim
-from sim.model.outcomes import Event
+from sim.model.events import Event
 from sim.model.people import UseState
 from sim.model.prison import PrisonParams
 from sim.model.treatment import Exit, Phase, Route, TreatmentParams

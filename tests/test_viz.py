@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.model.outcomes import COLUMN_BY_NAME, Event, EventLog
+from sim.model.events import Event, EventLog
+from sim.model.outcomes import COLUMN_BY_NAME
 from sim.planner.scenario import ScenarioError, load_scenario
 from sim.viz import app, launch, story
 from sim.viz.__main__ import main as viz_main

@@ -14,7 +14,7 @@ import numpy as np
 from sim.model.context import Context
 from sim.model.dealers import Dealers
 from sim.model.deterrence import DAYS_PER_MONTH, DeterrenceParams, Partnership, per_day
-from sim.model.outcomes import Event
+from sim.model.events import Event
 from sim.model.params import half_life_factor
 from sim.model.people import People, UseState
 from sim.model.police import Enforcement

@@ -11,7 +11,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.model.outcomes import Event, EventLog
+from sim.model.events import Event, EventLog
 from sim.model.rows import PersonColumns
 
 

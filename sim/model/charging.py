@@ -19,7 +19,7 @@ import numpy as np
 from sim.model.cases import PERSON, SELLER, SPREAD_SHAPE, CaseFile, Stage, key
 from sim.model.context import Context
 from sim.model.courts import Courts
-from sim.model.outcomes import Event
+from sim.model.events import Event
 from sim.model.params import Section, param
 from sim.model.treatment import Route, Treatment
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import gammaincinv
 
-from sim.model.outcomes import EventLog, Recorder
+from sim.model.events import EventLog
+from sim.model.outcomes import Recorder
 from sim.model.rows import Calendar
 
 #: The purposes random numbers are drawn for; each has its own stream.

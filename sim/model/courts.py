@@ -15,7 +15,7 @@ import numpy as np
 from sim.model.cases import PERSON, SELLER, SPREAD_SHAPE, CaseFile, Stage
 from sim.model.context import Context
 from sim.model.dealers import Dealers, SellerState
-from sim.model.outcomes import Event
+from sim.model.events import Event
 from sim.model.params import Section, param
 from sim.model.people import People, UseState
 from sim.model.prison import Prison

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim.model.context import Context
-from sim.model.outcomes import Event
+from sim.model.events import Event
 from sim.model.params import Section, param
 from sim.model.people import People
 from sim.model.treatment import Route, Treatment

@@ -15,8 +15,8 @@ from enum import IntEnum
 import numpy as np
 
 from sim.model.context import Context
+from sim.model.events import Event
 from sim.model.market import MarketParams
-from sim.model.outcomes import Event
 from sim.model.params import Section, param, per_year_to_daily
 from sim.model.town import Town
 

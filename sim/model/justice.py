@@ -21,7 +21,7 @@ from sim.model.context import Context
 from sim.model.courts import CourtParams, Courts
 from sim.model.custody import Booked
 from sim.model.dealers import Dealers
-from sim.model.outcomes import Event
+from sim.model.events import Event
 from sim.model.people import People, UseState
 from sim.model.prison import Prison
 from sim.model.rows import PersonColumns

@@ -15,9 +15,10 @@ from sim.model.context import Context, Streams
 from sim.model.costs import Costs
 from sim.model.custody import Custody
 from sim.model.dealers import Dealers
+from sim.model.events import EventLog
 from sim.model.justice import Justice
 from sim.model.market import Market
-from sim.model.outcomes import EventLog, Recorder
+from sim.model.outcomes import Recorder
 from sim.model.people import People
 from sim.model.police import Deployment, Enforcement
 from sim.model.prison import Prison

@@ -17,7 +17,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from sim.model.context import Luck
-from sim.model.outcomes import Event
+from sim.model.events import Event
 from sim.model.params import Section, param
 from sim.model.states import UseState
 

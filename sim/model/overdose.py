@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.context import Context
-from sim.model.outcomes import Event
+from sim.model.events import Event
 from sim.model.params import Section, half_life_factor, param, per_year_to_daily
 from sim.model.states import ABSTINENT_STATES, UseState
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.context import Context, Luck
+from sim.model.events import Event
 from sim.model.offending import OffendingParams, offend, offending_propensity
-from sim.model.outcomes import Event
 from sim.model.overdose import OverdoseParams, Overdoses
 from sim.model.params import param, per_year_to_daily
 from sim.model.scarcity import ScarcityParams, go_without

@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.model.context import Context
 from sim.model.dealers import Dealers
-from sim.model.outcomes import Event
+from sim.model.events import Event
 from sim.model.params import Section, param
 from sim.model.people import People, UseState
 from sim.model.rows import PersonColumns

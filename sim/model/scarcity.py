@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.outcomes import Event
+from sim.model.events import Event
 from sim.model.params import Section, param
 
 if TYPE_CHECKING:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.events import Event
 from sim.model.officers import RECENT_OVERTIME_DAYS, Officers, Unit
-from sim.model.outcomes import Event
 
 
 @dataclass

@@ -13,7 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sim.model.outcomes import DAILY_COLUMNS, EVENT_VALUE, Event, agent_of
+from sim.model.events import EVENT_VALUE, Event, agent_of
+from sim.model.outcomes import DAILY_COLUMNS
 from sim.planner.levers import lever_paths, sections
 from sim.planner.report import HEADLINE, TOTAL_COST_KEYS
 from sim.planner.scenario import MAX_DEPTH, MAX_FILE_BYTES, Scenario, TimedChange, allowed

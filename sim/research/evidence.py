@@ -19,7 +19,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.model import DrugMarketModel
-from sim.model.outcomes import Event
+from sim.model.events import Event
 from sim.model.people import People, UseState
 from sim.planner.runner import replicate_seed
 from sim.planner.scenario import Scenario

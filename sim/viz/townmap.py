@@ -14,8 +14,8 @@ from collections import Counter
 
 import numpy as np
 
+from sim.model.events import Event
 from sim.model.model import DrugMarketModel
-from sim.model.outcomes import Event
 from sim.viz.drawing import BLACK, BLUE, FONT, GREEN, ORANGE, PURPLE, VERMILLION, YELLOW
 
 #: How far back the map shows overdoses (days): recent enough to see where harm is now.

@@ -11,14 +11,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.outcomes import Event
+from sim.model.events import Event
 from sim.model.params import half_life_factor, per_year_to_daily
 from sim.model.people import UseState
 from sim.model.treatment.phases import IN_COMMUNITY, Route
 
 if TYPE_CHECKING:
     from sim.model.context import Luck
-    from sim.model.outcomes import EventLog, Recorder
+    from sim.model.events import EventLog
+    from sim.model.outcomes import Recorder
     from sim.model.people import People
     from sim.model.rows import Calendar, PersonColumns
     from sim.model.treatment.params import TreatmentParams

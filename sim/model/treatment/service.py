@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.context import Context
-from sim.model.outcomes import Event
+from sim.model.events import Event
 from sim.model.params import per_year_to_daily
 from sim.model.people import People, UseState
 from sim.model.rows import PersonColumns
