@@ -35,8 +35,9 @@ STEPS: dict[str, StoryStep] = {
     "2. A crackdown: patrol 80 h a day": StoryStep(
         "baseline",
         {"patrol_hours": 80.0},
-        "Arrests rise, but groups recruit new sellers: the number working barely falls. A team of eight "
-        "cannot staff 80 hours a day: watch overtime and the hours nobody covers.",
+        "Arrests rise, but groups recruit new sellers: the number working barely falls. Buying gets harder, "
+        "and people who cannot buy lose tolerance or buy unfamiliar supply: watch overdoses rise. A team of "
+        "eight cannot staff 80 hours a day: watch overtime and the hours nobody covers.",
     ),
     "3. Crackdown on the hotspots only": StoryStep(
         "baseline",
@@ -57,17 +58,20 @@ STEPS: dict[str, StoryStep] = {
     "6. Treatment posts without the staff": StoryStep(
         "baseline",
         {"keyworkers": 26},
-        "Eight more posts funded, but the town cannot recruit the keyworkers: the waiting list barely moves.",
+        "Eight more posts funded, but the town cannot recruit the keyworkers: the new posts stay vacant.",
     ),
     "7. Treatment posts with the staff": StoryStep(
         "baseline",
         {"keyworkers": 26, "qualified_staff": 27},
-        "The same posts, filled: more people in treatment and the waiting list all but gone.",
+        "The same posts, filled. In the default town few people wait, so filled posts treat only a few "
+        "more: treatment is limited by how many are ready to come, not by places. They matter when "
+        "demand rises.",
     ),
     "8. Naloxone for nine in ten": StoryStep(
         "baseline",
         {"naloxone_coverage": 0.9},
-        "More overdoses reversed and fewer deaths; the number of overdoses does not change (naloxone "
+        "Reversals nearly double, but deaths barely fall: a kit helps only when someone is there, and most "
+        "deaths are overdoses with nobody present. The number of overdoses does not change (naloxone "
         "changes survival, not risk). Then change the seed: chance alone moves deaths by several a year.",
     ),
 }
