@@ -307,7 +307,9 @@ def Page() -> None:  # noqa: N802
         if not playing.value:
             return
         current, second = session.value, other.value
-        while not cancel.is_set():
+        # Stop as soon as Pause is pressed, not only when the thread is cancelled after the next render:
+        # a frame set while that render runs would start another render, and so on without end.
+        while not cancel.is_set() and playing.value:
             started = time.monotonic()
             current.advance(SPEEDS[speed.value])
             if second is not None:
