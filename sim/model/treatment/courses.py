@@ -7,35 +7,17 @@ or missed doses come before an exit, so tolerance can fall before street use res
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.model.events import Event
 from sim.model.params import per_year_to_daily
 from sim.model.people import UseState
+from sim.model.treatment.parts import TreatmentPart
 from sim.model.treatment.phases import DOSED, EXIT_COLUMN, IN_COMMUNITY, ON_OST, ROUTE_COLUMN, Exit, Phase, Route
 
-if TYPE_CHECKING:
-    from sim.model.context import Luck
-    from sim.model.events import EventLog
-    from sim.model.outcomes import Recorder
-    from sim.model.people import People
-    from sim.model.rows import Calendar, PersonColumns
-    from sim.model.treatment.params import TreatmentParams
 
-
-class Courses:
+class Courses(TreatmentPart):
     """OST and residential courses, from entry to exit (part of `Treatment`)."""
-
-    p: TreatmentParams
-    people: People
-    rows: PersonColumns
-    rng: np.random.Generator
-    luck: Luck
-    log: EventLog
-    record: Recorder
-    calendar: Calendar
 
     def _assign_support(self, ids: np.ndarray) -> None:
         """Recovery, health and family support given with a course of treatment."""

@@ -7,40 +7,21 @@ and places are offered to the waiting list on open days, priority routes first.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.model.events import Event
 from sim.model.params import half_life_factor, per_year_to_daily
 from sim.model.people import UseState
+from sim.model.treatment.parts import TreatmentPart
 from sim.model.treatment.phases import IN_COMMUNITY, Route
-
-if TYPE_CHECKING:
-    from sim.model.context import Luck
-    from sim.model.events import EventLog
-    from sim.model.outcomes import Recorder
-    from sim.model.people import People
-    from sim.model.rows import Calendar, PersonColumns
-    from sim.model.treatment.params import TreatmentParams
-
 
 #: Routes on which the person is seen at a first appointment they may miss; the referring
 #: service settles attendance for the others (custody, diversion, court, prison).
 SEEN_AT_FIRST_APPOINTMENT = (Route.SELF, Route.OUTREACH)
 
 
-class Referrals:
+class Referrals(TreatmentPart):
     """Readiness, referral routes and the waiting list (part of `Treatment`)."""
-
-    p: TreatmentParams
-    people: People
-    rows: PersonColumns
-    rng: np.random.Generator
-    luck: Luck
-    log: EventLog
-    record: Recorder
-    calendar: Calendar
 
     def refer(self, ids: np.ndarray, day: int, route: Route, priority: bool = False) -> None:
         """Put people not already in treatment or waiting on the waiting list from today. People
