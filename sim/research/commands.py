@@ -20,9 +20,14 @@ from sim.planner.runner import Interrupted
 INTERRUPTED = 130
 
 
+def _out_folder(args: argparse.Namespace, kind: str, name: str) -> Path:
+    """Where a research command writes: `--out`, or results/<kind>/<name>."""
+    return Path(args.out or Path("results") / kind / name)
+
+
 def _long_job(args: argparse.Namespace, kind: str, name: str, job):  # type: ignore[no-untyped-def]
     """Run a sweep or calibration into results/<kind>/<name>; returns (result, out) or an exit status."""
-    out = Path(args.out or Path("results") / kind / name)
+    out = _out_folder(args, kind, name)
     out.mkdir(parents=True, exist_ok=True)
     try:
         return job(out, {"workers": args.workers, "scheduler": args.scheduler}, args.progress), out
@@ -40,7 +45,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     overrides = {"samples": args.samples, "years": args.years}
     experiment, _, _ = load_experiment(args.experiment, **overrides)  # every problem before anything is written
     if args.dry_run:
-        print(dry_run(args.experiment, Path(args.out or Path("results") / "sweeps" / experiment.name), **overrides))
+        print(dry_run(args.experiment, _out_folder(args, "sweeps", experiment.name), **overrides))
         return 0
     print(f"Sensitivity experiment {experiment.name!r} ({experiment.method})")
     result, out = _long_job(args, "sweeps", experiment.name, lambda *a: sweep(args.experiment, *a, **overrides))
@@ -67,7 +72,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     config, _, targets = load_calibration(args.config)
     if args.dry_run:
-        print(dry_run(args.config, Path(args.out or Path("results") / "calibration" / config.name)))
+        print(dry_run(args.config, _out_folder(args, "calibration", config.name)))
         return 0
     for warning in unmovable_targets(list(config.parameters), targets):
         print(f"WARNING: {warning}", file=sys.stderr)
@@ -92,7 +97,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
     spec, _, _ = load_discovery(args.experiment)
     if args.dry_run:
-        print(dry_run(args.experiment, Path(args.out or Path("results") / "discovery" / spec.name)))
+        print(dry_run(args.experiment, _out_folder(args, "discovery", spec.name)))
         return 0
     print(f"Scenario discovery {spec.name!r}: which inputs keep {spec.question()}")
     result, out = _long_job(args, "discovery", spec.name, lambda *a: discover(args.experiment, *a))
@@ -114,7 +119,7 @@ def cmd_frontier(args: argparse.Namespace) -> int:
 
     spec, _, _ = load_frontier(args.experiment)
     if args.dry_run:
-        print(dry_run(args.experiment, Path(args.out or Path("results") / "frontier" / spec.name)))
+        print(dry_run(args.experiment, _out_folder(args, "frontier", spec.name)))
         return 0
     print(f"Cost-effectiveness frontier {spec.name!r}: NSGA-II over {', '.join(spec.levers)}")
     result, out = _long_job(args, "frontier", spec.name, lambda *a: frontier(args.experiment, *a))
