@@ -120,7 +120,7 @@ class FocusedDeterrence:
         monthly = p.identification_per_month * partnership.identification * resources
         high = self.enforcement.high_harm[self.dealers.group[unknown]]
         chance = np.where(high, per_day(monthly), per_day(monthly * p.other_group_identification))
-        found = unknown[self.luck.uniform(unknown, "identified") < chance]
+        found = unknown[self.luck.uniform(self.dealers.key(unknown), "identified") < chance]
         self.identified[found] = True
         self.log.record(
             day, Event.DEALER_IDENTIFIED, found, cell=self.dealers.cell[found], value=self.dealers.group[found]
@@ -178,7 +178,7 @@ class FocusedDeterrence:
         # First-time call-ins before repeats, high-harm groups first, at random otherwise.
         repeat = self.last_called[due] >= 0
         low_harm = ~self.enforcement.high_harm[self.dealers.group[due]]
-        order = np.lexsort((self.luck.uniform(due, "call_in_order"), low_harm, repeat))
+        order = np.lexsort((self.luck.uniform(self.dealers.key(due), "call_in_order"), low_harm, repeat))
         chosen = due[order[:places]]
         self.warning[chosen] = p.call_in_risk * partnership.message
         self.last_called[chosen] = day

@@ -7,6 +7,7 @@ person or seller has open) lets each part move its own cases on without knowing 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 
 import numpy as np
@@ -32,15 +33,6 @@ PERSON, SELLER = 0, 1
 SPREAD_SHAPE = 2.0
 
 
-def key(agent: int, who: np.ndarray) -> np.ndarray:
-    """The key of each person's (agent PERSON) or seller's (SELLER) own luck in the justice pathway.
-
-    Draws about a case are keyed to whom it is about (and the day, see `Luck`), not to the case's
-    row, so a policy that changes how many cases are opened leaves others' luck as it was.
-    """
-    return np.asarray(who, dtype=np.int64) * 2 + agent
-
-
 class CaseFile:
     """Every case opened in the run: one row per case, columns as arrays.
 
@@ -48,8 +40,16 @@ class CaseFile:
     case it joins.
     """
 
-    def __init__(self, n_people: int, n_sellers: int, log: EventLog, capacity: int = 1024) -> None:
+    def __init__(
+        self,
+        n_people: int,
+        n_sellers: int,
+        log: EventLog,
+        seller_key: Callable[[np.ndarray], np.ndarray],
+        capacity: int = 1024,
+    ) -> None:
         self.n = 0
+        self._seller_key = seller_key
         self.agent = np.zeros(capacity, dtype=np.int8)
         self.who = np.zeros(capacity, dtype=np.int64)
         self.stage = np.full(capacity, Stage.CLOSED, dtype=np.int8)
@@ -77,9 +77,22 @@ class CaseFile:
         self._open_of[PERSON].fit(n_people)
         self._open_of[SELLER].fit(n_sellers)
 
+    def key_of(self, agent: int, who: np.ndarray) -> np.ndarray:
+        """The key of each person's (agent PERSON) or seller's (SELLER) own luck in the justice pathway.
+
+        Draws about a case are keyed to whom it is about (and the day, see `Luck`), not to the
+        case's row, so a policy that changes how many cases are opened leaves others' luck as it
+        was; a seller's key is their own luck key (`Dealers.key`), not their row.
+        """
+        who = np.asarray(who, dtype=np.int64)
+        return (who if agent == PERSON else self._seller_key(who)) * 2 + agent
+
     def key(self, cases: np.ndarray) -> np.ndarray:
-        """The luck key of each case's person or seller (see `key`)."""
-        return self.who[cases] * 2 + self.agent[cases]
+        """The luck key of each case's person or seller (see `key_of`)."""
+        who, seller = self.who[cases], self.agent[cases] == SELLER
+        keys = who * 2 + PERSON
+        keys[seller] = self.key_of(SELLER, who[seller])
+        return keys
 
     def open_case(self, agent: int, who: np.ndarray) -> np.ndarray:
         """The open case of each person (agent PERSON) or seller (SELLER) in `who`, -1 if none."""

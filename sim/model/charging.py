@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.model.cases import PERSON, SELLER, SPREAD_SHAPE, CaseFile, Stage, key
+from sim.model.cases import PERSON, SELLER, SPREAD_SHAPE, CaseFile, Stage
 from sim.model.context import Context
 from sim.model.courts import Courts
 from sim.model.events import Event
@@ -213,7 +213,7 @@ class Charging:
     def dispose_people(self, day: int, fresh: np.ndarray, fresh_assessed: np.ndarray) -> None:
         """People arrested without an open case: diversion, community resolution, no further
         action, or a charging decision."""
-        d, keys = self.diversion, key(PERSON, fresh)
+        d, keys = self.diversion, self.cases.key_of(PERSON, fresh)
         u = self.luck.uniforms(keys, "eligible", "treatment_condition", "no_further_action", "complies")
         eligible = u[0] < d.eligible_share
         diverted = eligible & (u[1] < d.treatment_condition_share)
@@ -244,7 +244,8 @@ class Charging:
 
     def dispose_sellers(self, day: int, fresh: np.ndarray) -> None:
         """Sellers arrested without an open case: most go to a charging decision."""
-        nfa = self.luck.uniform(key(SELLER, fresh), "no_further_action") < self.diversion.seller_no_further_action_share
+        share = self.diversion.seller_no_further_action_share
+        nfa = self.luck.uniform(self.cases.key_of(SELLER, fresh), "no_further_action") < share
         self.log.record(day, Event.DEALER_NO_FURTHER_ACTION, fresh[nfa])
         to_charge = fresh[~nfa]
         if to_charge.size:

@@ -185,15 +185,17 @@ class Custody:
             sum(s.hours * s.workers for s in self.p.drug_worker_rota if s.workers and (s.weekends or not weekend))
         )
 
-    def book_in(self, day: int, person_ids: np.ndarray, seller_ids: np.ndarray) -> Booked:
-        """Today's arrests arrive and are held; drug workers on shift see who they can."""
+    def book_in(self, day: int, person_ids: np.ndarray, seller_ids: np.ndarray, seller_keys: np.ndarray) -> Booked:
+        """Today's arrests arrive and are held; drug workers on shift see who they can.
+
+        `seller_keys` are the sellers' luck keys (`Dealers.key`)."""
         p = self.p
         n_people, total = person_ids.size, person_ids.size + seller_ids.size
         self.record.add("custody_drug_worker_hours", self.worker_hours(day))
         if total == 0:
             return Booked(person_ids, np.zeros(0, dtype=bool))
         # Each detainee's own luck: people and sellers keyed apart (even and odd keys).
-        luck, keys = self.luck, np.concatenate([2 * person_ids, 2 * seller_ids + 1])
+        luck, keys = self.luck, np.concatenate([2 * person_ids, 2 * seller_keys + 1])
         cumulative = np.cumsum(p.busy_hours)
         when = luck.uniforms(keys, "arrival_hour", "arrival_minute")
         arrival = np.searchsorted(cumulative, when[0] * cumulative[-1], side="right").astype(float)

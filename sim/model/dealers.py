@@ -20,6 +20,18 @@ from sim.model.market import MarketParams
 from sim.model.params import Section, param, per_year_to_daily
 from sim.model.town import Town
 
+#: Room in the luck keys for this many recruits per group over a run (see `Dealers.key`).
+RECRUITS_PER_GROUP = 1 << 24
+
+
+def rank_within(groups: np.ndarray) -> np.ndarray:
+    """Each entry's place (0, 1, ...) among the entries of the same group, in the given order."""
+    order = np.argsort(groups, kind="stable")
+    ordered = groups[order]
+    rank = np.empty(groups.size, dtype=np.int64)
+    rank[order] = np.arange(groups.size) - np.searchsorted(ordered, ordered, side="left")
+    return rank
+
 
 class SellerState(IntEnum):
     ACTIVE = 0
@@ -164,6 +176,9 @@ class Dealers:
         self.risk = np.empty(capacity, dtype=np.float64)  # perceived arrest probability/day
         self.sales = np.zeros(capacity, dtype=np.float64)  # purchases today
         self.entered = np.empty(capacity, dtype=np.int32)
+        #: Each seller's luck key: their group and their place in its line of recruits (see `key`).
+        self.luck_key = np.empty(capacity, dtype=np.int64)
+        self.recruited = np.zeros(params.groups, dtype=np.int64)  # members each group has ever taken on
 
         hotspots = town.hotspot_cells
         self.group_home = hotspots[np.arange(params.groups) % hotspots.size].astype(np.int32)
@@ -190,12 +205,24 @@ class Dealers:
         self.risk[ids] = self.active_mean(self.risk, default=0.0)
         self.sales[ids] = 0.0
         self.entered[ids] = day
+        self.luck_key[ids] = groups * RECRUITS_PER_GROUP + self.recruited[groups] + rank_within(groups)
+        np.add.at(self.recruited, groups, 1)
         self.n += count
         return ids
 
+    def key(self, ids: np.ndarray) -> np.ndarray:
+        """The luck key of each seller: their group's n-th recruit, not their row.
+
+        Rows are numbered in order of recruitment across all groups, so one extra recruit in one
+        group would shift every later seller's row and with it their luck. Keyed by group and
+        place in the group's line, a policy that changes recruitment in one group leaves the
+        luck of every other group's sellers as it was (common random numbers that pair).
+        """
+        return self.luck_key[ids]
+
     def _grow(self, needed: int) -> None:
         size = max(needed, 2 * self.state.size)
-        for name in ("state", "cell", "group", "earnings", "risk", "sales", "entered"):
+        for name in ("state", "cell", "group", "earnings", "risk", "sales", "entered", "luck_key"):
             old = getattr(self, name)
             new = np.zeros(size, dtype=old.dtype)
             new[: self.n] = old[: self.n]
@@ -244,12 +271,9 @@ class Dealers:
             return ids
         members = np.bincount(self.group[self.active()], minlength=self.p.groups)
         open_positions = np.maximum(self.slots - members, 0)
-        willing = ids[self.luck.uniform(ids, "returns_to_market") < return_share]
-        willing = willing[np.argsort(self.group[willing], kind="stable")]
+        willing = ids[self.luck.uniform(self.key(ids), "returns_to_market") < return_share]
         groups = self.group[willing]
-        first = np.searchsorted(groups, groups, side="left")
-        rank = np.arange(willing.size) - first
-        back = willing[rank < open_positions[groups]]
+        back = willing[rank_within(groups) < open_positions[groups]]
         gone = np.setdiff1d(ids, back)
         self.state[back] = SellerState.ACTIVE
         self.cell[back] = self.group_home[self.group[back]]
@@ -284,7 +308,7 @@ class Dealers:
         ids = self.active()
         unprofitable = self.net_earnings(ids) < p.reservation_wage
         chance = per_year_to_daily(p.turnover_per_year) + unprofitable * p.unprofitable_exit_per_day
-        leaving = self.luck.uniform(ids, "leaves") < chance
+        leaving = self.luck.uniform(self.key(ids), "leaves") < chance
         leavers = ids[leaving]
         closed = leaving & unprofitable
         np.subtract.at(self.slots, self.group[ids[closed]], 1)
@@ -324,14 +348,14 @@ class Dealers:
         p = self.p
         ids = self.active()
         pressured = patrol_by_cell[self.cell[ids]] > p.displacement_pressure
-        moving = ids[pressured & (self.luck.uniform(ids, "displaced") < p.displacement_per_day)]
+        moving = ids[pressured & (self.luck.uniform(self.key(ids), "displaced") < p.displacement_per_day)]
         if moving.size:
-            step = np.floor(3.0 * self.luck.uniforms(moving, "step_x", "step_y"))
+            step = np.floor(3.0 * self.luck.uniforms(self.key(moving), "step_x", "step_y"))
             self.cell[moving] = self.town.neighbour_cell(self.cell[moving], step.astype(np.int64) - 1)
             self.log.record(day, Event.DEALER_DISPLACED, moving, cell=self.cell[moving])
         home = self.group_home[self.group[ids]]
         away = (self.cell[ids] != home) & (patrol_by_cell[home] <= p.displacement_pressure)
-        returning = ids[away & (self.luck.uniform(ids, "returns_home") < p.return_per_day)]
+        returning = ids[away & (self.luck.uniform(self.key(ids), "returns_home") < p.return_per_day)]
         self.cell[returning] = self.group_home[self.group[returning]]
         self.record.add("dealers_displaced", moving.size)
 

@@ -108,7 +108,7 @@ class DrugMarketModel(mesa.Model):
         self.dealers.leave_or_stay(day)
         self.dealers.recruit(day)
         self.dealers.displace(deployment.patrol_by_cell, day)
-        booked = self.custody.book_in(day, arrested_people, arrested_sellers)
+        booked = self.custody.book_in(day, arrested_people, arrested_sellers, self.dealers.key(arrested_sellers))
         self.justice.process(day, booked, arrested_sellers)
         self.prison.hold_and_release(day)
         self.treatment.serve(day)
@@ -174,6 +174,7 @@ class DrugMarketModel(mesa.Model):
             deployment.patrol_by_cell,
             deployment.sellers_by_cell,
             self.context.luck("arrests"),
+            self.dealers.key(sellers),
             yield_per_hour,
         )
         still_free = sellers[~np.isin(sellers, on_patrol)]
@@ -182,6 +183,7 @@ class DrugMarketModel(mesa.Model):
             self.dealers.group[still_free],
             deployment.operations_by_group,
             self.context.luck("arrests"),
+            self.dealers.key(still_free),
             deployment.effectiveness,
         )
         arrested = np.concatenate([on_patrol, in_operations])

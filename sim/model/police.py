@@ -198,12 +198,13 @@ class Enforcement:
         patrol_by_cell: np.ndarray,
         sellers_by_cell: np.ndarray,
         luck: Luck,
+        seller_keys: np.ndarray,
         yield_per_hour: float | None = None,
     ) -> np.ndarray:
-        """Ids of the sellers arrested on patrol today."""
+        """Ids of the sellers arrested on patrol today (`seller_keys`: each seller's luck key)."""
         rate = self.p.arrests_per_patrol_hour if yield_per_hour is None else yield_per_hour
         risk = self.seller_risk(patrol_by_cell, sellers_by_cell, rate)[seller_cells]
-        return luck.chance(seller_ids, risk, "patrol_arrest")
+        return seller_ids[luck.uniform(seller_keys, "patrol_arrest") < risk]
 
     def arrest_in_operations(
         self,
@@ -211,6 +212,7 @@ class Enforcement:
         seller_groups: np.ndarray,
         hours_by_group: np.ndarray,
         luck: Luck,
+        seller_keys: np.ndarray,
         effectiveness: float = 1.0,
     ) -> np.ndarray:
         """Ids of sellers arrested in targeted operations: each group's hours shared among its members."""
@@ -219,7 +221,7 @@ class Enforcement:
         members = np.bincount(seller_groups, minlength=hours_by_group.size).astype(np.float64)
         rate = self.p.arrests_per_operation_hour * effectiveness
         risk = self.seller_risk(hours_by_group, members, rate)[seller_groups]
-        return luck.chance(seller_ids, risk, "operation_arrest")
+        return seller_ids[luck.uniform(seller_keys, "operation_arrest") < risk]
 
     # -- case work -----------------------------------------------------------------------------
     def open_cases(self, patrol_arrests: int, operation_arrests: int) -> None:
