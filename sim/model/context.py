@@ -69,13 +69,21 @@ class Luck:
         self._key = key
         self._streams = streams
         self._labels: dict[str, int] = {}
+        self._today: dict[str, int] = {}  # today's offset of each label drawn so far
+        self._today_is = -2
 
     def _offset(self, label: str, day: int | None = None) -> int:
         """The hash offset of this draw's label on `day` (default: today)."""
+        if day is None:
+            if self._today_is != self._streams.day:
+                self._today, self._today_is = {}, self._streams.day
+            offset = self._today.get(label)
+            if offset is None:
+                offset = self._today[label] = self._offset(label, self._streams.day)
+            return offset
         salt = self._labels.get(label)
         if salt is None:
             salt = self._labels[label] = _mix(zlib.crc32(label.encode()) ^ self._key)
-        day = self._streams.day if day is None else day
         return _mix((salt + day * _GOLDEN) & _MASK)
 
     def uniform(self, ids: np.ndarray, label: str) -> np.ndarray:

@@ -157,8 +157,7 @@ class DrugMarketModel(mesa.Model):
 
     def _buyer_luck(self, buyers: np.ndarray) -> np.ndarray:
         """Each buyer's own three numbers for today's search (see `Market.trade`)."""
-        luck = self.context.luck("purchases")
-        return np.stack([luck.uniform(buyers, label) for label in ("finds", "location", "seller")])
+        return self.context.luck("purchases").uniforms(buyers, "finds", "location", "seller")
 
     def police_arrest(self, day: int, deployment: Deployment) -> np.ndarray:
         """Patrol and targeted operations meet sellers; returns the ids of sellers arrested today.
