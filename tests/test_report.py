@@ -55,13 +55,13 @@ def test_every_summary_outcome_is_compared_including_ones_added_later() -> None:
 def test_cost_per_death_averted_is_extra_cost_over_deaths_averted() -> None:
     rng = np.random.default_rng(1)
     base_deaths = rng.poisson(60, 20).astype(float)
-    base = {"overdose_deaths_total": base_deaths, "total_cost_total": rng.normal(5e6, 1e5, 20)}
+    base = {"overdose_deaths_total": base_deaths, "cost_total_total": rng.normal(5e6, 1e5, 20)}
     policy = {
         "overdose_deaths_total": base_deaths - 6 + rng.normal(0, 1, 20),
-        "total_cost_total": base["total_cost_total"] + 1.2e6 + rng.normal(0, 5e4, 20),
+        "cost_total_total": base["cost_total_total"] + 1.2e6 + rng.normal(0, 5e4, 20),
     }
     value, low, high, note = paired_cost_per_death_averted(pd.DataFrame(policy), pd.DataFrame(base))
-    extra = np.mean(policy["total_cost_total"] - base["total_cost_total"])
+    extra = np.mean(policy["cost_total_total"] - base["cost_total_total"])
     averted = np.mean(base["overdose_deaths_total"] - policy["overdose_deaths_total"])
     assert value == pytest.approx(extra / averted)
     assert low < value < high and 150_000 < value < 250_000 and note == ""
@@ -70,8 +70,8 @@ def test_cost_per_death_averted_is_extra_cost_over_deaths_averted() -> None:
 
 
 def test_cost_per_death_averted_has_no_interval_when_deaths_averted_may_be_zero() -> None:
-    base = {"overdose_deaths_total": [10.0, 12.0, 9.0, 11.0], "total_cost_total": [1e6] * 4}
-    policy = {"overdose_deaths_total": [9.0, 13.0, 8.0, 11.0], "total_cost_total": [1.1e6] * 4}
+    base = {"overdose_deaths_total": [10.0, 12.0, 9.0, 11.0], "cost_total_total": [1e6] * 4}
+    policy = {"overdose_deaths_total": [9.0, 13.0, 8.0, 11.0], "cost_total_total": [1.1e6] * 4}
     value, low, high, note = paired_cost_per_death_averted(pd.DataFrame(policy), pd.DataFrame(base))
     assert value == pytest.approx(0.1e6 / 0.25) and math.isnan(low) and math.isnan(high)
     assert "not clearly above zero" in note

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sim.model.events import EVENT_VALUE, Event, agent_of
 from sim.model.outcomes import DAILY_COLUMNS
 from sim.planner.levers import lever_paths, sections
-from sim.planner.report import HEADLINE, TOTAL_COST_KEYS
+from sim.planner.report import HEADLINE, TOTAL_COST_KEY
 from sim.planner.scenario import MAX_DEPTH, MAX_FILE_BYTES, Scenario, TimedChange, allowed
 
 SCHEMA_PATH = "scenarios/scenario.schema.json"
@@ -241,7 +241,7 @@ def outputs_markdown() -> str:
         "",
         "Costs: every flow column in GBP whose name contains `cost` joins the headline. Cost per overdose",
         "death averted (`cost_per_death_averted`) is computed for each scenario against the baseline when",
-        f"the runs report a total cost (the first of {', '.join(f'`{k}`' for k in TOTAL_COST_KEYS)}, otherwise",
+        f"the runs report a total cost (`{TOTAL_COST_KEY}`, otherwise",
         "the sum of the cost columns): the average extra cost",
         "over the average overdose deaths averted, across paired runs, with a bootstrap 90% interval over",
         "pairs that is left empty when deaths averted are not clearly above zero.",

@@ -53,6 +53,7 @@ def cards(model: DrugMarketModel) -> list[Card]:
     overdoses = total(model, "overdoses")
     treated, waiting = now(model, "in_treatment"), now(model, "waiting_list")
     sellers, arrests = now(model, "active_dealers"), total(model, "arrests")
+    seller_arrests = total(model, "dealer_arrests")
     overtime, sick = total(model, "overtime_hours"), now(model, "officers_sick")
     cost = total(model, "cost_total")
     off_sick = f"{sick:,.0f} off sick now"
@@ -62,7 +63,7 @@ def cards(model: DrugMarketModel) -> list[Card]:
         Card("treatment", "In treatment", f"{treated:,.0f}", "people now", treated),
         Card("waiting", "Waiting for treatment", f"{waiting:,.0f}", "people now", waiting),
         Card("sellers", "Street sellers", f"{sellers:,.0f}", "working now", sellers),
-        Card("arrests", "Arrests", f"{arrests:,.0f}", "so far", arrests),
+        Card("arrests", "Arrests", f"{arrests:,.0f}", f"so far, {seller_arrests:,.0f} of sellers", arrests),
         Card("overtime", "Police overtime", f"{overtime:,.0f} h", off_sick, overtime),
         Card("cost", "Cost so far", money(cost), "2024/25 prices", cost),
     ]

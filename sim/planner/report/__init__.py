@@ -26,7 +26,7 @@ from sim.planner.report.compare import Comparison
 from sim.planner.report.outcomes import (
     COST_PER_DEATH_AVERTED,
     HEADLINE,
-    TOTAL_COST_KEYS,
+    TOTAL_COST_KEY,
     Headline,
     headline_keys,
     label_of,
@@ -37,7 +37,7 @@ from sim.planner.report.stats import mean_interval, paired_cost_per_death_averte
 __all__ = [
     "COST_PER_DEATH_AVERTED",
     "HEADLINE",
-    "TOTAL_COST_KEYS",
+    "TOTAL_COST_KEY",
     "Comparison",
     "Headline",
     "headline_keys",

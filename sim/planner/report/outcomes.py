@@ -65,8 +65,9 @@ HEADLINE: tuple[Headline, ...] = (
     ),
     *_group(
         "Police",
-        ("arrests_per_year", "Arrests a year", ""),
-        ("dealer_arrests_per_year", "Seller arrests a year", ""),
+        ("dealer_arrests_per_year", "Seller arrests a year (drug team)", ""),
+        ("person_arrests_per_year", "Acquisitive-crime arrests of people who use drugs a year (rest of the force)", ""),
+        ("arrests_per_year", "All arrests a year", ""),
         ("high_harm_disrupted_per_year", "High-harm group members arrested a year", "higher"),
         ("officer_hours_per_year", "Officer hours a year", ""),
         ("overtime_hours_per_year", "Overtime hours a year", ""),
@@ -91,9 +92,9 @@ FAN_CHARTS: tuple[str, ...] = (
     "team_in_post",
 )
 
-#: Summary keys holding the total cost of a run across agencies, first found wins. Without one,
-#: the cost columns (GBP flows with "cost" in the name, except totals) are added up.
-TOTAL_COST_KEYS: tuple[str, ...] = ("total_cost_total", "cost_total_total", "costs_total_total")
+#: Summary key of a run's total cost across agencies (the model's `cost_total` column). Runs
+#: without it (a model variant that reports only some agencies) show the sum of the cost columns.
+TOTAL_COST_KEY = "cost_total_total"
 DEATHS_KEY = "overdose_deaths_total"
 COST_PER_DEATH_AVERTED = "cost_per_death_averted"
 
@@ -128,7 +129,7 @@ def label_of(key: str) -> str:
             return item.label
     if key == COST_PER_DEATH_AVERTED:
         return "Cost per overdose death averted"
-    if key in TOTAL_COST_KEYS:
+    if key == TOTAL_COST_KEY:
         return "Total cost over the run"
     column, suffix = split_key(key)
     if column in COLUMN_BY_NAME:
@@ -146,8 +147,8 @@ def cost_keys() -> list[str]:
 
 def charted_columns() -> list[str]:
     """Daily columns drawn over time: the curated ones, then the total cost (or its parts)."""
-    totals = [k.removesuffix("_total") for k in TOTAL_COST_KEYS if k.removesuffix("_total") in COLUMN_BY_NAME]
-    costs = totals[:1] or [k.removesuffix("_total") for k in cost_keys()]
+    total = TOTAL_COST_KEY.removesuffix("_total")
+    costs = [total] if total in COLUMN_BY_NAME else [k.removesuffix("_total") for k in cost_keys()]
     return [c for c in (*FAN_CHARTS, *costs) if c in COLUMN_BY_NAME]
 
 
@@ -156,26 +157,24 @@ def group_of(key: str) -> str:
     for item in HEADLINE:
         if item.key == key:
             return item.group
-    return "Costs" if key == COST_PER_DEATH_AVERTED or key in TOTAL_COST_KEYS or key in cost_keys() else "Other"
+    return "Costs" if key in (COST_PER_DEATH_AVERTED, TOTAL_COST_KEY) or key in cost_keys() else "Other"
 
 
 def total_cost(summaries: pd.DataFrame) -> pd.Series | None:
     """Total cost of each run (GBP), or None if the model reports no costs."""
-    for key in TOTAL_COST_KEYS:
-        if key in summaries:
-            return summaries[key]
+    if TOTAL_COST_KEY in summaries:
+        return summaries[TOTAL_COST_KEY]
     parts = [k for k in cost_keys() if k in summaries and "total" not in k.removesuffix("_total")]
     return summaries[parts].sum(axis=1) if parts else None
 
 
 def headline_keys(available: Iterable[str], chosen: list[str] | None = None) -> list[str]:
     """The outcomes shown first: chosen ones, or the curated list plus costs, where present."""
-    available = list(available)
+    available = set(available)
     if chosen:
         return [k for k in chosen if k in available or k == COST_PER_DEATH_AVERTED]
     keys = [h.key for h in HEADLINE if h.key in available]
-    total = next((k for k in TOTAL_COST_KEYS if k in available), None)
-    keys += [total] if total else [k for k in cost_keys() if k in available]
+    keys += [TOTAL_COST_KEY] if TOTAL_COST_KEY in available else [k for k in cost_keys() if k in available]
     return keys
 
 
@@ -203,7 +202,7 @@ def better_of(key: str) -> str:
     for item in HEADLINE:
         if item.key == key:
             return item.better
-    if key in TOTAL_COST_KEYS or key in cost_keys() or key.removesuffix("_per_year") + "_total" in cost_keys():
+    if key == TOTAL_COST_KEY or key in cost_keys() or key.removesuffix("_per_year") + "_total" in cost_keys():
         return "lower"
     return ""
 
