@@ -216,7 +216,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         else:
             for warning in scenario.warnings():
                 print(f"{path}: warning: {warning}", file=sys.stderr)
-            print(f"{path}: ok ({scenario.name}: {scenario.years:g} years, {len(scenario.events)} timed change(s))")
+            changes = f"{len(scenario.events)} timed change(s), {len(scenario.operations)} operation(s)"
+            print(f"{path}: ok ({scenario.name}: {scenario.years:g} years, {changes})")
     if failed:
         print(f"{failed} of {len(args.files)} file(s) have problems", file=sys.stderr)
     return 1 if failed else 0

@@ -167,9 +167,8 @@ class Costs:
 
     def count(self) -> None:
         p, v, record = self.p, self.record.value, self.record
-        police = v("officer_hours") * p.officer_hour + v("overtime_hours") * p.officer_hour * (
-            p.overtime_multiplier - 1.0
-        )
+        hours = v("officer_hours") + v("operation_support_hours")
+        police = hours * p.officer_hour + v("overtime_hours") * p.officer_hour * (p.overtime_multiplier - 1.0)
         custody = v("custody_hours") * p.custody_hour
         crown_charges = v("crown_court_charges")
         prosecution = (v("charges") - crown_charges) * p.prosecution_magistrates + crown_charges * p.prosecution_crown

@@ -185,7 +185,8 @@ class DrugMarketModel(mesa.Model):
             self.dealers.key(still_free),
             deployment.effectiveness,
         )
-        arrested = np.concatenate([on_patrol, in_operations])
+        swept = self.hotspot_operations(day, still_free[~np.isin(still_free, in_operations)])
+        arrested = np.concatenate([on_patrol, in_operations, swept])
         police.open_cases(on_patrol.size, in_operations.size)
         self.case_quality = self.officers.attribute_arrests(arrested.size, day)
         self.dealers.arrested(arrested, day)
@@ -193,6 +194,28 @@ class DrugMarketModel(mesa.Model):
         self.record.add("high_harm_disrupted", int(police.high_harm[self.dealers.group[arrested]].sum()))
         self.record.set("case_quality", self.case_quality)
         self.record.set("case_backlog_hours", police.case_backlog)
+        return arrested
+
+    def hotspot_operations(self, day: int, sellers: np.ndarray) -> np.ndarray:
+        """Today's one-off hotspot operations (scenario `operations`); returns the sellers they arrest.
+
+        The operation brings its own officers, who also process its arrests, so it adds to the
+        police cost but not to the drug team's hours, fatigue or case backlog.
+        """
+        arrested = sellers[:0]
+        for operation in self.params.operations:
+            if operation.day != day:
+                continue
+            numbers = np.asarray(operation.hotspots, dtype=np.int64)
+            cells = self.town.hotspot_cells[numbers - 1] if numbers.size else self.town.hotspot_cells
+            free = sellers[~np.isin(sellers, arrested)]
+            caught = self.enforcement.sweep(
+                free, self.dealers.cell[free], cells, operation.arrest_share, self.context.luck("arrests"),
+                self.dealers.key(free),
+            )  # fmt: skip
+            arrested = np.concatenate([arrested, caught])
+            self.record.add("operation_support_hours", operation.officer_hours)
+        self.record.add("hotspot_operation_arrests", arrested.size)
         return arrested
 
     def record_day(self, day: int, arrested_people: np.ndarray, arrested_sellers: np.ndarray) -> None:

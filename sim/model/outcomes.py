@@ -112,6 +112,18 @@ DAILY_COLUMNS: tuple[Column, ...] = (
     Column("case_backlog_hours", "officer-hours", STOCK, "Case work owed for arrests already made."),
     Column("operation_arrests", "arrests", FLOW, "Sellers arrested in targeted operations (part of dealer_arrests)."),
     Column(
+        "hotspot_operation_arrests",
+        "arrests",
+        FLOW,
+        "Sellers arrested in one-off hotspot operations (scenario operations; part of dealer_arrests).",
+    ),
+    Column(
+        "operation_support_hours",
+        "officer-hours",
+        FLOW,
+        "Hours of officers brought in for one-off hotspot operations (not the drug team's; costed as police time).",
+    ),
+    Column(
         "high_harm_disrupted",
         "arrests",
         FLOW,

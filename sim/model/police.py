@@ -223,6 +223,20 @@ class Enforcement:
         risk = self.seller_risk(hours_by_group, members, rate)[seller_groups]
         return seller_ids[luck.uniform(seller_keys, "operation_arrest") < risk]
 
+    @staticmethod
+    def sweep(
+        seller_ids: np.ndarray,
+        seller_cells: np.ndarray,
+        swept_cells: np.ndarray,
+        share: float,
+        luck: Luck,
+        seller_keys: np.ndarray,
+    ) -> np.ndarray:
+        """Ids of sellers arrested in a one-off hotspot operation: a share of those standing at the
+        swept hotspots that day (sellers displaced to side streets are not there to be caught)."""
+        there = np.isin(seller_cells, swept_cells)
+        return seller_ids[there & (luck.uniform(seller_keys, "hotspot_operation") < share)]
+
     # -- case work -----------------------------------------------------------------------------
     def open_cases(self, patrol_arrests: int, operation_arrests: int) -> None:
         """Each arrest adds case work that the team owes before new tasking."""

@@ -59,6 +59,51 @@ class TimedChange(BaseModel):
     note: str = Field("", description="Why the change happens (shown in reports).", json_schema_extra={"unit": "text"})
 
 
+class HotspotOperation(BaseModel):
+    """A one-off operation: on one day officers sweep named hotspots and arrest a share of the
+    sellers standing there (the crackdown planners reach for first)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    day: int = Field(
+        description="Day of the run (0 = first day) of the operation.",
+        ge=0,
+        json_schema_extra={"unit": "day of the run"},
+    )
+    hotspots: list[int] = Field(
+        default_factory=list,
+        description="Hotspots swept, numbered 1 to town.hotspots row by row from the top left of the town map "
+        "(empty: every hotspot).",
+        max_length=100,
+        json_schema_extra={"unit": "hotspot numbers"},
+    )
+    arrest_share: float = Field(
+        0.5,
+        description="Share of the sellers standing at a swept hotspot that day who are arrested. Source: "
+        "assumption (an operation with warrants prepared in advance; sellers displaced to side streets escape).",
+        gt=0.0,
+        le=1.0,
+        json_schema_extra={"unit": "fraction", "plausible": [0.2, 0.8]},
+    )
+    officer_hours: float = Field(
+        200.0,
+        description="Officer hours the operation takes (briefing, the sweep, processing), costed at the "
+        "officer-hour rate. Staffed from outside the drug team (support units), so the team does not tire. "
+        "Source: assumption (for example 25 officers for 8 hours).",
+        ge=0.0,
+        le=100_000.0,
+        json_schema_extra={"unit": "officer-hours", "plausible": [50.0, 1_000.0]},
+    )
+    note: str = Field("", description="What the operation is (shown in reports).", json_schema_extra={"unit": "text"})
+
+    @field_validator("hotspots")
+    @classmethod
+    def _numbers_count_from_one(cls, value: list[int]) -> list[int]:
+        if any(number < 1 for number in value) or len(set(value)) != len(value):
+            raise ValueError("must be different hotspot numbers counted from 1 (as on the town map)")
+        return value
+
+
 class Scenario(Section):
     """A town, its market and a policy mix."""
 
@@ -124,6 +169,12 @@ class Scenario(Section):
         description="Timed lever changes: go-live, ramp-up, funding that ends.",
         json_schema_extra={"unit": "list of changes"},
     )
+    operations: list[HotspotOperation] = Field(
+        default_factory=list,
+        description="One-off hotspot operations: on a given day, arrest a share of the sellers at named hotspots.",
+        max_length=1_000,
+        json_schema_extra={"unit": "list of operations"},
+    )
 
     @property
     def days(self) -> int:
@@ -146,10 +197,21 @@ class Scenario(Section):
                 try:
                     check_lever(self, path, value, timed=True)
                 except ValueError as err:
-                    problems.append((index, path, str(err)))
-        if problems:
-            summary = "; ".join(f"events[{i}].set.{path}: {msg}" for i, path, msg in problems)
-            raise PydanticCustomError("timed_lever", "{summary}", {"summary": summary, "problems": problems})
+                    problems.append((("events", str(index), "set", path), str(err)))
+        _raise_located(problems)
+        return self
+
+    @model_validator(mode="after")
+    def _operations_name_real_hotspots(self) -> Scenario:
+        count, problems = self.town.hotspots, []
+        for index, operation in enumerate(self.operations):
+            missing = [number for number in operation.hotspots if number > count]
+            if missing:
+                message = (
+                    f"found hotspot {missing[0]}: the town has {count} hotspots (town.hotspots), numbered 1 to {count}"
+                )
+                problems.append((("operations", str(index), "hotspots"), message))
+        _raise_located(problems)
         return self
 
     def content_hash(self) -> str:
@@ -166,6 +228,12 @@ class Scenario(Section):
                 found.append(
                     f"events.{index}: day {change.day} is after the last day of the run ({self.days - 1}), "
                     "so this change never happens"
+                )
+        for index, operation in enumerate(self.operations):
+            if operation.day >= self.days:
+                found.append(
+                    f"operations.{index}: day {operation.day} is after the last day of the run ({self.days - 1}), "
+                    "so this operation never happens"
                 )
         for path in lever_paths():
             section, field = resolve_lever(self, path)
@@ -334,12 +402,18 @@ def load_scenarios(paths: list[str | Path]) -> list[Scenario]:
     return loaded
 
 
+def _raise_located(problems: list[tuple[tuple[str, ...], str]]) -> None:
+    """Raise the whole-scenario check's problems, each with the key it is about (see `_describe`)."""
+    if problems:
+        summary = "; ".join(f"{'.'.join(loc)}: {message}" for loc, message in problems)
+        raise PydanticCustomError("located", "{summary}", {"summary": summary, "problems": problems})
+
+
 def _describe(err: ValidationError, origin: Origin, name: str) -> list[Problem]:
     problems = []
     for error in err.errors():
-        if error["type"] == "timed_lever":
-            for index, lever, message in error["ctx"]["problems"]:
-                loc = ("events", str(index), "set", lever)
+        if error["type"] == "located":
+            for loc, message in error["ctx"]["problems"]:
                 where, line = _locate(loc, origin, name)
                 problems.append(Problem(where, line, ".".join(loc), message))
             continue
