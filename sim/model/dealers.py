@@ -18,7 +18,7 @@ from sim.model.context import Context
 from sim.model.events import Event
 from sim.model.market import MarketParams
 from sim.model.params import Section, param, per_year_to_daily
-from sim.model.town import Town
+from sim.model.town import AT_HOTSPOT, ELSEWHERE, NEXT_TO_HOTSPOT, Town
 
 #: Room in the luck keys for this many recruits per group over a run (see `Dealers.key`).
 RECRUITS_PER_GROUP = 1 << 24
@@ -127,11 +127,32 @@ class DealerParams(Section):
         le=1.0,
     )
     displacement_pressure: float = param(
-        3.0,
+        1.25,
+        unit="ratio",
+        doc="Patrol in a seller's cell, relative to what sellers there are used to, above which they "
+        "consider moving: sellers respond to a change in policing, not to its usual level.",
+        source="assumption; hotspot policing displaces little and more often diffuses benefits "
+        "(Weisburd et al. 2006), so only a clear rise in presence moves sellers",
+        plausible=(1.0, 3.0),
+        ge=1.0,
+    )
+    usual_patrol_hours_per_day: float = param(
+        24.0,
         unit="officer-hours/day",
-        doc="Patrol in a seller's cell above which they consider moving.",
-        plausible=(1.0, 10.0),
+        doc="Street patrol sellers are used to when the run starts: the town's policing before the "
+        "scenario's changes (the default town's police.patrol_hours_per_day). A scenario that patrols "
+        "more from day 0 is a change sellers notice.",
+        source="assumption: the default town's patrol",
+        plausible=(0.0, 200.0),
         ge=0.0,
+    )
+    patrol_memory_days: float = param(
+        60.0,
+        unit="days",
+        doc="Time over which sellers get used to a new level of patrol in a cell (then stop moving away from it).",
+        source="assumption",
+        plausible=(14.0, 365.0),
+        ge=1.0,
     )
     displacement_per_day: float = param(
         0.1,
@@ -185,6 +206,8 @@ class Dealers:
         per_group = np.bincount(np.arange(params.initial_sellers) % params.groups, minlength=params.groups)
         self.slots = per_group.astype(np.int64)
         self.market_revenue = 0.0  # recent GBP/day across the market
+        #: Patrol sellers are used to in each cell (officer-hours/day), set on the first day (see `displace`).
+        self.usual_patrol: np.ndarray | None = None
         for group, count in enumerate(per_group):
             self.add(np.full(count, group, dtype=np.int32), day=0)
         initial = np.arange(self.n)
@@ -343,25 +366,41 @@ class Dealers:
             self.log.record(day, Event.DEALER_ENTERED, new, cell=self.cell[new], value=self.group[new])
         self.record.add("dealers_entered", int(filled.sum()))
 
-    def displace(self, patrol_by_cell: np.ndarray, day: int) -> None:
-        """Sellers under police pressure move next door; displaced ones drift back when it eases."""
+    def displace(self, patrol_by_cell: np.ndarray, day: int, planned_hours: float) -> None:
+        """Sellers move next door when patrol where they stand rises above what they are used to,
+        and drift back home once it is down to the usual level there.
+
+        The usual level is each cell's patrol remembered over `patrol_memory_days`, starting from
+        the first day's deployment scaled to `usual_patrol_hours_per_day` (of the `planned_hours`);
+        so steady policing displaces nobody, a crackdown displaces sellers for a while, and they
+        settle once the new level is what they expect.
+        """
         p = self.p
+        if self.usual_patrol is None:
+            scale = p.usual_patrol_hours_per_day / planned_hours if planned_hours > 0 else 1.0
+            self.usual_patrol = patrol_by_cell * scale
+        threshold = self.usual_patrol * p.displacement_pressure
         ids = self.active()
-        pressured = patrol_by_cell[self.cell[ids]] > p.displacement_pressure
+        pressured = patrol_by_cell[self.cell[ids]] > threshold[self.cell[ids]]
         moving = ids[pressured & (self.luck.uniform(self.key(ids), "displaced") < p.displacement_per_day)]
         if moving.size:
             step = np.floor(3.0 * self.luck.uniforms(self.key(moving), "step_x", "step_y"))
             self.cell[moving] = self.town.neighbour_cell(self.cell[moving], step.astype(np.int64) - 1)
             self.log.record(day, Event.DEALER_DISPLACED, moving, cell=self.cell[moving])
         home = self.group_home[self.group[ids]]
-        away = (self.cell[ids] != home) & (patrol_by_cell[home] <= p.displacement_pressure)
+        away = (self.cell[ids] != home) & (patrol_by_cell[home] <= threshold[home])
         returning = ids[away & (self.luck.uniform(self.key(ids), "returns_home") < p.return_per_day)]
         self.cell[returning] = self.group_home[self.group[returning]]
+        self.usual_patrol += (patrol_by_cell - self.usual_patrol) / p.patrol_memory_days
         self.record.add("dealers_displaced", moving.size)
 
     def record_stocks(self) -> None:
         ids = self.active()
         self.record.set("active_dealers", ids.size)
+        zones = np.bincount(self.town.market_zone[self.cell[ids]], minlength=3)
+        self.record.set("sellers_at_hotspots", int(zones[AT_HOTSPOT]))
+        self.record.set("sellers_next_to_hotspots", int(zones[NEXT_TO_HOTSPOT]))
+        self.record.set("sellers_elsewhere", int(zones[ELSEWHERE]))
         self.record.set("dealer_slots", int(self.slots.sum()))
         self.record.set("mean_dealer_earnings", float(self.earnings[ids].mean()) if ids.size else 0.0)
         self.record.set("mean_dealer_risk", float(self.risk[ids].mean()) if ids.size else 0.0)

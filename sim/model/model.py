@@ -107,7 +107,7 @@ class DrugMarketModel(mesa.Model):
         self.dealers.perceive_risk(arrested_sellers, deployment.patrol_by_cell, extra=warnings)
         self.dealers.leave_or_stay(day)
         self.dealers.recruit(day)
-        self.dealers.displace(deployment.patrol_by_cell, day)
+        self.dealers.displace(deployment.patrol_by_cell, day, self.enforcement.p.patrol_hours_per_day)
         booked = self.custody.book_in(day, arrested_people, arrested_sellers, self.dealers.key(arrested_sellers))
         self.justice.process(day, booked, arrested_sellers)
         self.prison.hold_and_release(day)

@@ -46,6 +46,14 @@ DAILY_COLUMNS: tuple[Column, ...] = (
     Column("relapses", "people", FLOW, "People in recovery who returned to dependent use today."),
     # Market
     Column("active_dealers", "dealers", STOCK, "Street sellers working today."),
+    Column("sellers_at_hotspots", "dealers", STOCK, "Street sellers standing at a known hotspot today."),
+    Column(
+        "sellers_next_to_hotspots",
+        "dealers",
+        STOCK,
+        "Street sellers in a cell next to a hotspot today (where displaced sellers go first).",
+    ),
+    Column("sellers_elsewhere", "dealers", STOCK, "Street sellers neither at nor next to a hotspot today."),
     Column("dealer_slots", "positions", STOCK, "Selling positions that groups want filled."),
     Column("dealers_entered", "dealers", FLOW, "Recruits who started selling today."),
     Column("dealers_exited", "dealers", FLOW, "Sellers who left the market by choice today."),

@@ -60,6 +60,10 @@ class TownParams(Section):
     )
 
 
+#: Market zones of a cell (`Town.market_zone`), so outputs can show displacement and diffusion.
+AT_HOTSPOT, NEXT_TO_HOTSPOT, ELSEWHERE = 0, 1, 2
+
+
 class Town:
     """Static geography, built once per run from the scenario and the run's random stream."""
 
@@ -102,6 +106,9 @@ class Town:
         self.distance = np.hypot(dx, dy).astype(np.float32)
         #: reach[a, b]: how readily someone at cell a goes to cell b (1 at home, decaying).
         self.reach = np.exp(-self.distance / params.travel_scale).astype(np.float32)
+        #: Each cell's place in the market: at a hotspot, next to one (where displaced sellers go), or elsewhere.
+        near_market = (self.distance[:, self.hotspot_cells] < 1.5).any(axis=1)
+        self.market_zone = np.where(self.is_hotspot, AT_HOTSPOT, np.where(near_market, NEXT_TO_HOTSPOT, ELSEWHERE))
 
     def service_sites(self) -> tuple[int, int]:
         """Where the map draws the treatment service and the custody suite: (treatment cell, custody cell).
@@ -114,7 +121,7 @@ class Town:
         """
         centre = np.hypot(self.x - (self.width - 1) / 2, self.y - (self.height - 1) / 2)
         # Off the market: not on a hotspot nor next to one, where sellers stand (if the town has room).
-        near_market = (self.distance[:, self.hotspot_cells] < 1.5).any(axis=1)
+        near_market = self.market_zone != ELSEWHERE
         free = ~near_market if (~near_market).any() else ~self.is_hotspot
         need = self.deprivation[self.neighbourhood]
         # Most deprived first, then nearest the centre; lexsort sorts by its last key first.
