@@ -84,11 +84,16 @@ class DealerParams(Section):
         plausible=(7.0, 120.0),
         ge=1.0,
     )
-    presence_risk: float = param(
-        0.001,
-        unit="probability/day per officer-hour",
-        doc="Perceived daily arrest risk added by each officer-hour of patrol in the seller's cell.",
-        plausible=(0.0, 0.005),
+    attention_weight: float = param(
+        0.5,
+        unit="ratio",
+        doc="Weight a seller gives to their share of the police attention where they stand (the "
+        "daily arrest chance that the patrol in their cell, shared among the sellers there, "
+        "carries) on top of arrests seen among their group. Shared attention is what lets "
+        "concentrated enforcement tip a local market: as sellers leave, each one left draws more.",
+        source="Kleiman 1993; Caulkins 1993; the weight is an assumption, set so that the default "
+        "town's sellers perceive about the risk they did with a fixed presence risk",
+        plausible=(0.0, 2.0),
         ge=0.0,
     )
     turnover_per_year: float = param(
@@ -305,18 +310,21 @@ class Dealers:
         self.log.record(day, Event.DEALER_RELEASED, gone, cell=self.cell[gone], value=0.0)
         return back
 
-    def perceive_risk(self, arrested: np.ndarray, patrol_by_cell: np.ndarray, extra: np.ndarray | None = None) -> None:
+    def perceive_risk(
+        self, arrested: np.ndarray, attention_by_cell: np.ndarray, extra: np.ndarray | None = None
+    ) -> None:
         """Update each seller's sense of risk from peers' arrests and police where they stand.
 
-        The signal is the share of the seller's group arrested today plus the presence of patrol
-        in their cell; `extra` adds other warnings (such as a focused-deterrence call-in).
+        The signal is the share of the seller's group arrested today plus their share of the
+        police attention in their cell (`attention_by_cell`: the daily arrest chance of one seller
+        there); `extra` adds other warnings (such as a focused-deterrence call-in).
         """
         ids = self.active()
         groups = self.p.groups
         group_size = np.bincount(self.group[np.concatenate([ids, arrested])], minlength=groups)
         group_arrests = np.bincount(self.group[arrested], minlength=groups)
         signal = group_arrests[self.group[ids]] / np.maximum(group_size[self.group[ids]], 1)
-        signal = signal + self.p.presence_risk * patrol_by_cell[self.cell[ids]]
+        signal = signal + self.p.attention_weight * attention_by_cell[self.cell[ids]]
         if extra is not None:
             signal = signal + extra[ids]
         self.risk[ids] += (signal - self.risk[ids]) / self.p.risk_memory

@@ -104,7 +104,7 @@ class DrugMarketModel(mesa.Model):
         arrested_people = self.people.offend(bought, day)
         arrested_sellers = self.police_arrest(day, deployment)
         warnings = self.deterrence.communicate(day, arrested_sellers, arrested_people)
-        self.dealers.perceive_risk(arrested_sellers, deployment.patrol_by_cell, extra=warnings)
+        self.dealers.perceive_risk(arrested_sellers, self.police_attention(deployment), extra=warnings)
         self.dealers.leave_or_stay(day)
         self.dealers.recruit(day)
         self.dealers.displace(deployment.patrol_by_cell, day, self.enforcement.p.patrol_hours_per_day)
@@ -195,6 +195,13 @@ class DrugMarketModel(mesa.Model):
         self.record.set("case_quality", self.case_quality)
         self.record.set("case_backlog_hours", police.case_backlog)
         return arrested
+
+    def police_attention(self, deployment: Deployment) -> np.ndarray:
+        """Each cell's patrol shared among the sellers still standing there: one seller's daily
+        arrest chance, as sellers sense it after today's arrests (fewer sellers, more each)."""
+        police = self.enforcement
+        yield_per_hour = police.p.arrests_per_patrol_hour * deployment.effectiveness
+        return police.seller_risk(deployment.patrol_by_cell, self.dealers.by_cell(), yield_per_hour)
 
     def hotspot_operations(self, day: int, sellers: np.ndarray) -> np.ndarray:
         """Today's one-off hotspot operations (scenario `operations`); returns the sellers they arrest.
