@@ -1,9 +1,11 @@
 """Focused deterrence that delivers its promises against the same programme with delivery lowered.
 
-Runs the focused-deterrence scenario as written and with slow charging and no prosecutor joint
-working (promised sanctions follow late or not at all), over the same seeds, and prints for the
-programme's period: the mean credibility among warned groups, sellers who left while their group
-was warned, and the mean number of active sellers.
+Runs the focused-deterrence scenario without the programme, with swift charging (all cases worked
+up with the prosecutor), as written, with slow charging and no prosecutor joint working, and with
+slow charging and no group sanctions (fewer arrests of warned groups), over the same seeds, and
+prints for the period from go-live: the mean credibility among warned groups, sellers who left
+while their group was warned, all exits, the mean number of active sellers, seller arrests, the
+mean charge delay, and the weight of each kind of outcome warned groups saw.
 
     python scripts/credibility_delivery.py                 # 2 years, seeds 0-2
     python scripts/credibility_delivery.py --years 1 --seeds 5
@@ -44,7 +46,8 @@ def measure(scenario: Scenario, seed: int) -> dict[str, float]:
     model = DrugMarketModel(scenario, rng=np.random.SeedSequence(seed))
     model.run()
     daily = model.record.frame(scenario.start_date)
-    live = daily[daily["deterrence_resources"] > 0]
+    go_live = min((c.day for c in scenario.events if c.set.get("deterrence.active")), default=0)
+    live = daily[daily["day"] >= go_live]
     group_of = model.dealers.group[: model.dealers.n]
     warned_days = scenario.deterrence.repeat_call_in_days
     return {
@@ -54,6 +57,7 @@ def measure(scenario: Scenario, seed: int) -> dict[str, float]:
         "active_dealers": float(live["active_dealers"].mean()),
         "seller_arrests": float(live["dealer_arrests"].sum()),
         "mean_charge_delay": float(live.loc[live["mean_charge_delay"] > 0, "mean_charge_delay"].mean()),
+        **{f"seen_{kind}": weight for kind, weight in model.deterrence.credibility.tally.items()},
     }
 
 
@@ -64,13 +68,24 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     args = parser.parse_args()
     base = sim.load_scenario(args.scenario)
-    arms = {"swift": SWIFT_CHARGING, "as written": {}, "slow": SLOW_CHARGING}
-    for name, charging in arms.items():
-        rows = [measure(variant(base, charging, args.years), seed) for seed in range(args.seeds)]
+    arms = {
+        "no programme": ({}, None),
+        "swift": (SWIFT_CHARGING, True),
+        "as written": ({}, True),
+        "slow": (SLOW_CHARGING, True),
+        "slow, no group sanctions": (SLOW_CHARGING, False),
+    }
+    for name, (charging, sanctions) in arms.items():
+        scenario = variant(base, charging, args.years)
+        if sanctions is None:
+            scenario.events = [c for c in scenario.events if "deterrence.active" not in c.set]
+        else:
+            scenario.deterrence.group_sanctions = sanctions
+        rows = [measure(scenario, seed) for seed in range(args.seeds)]
         keys = rows[0].keys()
         cells = "  ".join(f"{k} {np.mean([r[k] for r in rows]):.3f}" for k in keys)
-        print(f"{name:>10}: {cells}", flush=True)
-        print(" " * 12 + "per seed: " + "; ".join(", ".join(f"{r[k]:.3g}" for k in keys) for r in rows), flush=True)
+        print(f"{name}: {cells}", flush=True)
+        print("    per seed: " + "; ".join(", ".join(f"{r[k]:.3g}" for k in keys) for r in rows), flush=True)
 
 
 if __name__ == "__main__":

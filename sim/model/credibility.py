@@ -33,13 +33,13 @@ from sim.model.deterrence import DeterrenceParams
 from sim.model.events import Event, EventLog
 from sim.model.params import half_life_factor
 
-#: Justice outcomes a warned group sees, each a promise kept (True) or not (False); charges are
-#: weighed by their speed separately.
+#: Justice outcomes a warned group sees, each with its kind and whether it is a promise kept;
+#: charges (weighed by their speed) and prison sentences are counted separately.
 KEPT = {
-    Event.DEALER_REMANDED: True,
-    Event.DEALER_NO_FURTHER_ACTION: False,
-    Event.DEALER_NOT_CHARGED: False,
-    Event.DEALER_ACQUITTED: False,
+    Event.DEALER_REMANDED: ("custody", True),
+    Event.DEALER_NO_FURTHER_ACTION: ("dropped", False),
+    Event.DEALER_NOT_CHARGED: ("dropped", False),
+    Event.DEALER_ACQUITTED: ("dropped", False),
 }
 SEEN = (*KEPT, Event.DEALER_CHARGED, Event.DEALER_SENTENCED)
 
@@ -54,6 +54,8 @@ class Credibility:
         self.level = np.full(dealers.p.groups, params.credibility_prior)
         self.watched_since = np.full(0, -1, dtype=np.int64)  # day a called-in seller's watch began
         self._last_day: int | None = None
+        #: Weight of every outcome warned groups have seen, by kind (for evaluations).
+        self.tally = dict.fromkeys(("arrests", "charges", "custody", "dropped", "impunity"), 0.0)
 
     def scale(self, groups: np.ndarray) -> np.ndarray:
         """Each group's multiplier on the call-in dose: credibility relative to the prior."""
@@ -96,25 +98,26 @@ class Credibility:
         kept = np.zeros(groups)
         missed = np.zeros(groups)
 
-        def count(into: np.ndarray, sellers: np.ndarray, weights: np.ndarray | float = 1.0) -> None:
+        def count(into: np.ndarray, kind: str, sellers: np.ndarray, weights: np.ndarray | float = 1.0) -> None:
             of = group[sellers]
             mine = warned[of]
             w = np.broadcast_to(weights, sellers.shape)[mine]
             into += np.bincount(of[mine], weights=w, minlength=groups)
+            self.tally[kind] += float(w.sum())
 
-        count(kept, arrested)
+        count(kept, "arrests", arrested)
         seen = self.log.on_day(day - 1, SEEN)
-        for event, promise_kept in KEPT.items():
-            count(kept if promise_kept else missed, seen[event][0])
+        for event, (kind, promise_kept) in KEPT.items():
+            count(kept if promise_kept else missed, kind, seen[event][0])
         sellers, delay = seen[Event.DEALER_CHARGED]
-        count(kept, sellers, p.swift_charge_weight * half_life_factor(p.swift_charge_days) ** delay)
+        count(kept, "charges", sellers, p.swift_charge_weight * half_life_factor(p.swift_charge_days) ** delay)
         sellers, days_to_serve = seen[Event.DEALER_SENTENCED]
-        count(kept, sellers[days_to_serve > 0])
+        count(kept, "custody", sellers[days_to_serve > 0])
 
         active = self.dealers.active()
         since = self.watched_since[active]
         unpunished = active[(since >= 0) & (day - since >= p.impunity_days)]
-        count(missed, unpunished)
+        count(missed, "impunity", unpunished)
         self.watched_since[unpunished] = day  # the next spell starts
         return kept, missed
 
