@@ -137,3 +137,17 @@ def test_a_programme_that_delivers_is_believed_and_moves_more_sellers_out() -> N
     lowered = _delivery(group_sanctions=False, charging=SLOW)
     assert delivers["credibility"].mean() > lowered["credibility"].mean() + 0.02
     assert delivers["exits"].sum() > lowered["exits"].sum()
+
+
+def test_the_event_log_gives_one_days_outcomes() -> None:
+    log = DrugMarketModel(_programme(0.1), rng=np.random.SeedSequence(0)).log
+    log.record(4, Event.DEALER_CHARGED, np.array([1, 2]), value=np.array([3.0, 40.0]))
+    log.record(5, Event.DEALER_CHARGED, np.array([7]), value=0.0)
+    log.record(5, Event.DEALER_NOT_CHARGED, np.array([8]), value=12.0)
+    log.record(5, Event.DEALER_CHARGED, np.array([9]), value=5.0)
+    log.record(6, Event.DEALER_CHARGED, np.array([11]), value=1.0)
+    seen = log.on_day(5, (Event.DEALER_CHARGED, Event.DEALER_NOT_CHARGED, Event.DEALER_REMANDED))
+    ids, values = seen[Event.DEALER_CHARGED]
+    assert ids.tolist() == [7, 9] and values.tolist() == [0.0, 5.0]
+    assert seen[Event.DEALER_NOT_CHARGED][0].tolist() == [8]
+    assert seen[Event.DEALER_REMANDED][0].size == 0
