@@ -3,7 +3,8 @@
 Each day of a running programme analysts identify sellers (high-harm groups first), an arrest in
 a warned group may bring a group sanction, arrested people with dependent use are queued for a
 call-in, and on session days the call-ins are held: sellers hear the message (a perceived-risk
-signal that fades), people who use drugs get an offer of services. The levers, the evidence and
+signal that fades, believed as far as their group has seen promised sanctions follow:
+`sim.model.credibility`), people who use drugs get an offer of services. The levers, the evidence and
 the partnership's effect factors are in `sim.model.deterrence`.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.context import Context
+from sim.model.credibility import Credibility
 from sim.model.dealers import Dealers
 from sim.model.deterrence import DAYS_PER_MONTH, DeterrenceParams, Partnership, per_day
 from sim.model.events import Event
@@ -43,12 +45,14 @@ class FocusedDeterrence:
         self.group_warned_until = np.full(n_groups, -1, dtype=np.int64)
         self.group_sanctioned_until = np.full(n_groups, -1, dtype=np.int64)
         self.identified = np.zeros(0, dtype=bool)
-        self.warning = np.zeros(0, dtype=np.float64)  # perceived daily risk from the seller's own call-in
+        # Perceived daily risk the seller's own call-in promised (fading); credibility scales it.
+        self.warning = np.zeros(0, dtype=np.float64)
         self.last_called = np.zeros(0, dtype=np.int64)
         self.person_last_called = np.zeros(0, dtype=np.int64)
         self.pending_people = np.zeros(0, dtype=np.int64)  # arrested people awaiting a call-in
         self.pending_since = np.zeros(0, dtype=np.int64)
         self._warned = False  # any warning still in force (skips work when idle)
+        self.credibility = Credibility(params, dealers, context.log)
 
     # -- state -------------------------------------------------------------------------------
     def _fit(self) -> None:
@@ -92,6 +96,10 @@ class FocusedDeterrence:
         if self._warned:
             self.warning *= half_life_factor(p.message_half_life_days)
             self.warning[self.warning < 1e-6] = 0.0  # a message long forgotten
+        warned = self.group_warned_until >= day
+        if p.active or self._warned:
+            self.credibility.learn(day, warned, arrested_sellers)
+        self.record.set("mean_credibility", self.credibility.mean(warned))
         if not p.active:
             self.go_live = None
             self.record.set("deterrence_resources", 0.0)
@@ -182,6 +190,7 @@ class FocusedDeterrence:
         chosen = due[order[:places]]
         self.warning[chosen] = p.call_in_risk * partnership.message
         self.last_called[chosen] = day
+        self.credibility.called_in(chosen, day)
         groups = self.dealers.group[chosen]
         self.group_warned_until[groups] = day + p.repeat_call_in_days
         self.log.record(day, Event.DEALER_CALLED_IN, chosen, cell=self.dealers.cell[chosen], value=groups)
@@ -209,7 +218,8 @@ class FocusedDeterrence:
         self.record.add("person_call_ins", chosen.size)
 
     def _signal(self, day: int) -> np.ndarray:
-        """Each seller's extra perceived risk: own warning, word from the group, group sanctions."""
+        """Each seller's extra perceived risk: own warning, word from the group, group sanctions,
+        each as far as the group believes the promise (its credibility relative to the prior)."""
         n = self.dealers.n
         sellers = self.dealers.active()
         groups = self.dealers.p.groups
@@ -217,12 +227,14 @@ class FocusedDeterrence:
         signal = own.copy()
         if sellers.size:
             group_of = self.dealers.group[sellers]
+            believed = self.credibility.scale(group_of)
+            signal[sellers] = own[sellers] * believed
             members = np.bincount(group_of, minlength=groups)
-            heard = np.bincount(group_of, weights=own[sellers], minlength=groups) / np.maximum(members, 1)
+            heard = np.bincount(group_of, weights=signal[sellers], minlength=groups) / np.maximum(members, 1)
             signal[sellers] += self.p.diffusion_share * heard[group_of]
             sanctioned = self.group_sanctioned_until[group_of] >= day
             if sanctioned.any():
-                message = self.p.call_in_risk * Partnership.of(self.p).message
+                message = self.p.call_in_risk * Partnership.of(self.p).message * believed[sanctioned]
                 signal[sellers[sanctioned]] = np.maximum(signal[sellers[sanctioned]], message)
         if not own.any() and not (self.group_sanctioned_until >= day).any():
             self._warned = False

@@ -180,7 +180,8 @@ class DeterrenceParams(Section):
         0.02,
         unit="probability/day",
         doc="Perceived daily arrest risk that a full-strength call-in message adds to a seller's "
-        "sense of risk (for comparison, a seller's perceived risk at baseline is about 0.003).",
+        "sense of risk while their group's credibility is at its prior (scaled by credibility / prior; "
+        "for comparison, a seller's perceived risk at baseline is about 0.003).",
         plausible=(0.005, 0.05),
         ge=0.0,
         le=1.0,
@@ -249,6 +250,70 @@ class DeterrenceParams(Section):
         plausible=(0.1, 0.8),
         ge=0.0,
         le=1.0,
+    )
+    # Credibility: whether promised sanctions are seen to follow (sim.model.credibility)
+    credibility_prior: float = param(
+        0.5,
+        unit="fraction",
+        doc="A group's belief, before it sees any outcome, that sanctions promised at a call-in will "
+        "follow; at this credibility a call-in adds `call_in_risk` x message (the calibrated dose).",
+        source="assumption; perceived certainty of sanction, not severity, deters, and offenders are "
+        "unsure of it before they see it (Nagin 2013)",
+        plausible=(0.2, 0.8),
+        gt=0.0,
+        le=1.0,
+    )
+    credibility_floor: float = param(
+        0.1,
+        unit="fraction",
+        doc="Lowest credibility a group can reach (some believe the warning whatever they see).",
+        plausible=(0.0, 0.3),
+        ge=0.0,
+        le=1.0,
+    )
+    credibility_learning: float = param(
+        0.2,
+        unit="fraction per outcome",
+        doc="Share of the gap between a group's credibility and what it saw that one outcome (an "
+        "arrest, a charge, custody, or a promise not kept) closes.",
+        source="assumption; people update their sense of sanction risk from their own and their "
+        "peers' experience of sanctions (Nagin 2013)",
+        plausible=(0.02, 0.3),
+        ge=0.0,
+        le=1.0,
+    )
+    credibility_half_life_days: float = param(
+        180.0,
+        unit="days",
+        doc="Half-life of a group's credibility's return to the prior when it sees nothing.",
+        plausible=(60.0, 720.0),
+        gt=0.0,
+    )
+    swift_charge_weight: float = param(
+        2.0,
+        unit="outcomes",
+        doc="How much a charge made on the day of arrest counts, against 1 for an arrest, custody or "
+        "a promise not kept; slower charges count less (`swift_charge_days`).",
+        source="assumption; swift and certain sanctions make the promise credible (Kennedy 2009)",
+        plausible=(1.0, 4.0),
+        ge=0.0,
+    )
+    swift_charge_days: float = param(
+        30.0,
+        unit="days",
+        doc="Delay from arrest to charge that halves how much a charge counts.",
+        source="assumption; swiftness of sanction (Kennedy 2009; Nagin 2013)",
+        plausible=(7.0, 120.0),
+        gt=0.0,
+    )
+    impunity_days: int = param(
+        60,
+        unit="days",
+        doc="Days a called-in seller goes on selling without arrest before their group counts it as a "
+        "promise not kept (and again after each further such spell).",
+        plausible=(21, 180),
+        ge=1,
+        le=3_650,
     )
 
 

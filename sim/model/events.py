@@ -187,6 +187,25 @@ class EventLog:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
         return np.concatenate([b[2] for b in found]), self._column(found, 3, np.int32)
 
+    def on_day(self, day: int, events: tuple[Event, ...]) -> dict[Event, tuple[np.ndarray, np.ndarray]]:
+        """Ids and values of each of `events` logged on `day` (recent days are read from the end, so
+        a daily look back costs only that day's entries, not the whole log)."""
+        wanted = {int(e) for e in events}
+        found: dict[int, list] = {int(e): [] for e in events}
+        for batch in reversed(self._batches):
+            if batch[0] < day:
+                break
+            if batch[0] == day and batch[1] in wanted:
+                found[batch[1]].append(batch)
+        out = {}
+        for event in events:
+            batches = found[int(event)][::-1]
+            if batches:
+                out[event] = (np.concatenate([b[2] for b in batches]), self._column(batches, 4, np.float64))
+            else:
+                out[event] = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
+        return out
+
     def frame(self) -> pd.DataFrame:
         """The event log as a table: day, event, agent, id, cell, value."""
         if not self._batches:

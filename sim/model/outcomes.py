@@ -185,6 +185,13 @@ DAILY_COLUMNS: tuple[Column, ...] = (
     Column("dealer_call_ins", "dealers", FLOW, "Sellers called in today."),
     Column("person_call_ins", "people", FLOW, "People who use drugs called in with an offer of services today."),
     Column("group_sanctions", "groups", FLOW, "Groups placed under a group sanction today."),
+    Column(
+        "mean_credibility",
+        "fraction",
+        STOCK,
+        "Mean credibility of focused deterrence among groups warned at a call-in: their belief that "
+        "promised sanctions follow (the prior, `deterrence.credibility_prior`, when no group is warned).",
+    ),
     # Prevalence including treatment and prison
     Column(
         "dependent_use_total",
