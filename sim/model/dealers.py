@@ -111,7 +111,8 @@ class DealerParams(Section):
         0.05,
         unit="probability/day",
         doc="Chance an open selling position is filled on a given day while selling pays. No "
-        "published rate exists: sweep it.",
+        "published rate exists: swept in docs/police.md, a crackdown's effect on sellers is about "
+        "the same for any rate from 0.01 to 0.2 (scripts/seller_assumptions.py).",
         plausible=(0.0, 0.2),
         ge=0.0,
         le=1.0,

@@ -174,7 +174,8 @@ class PrisonParams(Section):
         0.5,
         unit="fraction",
         doc="Chance a released street seller goes back to their group, if it still has an open "
-        "position; the rest leave the trade. Model choice; sweep it.",
+        "position; the rest leave the trade. No published figure: swept in docs/police.md, a "
+        "crackdown's effect on sellers is about the same from 0 to 1 (scripts/seller_assumptions.py).",
         plausible=(0.0, 1.0),
         ge=0.0,
         le=1.0,
