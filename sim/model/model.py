@@ -20,8 +20,8 @@ from sim.model.justice import Justice
 from sim.model.market import Market
 from sim.model.outcomes import Recorder
 from sim.model.people import People
-from sim.model.price import StreetPrice
 from sim.model.police import Deployment, Enforcement
+from sim.model.price import StreetPrice
 from sim.model.prison import Prison
 from sim.model.rows import Calendar
 from sim.model.town import Town
