@@ -84,7 +84,11 @@ def test_more_capacity_means_shorter_waits_only_when_demand_exceeds_it(baseline:
     """At baseline capacity does not bind (waits are short already); when demand rises above it,
     a queue forms and more places shorten it."""
     runs = {}
-    for demand in (1.0, 3.0):
+    # Four times the self-referral: since people in treatment can be imprisoned (about 75 exits to
+    # prison a year at baseline), three times only just exceeded the about 935 places (a queue of
+    # about 25 and some 1,000 in treatment where places were unlimited), too little for more places
+    # to show; the test is about demand clearly above capacity, checked below.
+    for demand in (1.0, 4.0):
         for limit in (55.0, 75.0):
             scenario = baseline.model_copy(deep=True)
             scenario.treatment.self_referral_per_year *= demand
@@ -92,7 +96,8 @@ def test_more_capacity_means_shorter_waits_only_when_demand_exceeds_it(baseline:
             # Common random numbers pair the runs; a queue's length needs two towns, short waits one.
             runs[demand, limit] = _mean_summary(scenario, range(2 if demand > 1.0 else 1))
     base, base_roomy = runs[1.0, 55.0], runs[1.0, 75.0]
-    busy, busy_roomy = runs[3.0, 55.0], runs[3.0, 75.0]
+    busy, busy_roomy = runs[4.0, 55.0], runs[4.0, 75.0]
+    assert busy["waiting_list_mean"] > 40  # the premise: demand well above the places, a standing queue
     assert base["mean_wait_days_mean"] < 7.0  # no standing queue at baseline...
     assert base_roomy["mean_wait_days_mean"] > base["mean_wait_days_mean"] - 4.0  # ...so little to gain
     assert base_roomy["in_treatment_mean"] < 1.05 * base["in_treatment_mean"]
