@@ -90,25 +90,3 @@ class Calendar:
             return day
         weekday = self.weekday(day)
         return day + np.where(weekday >= 5, 7 - weekday, 0)
-
-
-class PersonColumns:
-    """Named arrays, one row per person id, each with a default for rows not yet written."""
-
-    def __init__(self, size: int, **columns: tuple[Any, Any]) -> None:
-        self._spec = columns
-        self.size = size
-        for name, (dtype, fill) in columns.items():
-            setattr(self, name, np.full(size, fill, dtype=dtype))
-
-    def fit(self, n: int) -> None:
-        """Make room for ids below `n` (new rows take their column's default)."""
-        if n <= self.size:
-            return
-        size = max(n, 2 * self.size)
-        for name, (dtype, fill) in self._spec.items():
-            old = getattr(self, name)
-            new = np.full(size, fill, dtype=dtype)
-            new[: old.size] = old
-            setattr(self, name, new)
-        self.size = size
