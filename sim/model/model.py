@@ -194,7 +194,7 @@ class DrugMarketModel(mesa.Model):
             self.dealers.key(sellers),
             yield_per_hour,
         )
-        still_free = sellers[~np.isin(sellers, on_patrol)]
+        still_free = sellers[~self.dealers.marked(on_patrol)[sellers]]
         in_operations = police.arrest_in_operations(
             still_free,
             self.dealers.group[still_free],
@@ -203,7 +203,7 @@ class DrugMarketModel(mesa.Model):
             self.dealers.key(still_free),
             deployment.effectiveness,
         )
-        swept = self.hotspot_operations(day, still_free[~np.isin(still_free, in_operations)])
+        swept = self.hotspot_operations(day, still_free[~self.dealers.marked(in_operations)[still_free]])
         arrested = np.concatenate([on_patrol, in_operations, swept])
         police.open_cases(on_patrol.size, in_operations.size)
         self.case_quality = self.officers.attribute_arrests(arrested.size, day)
@@ -233,7 +233,7 @@ class DrugMarketModel(mesa.Model):
                 continue
             numbers = np.asarray(operation.hotspots, dtype=np.int64)
             cells = self.town.hotspot_cells[numbers - 1] if numbers.size else self.town.hotspot_cells
-            free = sellers[~np.isin(sellers, arrested)]
+            free = sellers[~self.dealers.marked(arrested)[sellers]]
             caught = self.enforcement.sweep(
                 free, self.dealers.cell[free], cells, operation.arrest_share, self.context.luck("arrests"),
                 self.dealers.key(free),
