@@ -155,10 +155,11 @@ class Luck:
         k = 0
         while more.any() and k < 200:
             k += 1
-            term = term * rate / k
-            cumulative = cumulative + term
+            term *= rate
+            term /= k
+            cumulative += term
             count += more
-            more &= u >= cumulative
+            more = u >= cumulative  # the sum never falls, so a settled count stays settled
         return count
 
     def gamma(self, ids: np.ndarray, shape: float, mean: np.ndarray | float, label: str) -> np.ndarray:
