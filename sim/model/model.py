@@ -167,9 +167,10 @@ class DrugMarketModel(mesa.Model):
         self.record.add("transactions", bought.size)
         self.record.add("failed_purchases", buyers.size - bought.size)
         finite = search[np.isfinite(search)]
+        mean_search = float(finite.mean()) if finite.size else 0.0
         if finite.size:
-            self.search_hours = float(finite.mean())
-        self.record.set("mean_search_time", float(finite.mean()) if finite.size else 0.0)
+            self.search_hours = mean_search
+        self.record.set("mean_search_time", mean_search)
         self.record.set("purity", self.market.purity)
         return bought
 
