@@ -105,8 +105,6 @@ class Luck:
         self._key = key
         self._streams = streams
         self._labels: dict[str, int] = {}
-        self._today: dict[str, int] = {}  # today's offset of each label drawn so far
-        self._today_is = -2
 
     def _offset(self, label: str, day: int) -> int:
         """The hash offset of this draw's label on `day`."""
@@ -115,18 +113,9 @@ class Luck:
             salt = self._labels[label] = _mix(zlib.crc32(label.encode()) ^ self._key)
         return _mix((salt + day * _GOLDEN) & _MASK)
 
-    def _offset_today(self, label: str) -> int:
-        """`_offset` for today, remembered for the rest of the day (a mechanism draws each label daily)."""
-        if self._today_is != self._streams.day:
-            self._today, self._today_is = {}, self._streams.day
-        offset = self._today.get(label)
-        if offset is None:
-            offset = self._today[label] = self._offset(label, self._today_is)
-        return offset
-
     def uniform(self, ids: np.ndarray, label: str) -> np.ndarray:
         """One uniform number in [0, 1) per id, for today and this draw's label."""
-        return _hash(ids, self._offset_today(label))
+        return _hash(ids, self._offset(label, self._streams.day))
 
     def trait(self, ids: np.ndarray, label: str) -> np.ndarray:
         """One uniform number in [0, 1) per id for the whole run: a fixed trait of the individual."""
@@ -137,7 +126,7 @@ class Luck:
         ids = np.asarray(ids)
         if ids.size == 0:
             return np.empty((len(labels), 0))
-        offsets = np.array([self._offset_today(label) for label in labels], dtype=np.uint64)
+        offsets = np.array([self._offset(label, self._streams.day) for label in labels], dtype=np.uint64)
         return _hash_rows(ids, offsets)
 
     def chance(self, ids: np.ndarray, probability: float | np.ndarray, label: str) -> np.ndarray:
