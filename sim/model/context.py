@@ -43,6 +43,8 @@ _GOLDEN = 0x9E3779B97F4A7C15
 _U_GOLDEN, _U_M1, _U_M2 = np.uint64(_GOLDEN), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _U30, _U27, _U31, _U11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _TO_UNIT = 1.0 / (1 << 53)
+#: Up to this many ids are hashed with Python integers rather than numpy (quicker for a few).
+_FEW = 8
 _TRIALS = 1 << 20  # room for this many trials per id in `Luck.binomial`
 #: The "day" a fixed trait is drawn for: never a simulated day.
 _TRAIT_DAY = -(1 << 40)
@@ -53,6 +55,40 @@ def _mix(x: int) -> int:
     x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9 & _MASK
     x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _MASK
     return x ^ (x >> 31)
+
+
+def _hash(ids: np.ndarray, offset: int) -> np.ndarray:
+    """SplitMix64 of (id * golden ratio + offset) for each id, as a uniform number in [0, 1).
+
+    A handful of ids (a day's few arrests or court hearings) are hashed with Python integers,
+    which is several times quicker than a numpy pass there and gives the same numbers.
+    """
+    ids = np.asarray(ids)
+    if ids.size <= _FEW:
+        if ids.size == 0:
+            return np.empty(0)
+        few = [(_mix((i * _GOLDEN + offset) & _MASK) >> 11) * _TO_UNIT for i in ids.ravel().tolist()]
+        return np.array(few).reshape(ids.shape)
+    x = np.multiply(ids, _U_GOLDEN, dtype=np.uint64, casting="unsafe")
+    x += np.uint64(offset)
+    return _finish(x)
+
+
+def _hash_rows(ids: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """`_hash` of the same ids under several offsets: one row per offset."""
+    x = np.multiply(ids[None, :], _U_GOLDEN, dtype=np.uint64, casting="unsafe") + offsets[:, None]
+    return _finish(x)
+
+
+def _finish(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser in place on an array, then its top 53 bits as a number in [0, 1)."""
+    x ^= x >> _U30
+    x *= _U_M1
+    x ^= x >> _U27
+    x *= _U_M2
+    x ^= x >> _U31
+    x >>= _U11
+    return x * _TO_UNIT
 
 
 class Luck:
@@ -69,18 +105,9 @@ class Luck:
         self._key = key
         self._streams = streams
         self._labels: dict[str, int] = {}
-        self._today: dict[str, int] = {}  # today's offset of each label drawn so far
-        self._today_is = -2
 
-    def _offset(self, label: str, day: int | None = None) -> int:
-        """The hash offset of this draw's label on `day` (default: today)."""
-        if day is None:
-            if self._today_is != self._streams.day:
-                self._today, self._today_is = {}, self._streams.day
-            offset = self._today.get(label)
-            if offset is None:
-                offset = self._today[label] = self._offset(label, self._streams.day)
-            return offset
+    def _offset(self, label: str, day: int) -> int:
+        """The hash offset of this draw's label on `day`."""
         salt = self._labels.get(label)
         if salt is None:
             salt = self._labels[label] = _mix(zlib.crc32(label.encode()) ^ self._key)
@@ -88,34 +115,19 @@ class Luck:
 
     def uniform(self, ids: np.ndarray, label: str) -> np.ndarray:
         """One uniform number in [0, 1) per id, for today and this draw's label."""
-        if np.size(ids) == 0:
-            return np.empty(0)
-        return self._hash(ids, np.uint64(self._offset(label)))
+        return _hash(ids, self._offset(label, self._streams.day))
 
     def trait(self, ids: np.ndarray, label: str) -> np.ndarray:
         """One uniform number in [0, 1) per id for the whole run: a fixed trait of the individual."""
-        if np.size(ids) == 0:
-            return np.empty(0)
-        return self._hash(ids, np.uint64(self._offset(label, _TRAIT_DAY)))
+        return _hash(ids, self._offset(label, _TRAIT_DAY))
 
     def uniforms(self, ids: np.ndarray, *labels: str) -> np.ndarray:
         """One row of uniform numbers per label (each row as `uniform` gives it), hashed in one pass."""
-        if np.size(ids) == 0:
+        ids = np.asarray(ids)
+        if ids.size == 0:
             return np.empty((len(labels), 0))
-        offsets = np.array([self._offset(label) for label in labels], dtype=np.uint64)
-        return self._hash(np.asarray(ids)[None, :], offsets[:, None])
-
-    @staticmethod
-    def _hash(ids: np.ndarray, offset: np.uint64 | np.ndarray) -> np.ndarray:
-        x = np.multiply(ids, _U_GOLDEN, dtype=np.uint64, casting="unsafe")
-        x = x + offset
-        x ^= x >> _U30
-        x *= _U_M1
-        x ^= x >> _U27
-        x *= _U_M2
-        x ^= x >> _U31
-        x >>= _U11
-        return x * _TO_UNIT
+        offsets = np.array([self._offset(label, self._streams.day) for label in labels], dtype=np.uint64)
+        return _hash_rows(ids, offsets)
 
     def chance(self, ids: np.ndarray, probability: float | np.ndarray, label: str) -> np.ndarray:
         """The subset of `ids` for whom an event with this probability happens today."""
@@ -132,10 +144,11 @@ class Luck:
         k = 0
         while more.any() and k < 200:
             k += 1
-            term = term * rate / k
-            cumulative = cumulative + term
+            term *= rate
+            term /= k
+            cumulative += term
             count += more
-            more &= u >= cumulative
+            more = u >= cumulative  # the sum never falls, so a settled count stays settled
         return count
 
     def gamma(self, ids: np.ndarray, shape: float, mean: np.ndarray | float, label: str) -> np.ndarray:

@@ -167,9 +167,10 @@ class DrugMarketModel(mesa.Model):
         self.record.add("transactions", bought.size)
         self.record.add("failed_purchases", buyers.size - bought.size)
         finite = search[np.isfinite(search)]
+        mean_search = float(finite.mean()) if finite.size else 0.0
         if finite.size:
-            self.search_hours = float(finite.mean())
-        self.record.set("mean_search_time", float(finite.mean()) if finite.size else 0.0)
+            self.search_hours = mean_search
+        self.record.set("mean_search_time", mean_search)
         self.record.set("purity", self.market.purity)
         return bought
 
@@ -194,7 +195,7 @@ class DrugMarketModel(mesa.Model):
             self.dealers.key(sellers),
             yield_per_hour,
         )
-        still_free = sellers[~np.isin(sellers, on_patrol)]
+        still_free = sellers[~self.dealers.marked(on_patrol)[sellers]]
         in_operations = police.arrest_in_operations(
             still_free,
             self.dealers.group[still_free],
@@ -203,7 +204,7 @@ class DrugMarketModel(mesa.Model):
             self.dealers.key(still_free),
             deployment.effectiveness,
         )
-        swept = self.hotspot_operations(day, still_free[~np.isin(still_free, in_operations)])
+        swept = self.hotspot_operations(day, still_free[~self.dealers.marked(in_operations)[still_free]])
         arrested = np.concatenate([on_patrol, in_operations, swept])
         police.open_cases(on_patrol.size, in_operations.size)
         self.case_quality = self.officers.attribute_arrests(arrested.size, day)
@@ -233,7 +234,7 @@ class DrugMarketModel(mesa.Model):
                 continue
             numbers = np.asarray(operation.hotspots, dtype=np.int64)
             cells = self.town.hotspot_cells[numbers - 1] if numbers.size else self.town.hotspot_cells
-            free = sellers[~np.isin(sellers, arrested)]
+            free = sellers[~self.dealers.marked(arrested)[sellers]]
             caught = self.enforcement.sweep(
                 free, self.dealers.cell[free], cells, operation.arrest_share, self.context.luck("arrests"),
                 self.dealers.key(free),

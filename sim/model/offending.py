@@ -149,7 +149,7 @@ def offend(people: People, day: int, failed: np.ndarray | None = None) -> np.nda
     settle = np.exp(-days_on / p.treated_offending_days)
     factor[on_ost] = p.treated_offending_ratio + (1.0 - p.treated_offending_ratio) * settle
     if failed is not None and failed.size:
-        factor[np.isin(offenders, failed, assume_unique=True)] *= p.scarcity_offending_ratio
+        factor[people.marked(failed)[offenders]] *= p.scarcity_offending_ratio
     rate = np.minimum(people.propensity[offenders] * mean_rate * factor, p.max_offences_per_day)
     offences = people.offending_luck.poisson(offenders, rate, "offences")
     people.offences[offenders] += offences

@@ -222,7 +222,7 @@ class People(Table):
 
     def ids_in(self, *states: UseState) -> np.ndarray:
         """Ids of everyone currently in any of `states`."""
-        return np.flatnonzero(self.in_states(*states))
+        return self.in_states(*states).nonzero()[0]
 
     def in_states(self, *states: UseState) -> np.ndarray:
         """Boolean mask over all rows: is each person in any of `states`?"""
@@ -315,7 +315,7 @@ class People(Table):
         (see `scarcity.go_without`); tolerance moves; some overdose (see `Overdoses.use`)."""
         looked, self.looking = self.looking, np.empty(0, dtype=np.int64)
         failed = looked[self.state[looked] == int(UseState.DEPENDENT)]
-        failed = failed[~np.isin(failed, bought)]
+        failed = failed[~self.marked(bought)[failed]]
         self.failed_today = failed
         unfamiliar = go_without(self, failed, day)
         self.overdoses.use(bought, day, purity_ratio, unfamiliar)

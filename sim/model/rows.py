@@ -49,6 +49,12 @@ class Table:
         self._follow(self.n + count, capacity)
         return ids
 
+    def marked(self, ids: np.ndarray) -> np.ndarray:
+        """A boolean mask over the rows in use, true at `ids`: membership by lookup (quicker than np.isin)."""
+        mask = np.zeros(self.n, dtype=bool)
+        mask[ids] = True
+        return mask
+
     def side_table(self, **fields: Field) -> Table:
         """Another module's columns about this table's ids: a table that grows with this one."""
         side = Table(self.capacity, **fields)
