@@ -27,6 +27,9 @@ from sim.planner.scenario import Scenario
 DAYS_PER_YEAR = 365.25
 #: Left treatment for these reasons (completed, dropped out) and so back to street use.
 BACK_TO_STREET = (0.0, 1.0)
+#: Cornish et al. 2010 compare with time on treatment after its first four weeks.
+INDUCTION_DAYS = 28
+WHY_RELEASE = "to be filled in"
 
 
 @dataclass(frozen=True)
@@ -116,27 +119,40 @@ FACTS: tuple[Fact, ...] = (
         "put all-cause ratios at 2-3",
     ),
     Fact(
-        "Overdoses per week, weeks 1-2 / weeks 3-12 after release from a prison sentence",
+        "Overdoses per week, weeks 1-2 / weeks 3-12 after release from a prison sentence, not on OST at release",
         "ratio",
         _rate_ratio(("release_od_w1_2", "release_weeks_w1_2"), ("release_od_w3_12", "release_weeks_w3_12")),
-        "UK 7.5 (95% CI 5.7-9.9); 3-8 across countries (deaths)",
+        "UK 7.5 (95% CI 5.7-9.9); 3-8 across countries (deaths; UK releases 1996-2000, before OST was kept up "
+        "in prison)",
         (5.7, 9.9),
         "Merrall et al. 2010",
-        "a handful of overdoses a year fall in weeks 1-2 after release in a town this size (wide interval), and "
-        "many leave prison on OST started or continued inside, with tolerance held (tolerance at those "
-        "overdoses averages about 0.5); people whose tolerance was lost and who use daily from release give "
-        "about 9 (tests/test_justice.py)",
+        WHY_RELEASE,
+    ),
+    Fact(
+        "Overdoses per week, weeks 1-2 / weeks 3-12 after release from a prison sentence, all releases",
+        "ratio",
+        _rate_ratio(
+            ("all_release_od_w1_2", "all_release_weeks_w1_2"), ("all_release_od_w3_12", "all_release_weeks_w3_12")
+        ),
+        "no published figure for today's mix, in which more than half leave prison on OST (context, no band)",
+        None,
+        "Merrall et al. 2010",
+    ),
+    Fact(
+        "Overdoses in weeks 1-2 after leaving OST / rate on OST after its first 4 weeks",
+        "ratio",
+        _rate_ratio(("exit_od_w1_2", "exit_years_w1_2"), ("stable_ost_od", "stable_ost_years")),
+        "9 (95% CI 5.4-14.9) times the rest of time on treatment (all-cause; counted from the end of the prescription)",
+        (5.4, 14.9),
+        "Cornish et al. 2010",
     ),
     Fact(
         "Overdoses in weeks 1-2 after leaving OST / off-OST rate",
         "ratio",
         _rate_ratio(("exit_od_w1_2", "exit_years_w1_2"), ("off_od", "off_years")),
-        "about 9 times the baseline (all-cause)",
-        (6.0, 12.0),
+        "crude 4.8 vs 1.3 per 100 person-years off treatment (all-cause; context, no band)",
+        None,
         "Cornish et al. 2010",
-        "the model logs leaving OST at the end of a week of missed doses, during which tolerance has already "
-        "fallen and some street use resumed, so part of the excess falls before the exit; Cornish et al. count "
-        "from the end of the prescription",
     ),
     Fact(
         "Non-fatal overdoses per fatal one",
@@ -303,9 +319,21 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
 
     # Merrall et al.'s cohorts are sentenced prisoners; releases from remand (often after days)
     # leave little time for tolerance to fall.
+    # In Merrall et al.'s UK cohorts (releases 1996-2000) prison treatment was detoxification, not
+    # OST kept up to release: compare with releasees whose tolerance was not held by a dose inside.
     releases = of(Event.RELEASED_FROM_PRISON)
-    rel_12, rel_weeks_12 = _after(releases, overdoses, 0, 14, days)
-    rel_312, rel_weeks_312 = _after(releases, overdoses, 14, 84, days)
+    dosed = of(Event.RELEASED_ON_PRISON_OST)
+    keys = ["id", "day"]
+    untreated = releases[~releases.set_index(keys).index.isin(dosed.set_index(keys).index)]
+    rel_12, rel_weeks_12 = _after(untreated, overdoses, 0, 14, days)
+    rel_312, rel_weeks_312 = _after(untreated, overdoses, 14, 84, days)
+    all_12, all_weeks_12 = _after(releases, overdoses, 0, 14, days)
+    all_312, all_weeks_312 = _after(releases, overdoses, 14, 84, days)
+    # Cornish et al.'s baseline is time on treatment after its first four weeks (induction excluded);
+    # people on OST on day 0 are past induction.
+    stable = ost.assign(start=np.where(ost["start"] < 0, ost["start"], ost["start"] + INDUCTION_DAYS))
+    stable = stable[stable["end"] > stable["start"]]
+    od_stable_ost = _within(stable, overdoses)
     exits = left[left["value"].isin(BACK_TO_STREET)]
     exit_12, exit_weeks_12 = _after(exits, overdoses, 0, 14, days)
 
@@ -322,12 +350,18 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
         "ost_od_deaths": float(death_on_ost.sum()),
         "off_od_deaths": float((~death_on_ost & dependent_death).sum()),
         "off_od": float((~od_on_ost & dependent_od).sum()),
+        "stable_ost_od": float(od_stable_ost.sum()),
+        "stable_ost_years": float((stable["end"] - stable["start"].clip(lower=0)).sum()) / DAYS_PER_YEAR,
         "od": float(len(overdoses)),
         "od_deaths": float(len(deaths)),
         "release_od_w1_2": float(rel_12),
         "release_weeks_w1_2": rel_weeks_12,
         "release_od_w3_12": float(rel_312),
         "release_weeks_w3_12": rel_weeks_312,
+        "all_release_od_w1_2": float(all_12),
+        "all_release_weeks_w1_2": all_weeks_12,
+        "all_release_od_w3_12": float(all_312),
+        "all_release_weeks_w3_12": all_weeks_312,
         "exit_od_w1_2": float(exit_12),
         "exit_years_w1_2": exit_weeks_12 * 7.0 / DAYS_PER_YEAR,
         **offending,
