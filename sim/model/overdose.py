@@ -61,7 +61,7 @@ class OverdoseParams(Section):
         doc="Half-life of the tolerance gap once daily use resumes.",
         source="calibrated with overdose.no_tolerance_multiplier to Merrall et al. 2010 (overdoses in weeks 1-2 "
         "after release 7.5 times those in weeks 3-12, UK releases before OST was kept up in prison): 8 days gives "
-        "about 7.5 for people whose tolerance was lost inside and who use daily from release, and about 9 for the "
+        "about 7 for people whose tolerance was lost inside and who use daily from release, and about 9 for the "
         "town's releasees not on prison OST (docs/death-risks-fit.md)",
         plausible=(2.0, 14.0),
         gt=0.0,

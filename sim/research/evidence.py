@@ -29,7 +29,12 @@ DAYS_PER_YEAR = 365.25
 BACK_TO_STREET = (0.0, 1.0)
 #: Cornish et al. 2010 compare with time on treatment after its first four weeks.
 INDUCTION_DAYS = 28
-WHY_RELEASE = "to be filled in"
+#: Why the release row (Merrall et al. 2010) may land outside its band.
+WHY_RELEASE = (
+    "releasees not on prison OST have a few dozen overdoses in weeks 3-12 over a handful of replicates, so the "
+    "interval is wide (12 replicates of 5 years: 8.7, interval 5.8-13.7); every releasee uses daily from the day "
+    "of release and nobody uses in prison, so where the model misses it overstates the spike"
+)
 
 
 @dataclass(frozen=True)
@@ -114,9 +119,9 @@ FACTS: tuple[Fact, ...] = (
         "1.73 (95% CI 1.55-1.92) poisoning; all-cause 2-3",
         (1.55, 1.92),
         "Pierce et al. 2016; Sordo et al. 2017",
-        "a stable OST dose carries overdose.ost_dose_relative_risk of a street day's hazard (set to land near "
-        "Pierce et al.'s 1.73); the interval is wide because deaths on OST are few, and Sordo et al. 2017 "
-        "put all-cause ratios at 2-3",
+        "a stable OST dose carries overdose.ost_dose_relative_risk of a street day's hazard, calibrated to Pierce "
+        "et al.'s 1.73 over 12 replicates of 5 years (docs/death-risks-fit.md); with few deaths on OST a run of a "
+        "few replicates scatters widely around it (Sordo et al. 2017 put all-cause ratios at 2-3)",
     ),
     Fact(
         "Overdoses per week, weeks 1-2 / weeks 3-12 after release from a prison sentence, not on OST at release",
@@ -145,6 +150,8 @@ FACTS: tuple[Fact, ...] = (
         "9 (95% CI 5.4-14.9) times the rest of time on treatment (all-cause; counted from the end of the prescription)",
         (5.4, 14.9),
         "Cornish et al. 2010",
+        "counted from the discharge after a week of missed doses (the end of the prescription, as Cornish et al. "
+        "count); tolerance then fell during the missed doses and comes back with overdose.tolerance_regain_half_life",
     ),
     Fact(
         "Overdoses in weeks 1-2 after leaving OST / off-OST rate",
