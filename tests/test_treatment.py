@@ -207,7 +207,7 @@ def test_ost_cuts_overdoses_and_offending() -> None:
     ods = {name: c.overdoses_by_day(days).sum() for name, c in (("street", street), ("ost", treated))}
     # A stable dose still carries risk (overdose.ost_dose_relative_risk): with no missed purchases in
     # this cohort, street use at full tolerance is only somewhat riskier; in the town, where street
-    # use has gaps, deaths off OST are about twice those on it (docs/evidence.md; Pierce et al. 2016).
+    # use has gaps, deaths off OST are about 1.7 times those on it (docs/evidence.md; Pierce et al. 2016).
     assert ods["ost"] < 0.85 * ods["street"]
     # Partial, not total: people long retained on OST offend about half as much (Gossop et al. 2003).
     assert 0.3 * offences["street"] < offences["ost"] < 0.6 * offences["street"]
