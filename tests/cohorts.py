@@ -105,6 +105,5 @@ def imprison(cohort: Cohort, days_inside: int, release_day: int) -> None:
     ids = cohort.ids
     start = release_day - days_inside
     cohort.people.move(ids, UseState.PRISON, start)
-    cohort.prison.rows.fit(cohort.people.n)
     cohort.prison.rows.entered[ids] = start
     cohort.prison.rows.release_day[ids] = release_day

@@ -93,7 +93,7 @@ def test_a_believed_call_in_adds_more_perceived_risk() -> None:
     model.run_for(120)
     fd, dealers, p = model.deterrence, model.dealers, model.params.deterrence
     sellers = dealers.active()
-    called = sellers[fd.warning[sellers] > 0]
+    called = sellers[fd.sellers.warning[sellers] > 0]
     group = dealers.group[called[0]]
     members = sellers[dealers.group[sellers] == group]
     fd.credibility.level[group] = p.credibility_prior

@@ -111,9 +111,9 @@ def test_benefits_diffuse_to_group_members_never_called_in(town: Scenario) -> No
     fd, dealers = model.deterrence, model.dealers
     sellers = dealers.active()
     signal = fd._signal(model.today)
-    warned_groups = np.unique(dealers.group[sellers[fd.warning[sellers] > 0]])
+    warned_groups = np.unique(dealers.group[sellers[fd.sellers.warning[sellers] > 0]])
     in_warned = np.isin(dealers.group[sellers], warned_groups)
-    never_called = fd.last_called[sellers] < 0
+    never_called = fd.sellers.last_called[sellers] < 0
     peers = sellers[in_warned & never_called]
     strangers = sellers[~in_warned & never_called]
     assert peers.size and strangers.size

@@ -20,6 +20,10 @@ from sim.model.events import Event
 from sim.model.params import half_life_factor
 from sim.model.people import People, UseState
 from sim.model.police import Enforcement
+from sim.model.rows import Field
+
+#: "Last called in" of anyone never called in: long enough ago for any repeat interval.
+NEVER = -(10**6)
 
 
 class FocusedDeterrence:
@@ -44,31 +48,19 @@ class FocusedDeterrence:
         n_groups = dealers.p.groups
         self.group_warned_until = np.full(n_groups, -1, dtype=np.int64)
         self.group_sanctioned_until = np.full(n_groups, -1, dtype=np.int64)
-        self.identified = np.zeros(0, dtype=bool)
-        # Perceived daily risk the seller's own call-in promised (fading); credibility scales it.
-        self.warning = np.zeros(0, dtype=np.float64)
-        self.last_called = np.zeros(0, dtype=np.int64)
-        self.person_last_called = np.zeros(0, dtype=np.int64)
+        #: What the programme knows of each seller: identified by its analysts, the perceived daily
+        #: risk their own call-in promised (fading; credibility scales it), the day last called in.
+        self.sellers = dealers.side_table(
+            identified=Field(bool, False),
+            warning=Field(np.float64, 0.0),
+            last_called=Field(np.int64, NEVER),
+        )
+        #: The day each person who uses drugs was last called in.
+        self.persons = people.side_table(last_called=Field(np.int64, NEVER))
         self.pending_people = np.zeros(0, dtype=np.int64)  # arrested people awaiting a call-in
         self.pending_since = np.zeros(0, dtype=np.int64)
         self._warned = False  # any warning still in force (skips work when idle)
         self.credibility = Credibility(params, dealers, context.log)
-
-    # -- state -------------------------------------------------------------------------------
-    def _fit(self) -> None:
-        """Grow the per-seller and per-person arrays to the populations' current size."""
-        n = self.dealers.n
-        if self.identified.size < n:
-            extra = n - self.identified.size + 256
-            self.identified = np.concatenate([self.identified, np.zeros(extra, dtype=bool)])
-            self.warning = np.concatenate([self.warning, np.zeros(extra)])
-            self.last_called = np.concatenate([self.last_called, np.full(extra, -(10**6), dtype=np.int64)])
-        m = self.people.n
-        if self.person_last_called.size < m:
-            extra = m - self.person_last_called.size + 1024
-            self.person_last_called = np.concatenate(
-                [self.person_last_called, np.full(extra, -(10**6), dtype=np.int64)]
-            )
 
     def resources(self, day: int) -> float:
         """Share of the programme's resources in place today (0 before go-live or when stopped)."""
@@ -92,10 +84,9 @@ class FocusedDeterrence:
         for a call-in, and (on session days) the call-ins themselves.
         """
         p = self.p
-        self._fit()
         if self._warned:
-            self.warning *= half_life_factor(p.message_half_life_days)
-            self.warning[self.warning < 1e-6] = 0.0  # a message long forgotten
+            self.sellers.warning *= half_life_factor(p.message_half_life_days)
+            self.sellers.warning[self.sellers.warning < 1e-6] = 0.0  # a message long forgotten
         warned = self.group_warned_until >= day
         if p.active or self._warned:
             self.credibility.learn(day, warned, arrested_sellers)
@@ -115,21 +106,21 @@ class FocusedDeterrence:
             self.call_in(day, resources, partnership)
         self.record.set("deterrence_resources", resources)
         active = self.dealers.active()
-        self.record.set("identified_dealers", int(np.count_nonzero(self.identified[active])))
+        self.record.set("identified_dealers", int(np.count_nonzero(self.sellers.identified[active])))
         return self._signal(day)
 
     def identify(self, day: int, resources: float, partnership: Partnership) -> None:
         """Analysts identify sellers, high-harm groups first; data sharing sets the pace."""
         p = self.p
         sellers = self.dealers.active()
-        unknown = sellers[~self.identified[sellers]]
+        unknown = sellers[~self.sellers.identified[sellers]]
         if unknown.size == 0:
             return
         monthly = p.identification_per_month * partnership.identification * resources
         high = self.enforcement.high_harm[self.dealers.group[unknown]]
         chance = np.where(high, per_day(monthly), per_day(monthly * p.other_group_identification))
         found = unknown[self.luck.uniform(self.dealers.key(unknown), "identified") < chance]
-        self.identified[found] = True
+        self.sellers.identified[found] = True
         self.log.record(
             day, Event.DEALER_IDENTIFIED, found, cell=self.dealers.cell[found], value=self.dealers.group[found]
         )
@@ -161,7 +152,7 @@ class FocusedDeterrence:
         if arrested.size == 0:
             return
         dependent = arrested[self.people.state[arrested] == int(UseState.DEPENDENT)]
-        fresh = dependent[self.person_last_called[dependent] <= day - window]
+        fresh = dependent[self.persons.last_called[dependent] <= day - window]
         linked = fresh[self.luck.uniform(fresh, "linked") < partnership.identification * resources]
         self.pending_people = np.concatenate([self.pending_people, linked])
         self.pending_since = np.concatenate([self.pending_since, np.full(linked.size, day)])
@@ -180,16 +171,17 @@ class FocusedDeterrence:
     def _call_in_sellers(self, day: int, places: int, partnership: Partnership) -> np.ndarray:
         p = self.p
         sellers = self.dealers.active()
-        due = sellers[self.identified[sellers] & (self.last_called[sellers] <= day - p.repeat_call_in_days)]
+        known = self.sellers
+        due = sellers[known.identified[sellers] & (known.last_called[sellers] <= day - p.repeat_call_in_days)]
         if places == 0 or due.size == 0:
             return due[:0]
         # First-time call-ins before repeats, high-harm groups first, at random otherwise.
-        repeat = self.last_called[due] >= 0
+        repeat = self.sellers.last_called[due] >= 0
         low_harm = ~self.enforcement.high_harm[self.dealers.group[due]]
         order = np.lexsort((self.luck.uniform(self.dealers.key(due), "call_in_order"), low_harm, repeat))
         chosen = due[order[:places]]
-        self.warning[chosen] = p.call_in_risk * partnership.message
-        self.last_called[chosen] = day
+        self.sellers.warning[chosen] = p.call_in_risk * partnership.message
+        self.sellers.last_called[chosen] = day
         self.credibility.called_in(chosen, day)
         groups = self.dealers.group[chosen]
         self.group_warned_until[groups] = day + p.repeat_call_in_days
@@ -211,7 +203,7 @@ class FocusedDeterrence:
         self.pending_people, self.pending_since = self.pending_people[left], self.pending_since[left]
         factor = 1.0 + (self.p.call_in_readiness - 1.0) * partnership.referral
         self.people.encourage_treatment(chosen, factor)
-        self.person_last_called[chosen] = day
+        self.persons.last_called[chosen] = day
         self.log.record(
             day, Event.PERSON_CALLED_IN, chosen, cell=self.people.home[chosen], value=self.people.readiness[chosen]
         )
@@ -223,7 +215,7 @@ class FocusedDeterrence:
         n = self.dealers.n
         sellers = self.dealers.active()
         groups = self.dealers.p.groups
-        own = self.warning[:n]
+        own = self.sellers.warning[:n]
         signal = own.copy()
         if sellers.size:
             group_of = self.dealers.group[sellers]

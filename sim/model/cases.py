@@ -13,7 +13,7 @@ from enum import IntEnum
 import numpy as np
 
 from sim.model.events import Event, EventLog
-from sim.model.rows import PersonColumns
+from sim.model.rows import Field, Table
 
 
 class Stage(IntEnum):
@@ -33,8 +33,8 @@ PERSON, SELLER = 0, 1
 SPREAD_SHAPE = 2.0
 
 
-class CaseFile:
-    """Every case opened in the run: one row per case, columns as arrays.
+class CaseFile(Table):
+    """Every case opened in the run: one row per case.
 
     Also keeps each person's and each seller's open case (-1: none), so a new arrest finds the
     case it joins.
@@ -42,40 +42,34 @@ class CaseFile:
 
     def __init__(
         self,
-        n_people: int,
-        n_sellers: int,
+        people: Table,
+        sellers: Table,
         log: EventLog,
         seller_key: Callable[[np.ndarray], np.ndarray],
         capacity: int = 1024,
     ) -> None:
-        self.n = 0
+        super().__init__(
+            capacity,
+            agent=Field(np.int8, PERSON),
+            who=Field(np.int64, 0),
+            stage=Field(np.int8, Stage.CLOSED),
+            due=Field(np.int32, -1),
+            opened=Field(np.int32, 0),
+            forensic=Field(bool, False),
+            joint=Field(bool, False),
+            crown=Field(bool, False),
+            assessed=Field(bool, False),
+            complies=Field(bool, False),
+            breach=Field(bool, False),
+            remanded_on=Field(np.int32, -1),
+            decided_on=Field(np.int32, -1),  # day of the charging decision
+            charged=Field(bool, False),
+            quality=Field(np.float64, 1.0),  # how well the arrest was evidenced (0-1]
+        )
         self._seller_key = seller_key
-        self.agent = np.zeros(capacity, dtype=np.int8)
-        self.who = np.zeros(capacity, dtype=np.int64)
-        self.stage = np.full(capacity, Stage.CLOSED, dtype=np.int8)
-        self.due = np.full(capacity, -1, dtype=np.int32)
-        self.opened = np.zeros(capacity, dtype=np.int32)
-        self.forensic = np.zeros(capacity, dtype=bool)
-        self.joint = np.zeros(capacity, dtype=bool)
-        self.crown = np.zeros(capacity, dtype=bool)
-        self.assessed = np.zeros(capacity, dtype=bool)
-        self.complies = np.zeros(capacity, dtype=bool)
-        self.breach = np.zeros(capacity, dtype=bool)
-        self.remanded_on = np.full(capacity, -1, dtype=np.int32)
-        self.decided_on = np.full(capacity, -1, dtype=np.int32)  # day of the charging decision
-        self.charged = np.zeros(capacity, dtype=bool)
-        self.quality = np.ones(capacity, dtype=np.float64)  # how well the arrest was evidenced (0-1]
         self.agenda: dict[int, list[int]] = {}
         self._log = log
-        self._open_of = (
-            PersonColumns(n_people, case=(np.int64, -1)),
-            PersonColumns(n_sellers, case=(np.int64, -1)),
-        )
-
-    def fit(self, n_people: int, n_sellers: int) -> None:
-        """Make room for every person and seller id below these counts."""
-        self._open_of[PERSON].fit(n_people)
-        self._open_of[SELLER].fit(n_sellers)
+        self._open_of = (people.side_table(case=Field(np.int64, -1)), sellers.side_table(case=Field(np.int64, -1)))
 
     def key_of(self, agent: int, who: np.ndarray) -> np.ndarray:
         """The key of each person's (agent PERSON) or seller's (SELLER) own luck in the justice pathway.
@@ -99,27 +93,14 @@ class CaseFile:
         return self._open_of[agent].case[who]
 
     def open(self, agent: int, who: np.ndarray, day: int) -> np.ndarray:
-        """Open a case for each of `who` (people or sellers) today; returns the case ids."""
-        count = who.size
-        if self.n + count > self.agent.size:
-            size = max(self.n + count, 2 * self.agent.size)
-            for name, value in vars(self).items():
-                if isinstance(value, np.ndarray):
-                    grown = np.zeros(size, dtype=value.dtype)
-                    grown[: self.n] = value[: self.n]
-                    setattr(self, name, grown)
-        ids = np.arange(self.n, self.n + count)
+        """Open a case for each of `who` (people or sellers) today; returns the case ids.
+
+        The caller sets the stage it opens at; other columns start at their fields' fills.
+        """
+        ids = self.append(who.size)
         self.agent[ids] = agent
         self.who[ids] = who
         self.opened[ids] = day
-        self.due[ids] = -1
-        self.forensic[ids] = self.joint[ids] = self.crown[ids] = False
-        self.assessed[ids] = self.complies[ids] = self.breach[ids] = False
-        self.remanded_on[ids] = -1
-        self.decided_on[ids] = -1
-        self.charged[ids] = False
-        self.quality[ids] = 1.0
-        self.n += count
         self._open_of[agent].case[who] = ids
         return ids
 

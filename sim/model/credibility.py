@@ -32,6 +32,7 @@ from sim.model.dealers import Dealers
 from sim.model.deterrence import DeterrenceParams
 from sim.model.events import Event, EventLog
 from sim.model.params import half_life_factor
+from sim.model.rows import Field
 
 #: Justice outcomes a warned group sees, each with its kind and whether it is a promise kept;
 #: charges (weighed by their speed) and prison sentences are counted separately.
@@ -52,7 +53,8 @@ class Credibility:
         self.dealers = dealers
         self.log = log
         self.level = np.full(dealers.p.groups, params.credibility_prior)
-        self.watched_since = np.full(0, -1, dtype=np.int64)  # day a called-in seller's watch began
+        #: The day each called-in seller's watch began (-1: not watched).
+        self.sellers = dealers.side_table(watched_since=Field(np.int64, -1))
         self._last_day: int | None = None
         #: Weight of every outcome warned groups have seen, by kind (for evaluations).
         self.tally = dict.fromkeys(("arrests", "charges", "custody", "dropped", "impunity"), 0.0)
@@ -67,8 +69,7 @@ class Credibility:
 
     def called_in(self, sellers: np.ndarray, day: int) -> None:
         """Called-in sellers are watched: going on selling unpunished is a promise not kept."""
-        self._fit()
-        self.watched_since[sellers] = day
+        self.sellers.watched_since[sellers] = day
 
     def learn(self, day: int, warned: np.ndarray, arrested: np.ndarray) -> None:
         """Today's update: yesterday's justice outcomes and today's arrests in warned groups.
@@ -77,12 +78,11 @@ class Credibility:
         yesterday are the latest the groups can have seen.
         """
         p = self.p
-        self._fit()
         if self._last_day is not None and day > self._last_day:
             relax = half_life_factor(p.credibility_half_life_days) ** (day - self._last_day)
             self.level = p.credibility_prior + (self.level - p.credibility_prior) * relax
         self._last_day = day
-        self.watched_since[arrested] = -1  # the promise was kept for them
+        self.sellers.watched_since[arrested] = -1  # the promise was kept for them
         if not warned.any():
             return
         kept, missed = self._outcomes(day, warned, arrested)
@@ -115,18 +115,11 @@ class Credibility:
         count(kept, "custody", sellers[days_to_serve > 0])
 
         active = self.dealers.active()
-        since = self.watched_since[active]
+        since = self.sellers.watched_since[active]
         unpunished = active[(since >= 0) & (day - since >= p.impunity_days)]
         count(missed, "impunity", unpunished)
-        self.watched_since[unpunished] = day  # the next spell starts
+        self.sellers.watched_since[unpunished] = day  # the next spell starts
         return kept, missed
-
-    def _fit(self) -> None:
-        """Grow the per-seller watch to the sellers' current number."""
-        n = self.dealers.n
-        if self.watched_since.size < n:
-            extra = np.full(n - self.watched_since.size + 256, -1, dtype=np.int64)
-            self.watched_since = np.concatenate([self.watched_since, extra])
 
 
 def exits_while_warned(events: pd.DataFrame, group_of: np.ndarray, warned_days: int) -> int:

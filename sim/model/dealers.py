@@ -18,6 +18,7 @@ from sim.model.context import Context
 from sim.model.events import Event
 from sim.model.market import MarketParams
 from sim.model.params import Section, param, per_year_to_daily
+from sim.model.rows import Field, Table
 from sim.model.town import AT_HOTSPOT, ELSEWHERE, NEXT_TO_HOTSPOT, Town
 
 #: Room in the luck keys for this many recruits per group over a run (see `Dealers.key`).
@@ -178,7 +179,7 @@ class DealerParams(Section):
     )
 
 
-class Dealers:
+class Dealers(Table):
     """All street sellers ever active in the run (rows) and their groups."""
 
     def __init__(
@@ -194,17 +195,18 @@ class Dealers:
         self.luck = context.luck("dealers")
         self.log = context.log
         self.record = context.record
-        capacity = 4 * params.initial_sellers + 256
-        self.n = 0
-        self.state = np.empty(capacity, dtype=np.int8)
-        self.cell = np.empty(capacity, dtype=np.int32)
-        self.group = np.empty(capacity, dtype=np.int32)
-        self.earnings = np.empty(capacity, dtype=np.float64)  # recent GBP/day
-        self.risk = np.empty(capacity, dtype=np.float64)  # perceived arrest probability/day
-        self.sales = np.zeros(capacity, dtype=np.float64)  # purchases today
-        self.entered = np.empty(capacity, dtype=np.int32)
-        #: Each seller's luck key: their group and their place in its line of recruits (see `key`).
-        self.luck_key = np.empty(capacity, dtype=np.int64)
+        super().__init__(
+            4 * params.initial_sellers + 256,
+            state=Field(np.int8, SellerState.ACTIVE),
+            cell=Field(np.int32, 0),
+            group=Field(np.int32, 0),
+            earnings=Field(np.float64, 0.0),  # recent GBP/day
+            risk=Field(np.float64, 0.0),  # perceived arrest probability/day
+            sales=Field(np.float64, 0.0),  # purchases today
+            entered=Field(np.int32, 0),
+            #: Each seller's luck key: their group and their place in its line of recruits (see `key`).
+            luck_key=Field(np.int64, 0),
+        )
         self.recruited = np.zeros(params.groups, dtype=np.int64)  # members each group has ever taken on
 
         hotspots = town.hotspot_cells
@@ -223,20 +225,18 @@ class Dealers:
     # -- bookkeeping ---------------------------------------------------------------------------
     def add(self, groups: np.ndarray, day: int) -> np.ndarray:
         """New sellers for the given groups, standing at their group's hotspot."""
-        count = groups.size
-        if self.n + count > self.state.size:
-            self._grow(self.n + count)
-        ids = np.arange(self.n, self.n + count)
+        # Recruits expect what the sellers already working earn and fear.
+        earnings = self.active_mean(self.earnings, default=self.p.reservation_wage)
+        risk = self.active_mean(self.risk, default=0.0)
+        ids = self.append(groups.size)
         self.state[ids] = SellerState.ACTIVE
         self.group[ids] = groups
         self.cell[ids] = self.group_home[groups]
-        self.earnings[ids] = self.active_mean(self.earnings, default=self.p.reservation_wage)
-        self.risk[ids] = self.active_mean(self.risk, default=0.0)
-        self.sales[ids] = 0.0
+        self.earnings[ids] = earnings
+        self.risk[ids] = risk
         self.entered[ids] = day
         self.luck_key[ids] = groups * RECRUITS_PER_GROUP + self.recruited[groups] + rank_within(groups)
         np.add.at(self.recruited, groups, 1)
-        self.n += count
         return ids
 
     def key(self, ids: np.ndarray) -> np.ndarray:
@@ -248,14 +248,6 @@ class Dealers:
         luck of every other group's sellers as it was (common random numbers that pair).
         """
         return self.luck_key[ids]
-
-    def _grow(self, needed: int) -> None:
-        size = max(needed, 2 * self.state.size)
-        for name in ("state", "cell", "group", "earnings", "risk", "sales", "entered", "luck_key"):
-            old = getattr(self, name)
-            new = np.zeros(size, dtype=old.dtype)
-            new[: self.n] = old[: self.n]
-            setattr(self, name, new)
 
     def active(self) -> np.ndarray:
         """Ids of sellers working today."""

@@ -24,7 +24,7 @@ from sim.model.dealers import Dealers
 from sim.model.events import Event
 from sim.model.people import People, UseState
 from sim.model.prison import Prison
-from sim.model.rows import PersonColumns
+from sim.model.rows import Field
 from sim.model.treatment import Treatment
 
 
@@ -47,18 +47,16 @@ class Justice:
         self.dealers = dealers
         self.prison = prison
         self.record = context.record
-        self.cases = CaseFile(people.state.size, dealers.state.size, context.log, dealers.key)
+        self.cases = CaseFile(people, dealers, context.log, dealers.key)
         self.courts = Courts(courts, self.cases, people, dealers, treatment, prison, context)
         self.charging = Charging(diversion, charging, self.cases, self.courts, treatment, case_quality, context)
         #: The state each person held overnight in police custody goes back to.
-        self.persons = PersonColumns(people.state.size, back_to=(np.int8, 1))
+        self.persons = people.side_table(back_to=Field(np.int8, UseState.DEPENDENT))
         self._leaving_custody: list[tuple[int, np.ndarray]] = []
 
     # -- the day ---------------------------------------------------------------------------------------
     def process(self, day: int, booked: Booked, arrested_sellers: np.ndarray) -> None:
         """Yesterday's detainees leave custody; today's arrests get a disposal; due cases move on."""
-        self.persons.fit(self.people.n)
-        self.cases.fit(self.people.n, self.dealers.n)
         self.leave_custody(day)
         self.receive_people(day, booked)
         self.receive_sellers(day, arrested_sellers)

@@ -23,6 +23,7 @@ import numpy as np
 
 from sim.model.context import Context
 from sim.model.params import Section, param
+from sim.model.rows import Field, Table
 
 #: Output definition: pool officers who worked overtime within this many days count as doing the
 #: team's work when fatigue and burnout are averaged.
@@ -270,23 +271,8 @@ class OfficerParams(Section):
     )
 
 
-class Officers:
-    """The drug team and overtime pool as arrays, one row per officer ever modelled."""
-
-    _ARRAYS = (
-        "unit",
-        "joined",
-        "experience",
-        "skill_now",
-        "weekly_hours",
-        "fatigue",
-        "burnout",
-        "sick_until",
-        "keenness",
-        "last_overtime",
-        "hours_today",
-        "weight_today",
-    )
+class Officers(Table):
+    """The drug team and overtime pool as a table, one row per officer ever modelled."""
 
     def __init__(self, params: OfficerParams, context: Context) -> None:
         self.p = params
@@ -297,20 +283,21 @@ class Officers:
         self.luck = context.luck("officers")
         self.log = context.log
         self.record = context.record
-        capacity = 2 * (params.establishment + params.overtime_pool) + 64
-        self.n = 0
-        self.unit = np.empty(capacity, dtype=np.int8)
-        self.joined = np.empty(capacity, dtype=np.int32)
-        self.experience = np.empty(capacity, dtype=np.float64)  # hours of drug work
-        self.skill_now = np.empty(capacity, dtype=np.float64)  # skill from experience, kept current
-        self.weekly_hours = np.empty(capacity, dtype=np.float64)  # recent hours per week, all work
-        self.fatigue = np.empty(capacity, dtype=np.float64)  # 0-1
-        self.burnout = np.empty(capacity, dtype=np.float64)  # 0-1
-        self.sick_until = np.empty(capacity, dtype=np.int32)  # first day back at work
-        self.keenness = np.empty(capacity, dtype=np.float64)  # appetite for overtime, mean 1
-        self.last_overtime = np.empty(capacity, dtype=np.int32)  # day of the latest overtime block
-        self.hours_today = np.zeros(capacity, dtype=np.float64)  # all hours worked today
-        self.weight_today = np.zeros(capacity, dtype=np.float64)  # hours on the team's tasking today
+        super().__init__(
+            2 * (params.establishment + params.overtime_pool) + 64,
+            unit=Field(np.int8, Unit.TEAM),
+            joined=Field(np.int32, 0),
+            experience=Field(np.float64, 0.0),  # hours of drug work
+            skill_now=Field(np.float64, 0.0),  # skill from experience, kept current
+            weekly_hours=Field(np.float64, 0.0),  # recent hours per week, all work
+            fatigue=Field(np.float64, 0.0),  # 0-1
+            burnout=Field(np.float64, 0.0),  # 0-1
+            sick_until=Field(np.int32, 0),  # first day back at work
+            keenness=Field(np.float64, 1.0),  # appetite for overtime, mean 1
+            last_overtime=Field(np.int32, -RECENT_OVERTIME_DAYS - 1),  # day of the latest overtime block
+            hours_today=Field(np.float64, 0.0),  # all hours worked today
+            weight_today=Field(np.float64, 0.0),  # hours on the team's tasking today
+        )
         #: Days on which recruits for vacant or newly funded posts will start.
         self.hires_due: list[int] = []
         self.team = np.zeros(0, dtype=np.int64)  # ids in the drug team
@@ -335,22 +322,12 @@ class Officers:
 
     def add(self, count: int, unit: Unit, day: int) -> np.ndarray:
         """New officers (no drug-work experience, rested); returns their ids."""
-        if self.n + count > self.unit.size:
-            self._grow(self.n + count)
-        ids = np.arange(self.n, self.n + count)
+        ids = self.append(count)
         self.unit[ids] = unit
         self.joined[ids] = day
-        self.experience[ids] = 0.0
         self.skill_now[ids] = self.p.new_officer_skill
         self.weekly_hours[ids] = self.p.shifts_per_week * self.p.shift_hours + self.p.unrostered_hours_per_week
-        self.fatigue[ids] = 0.0
-        self.burnout[ids] = 0.0
-        self.sick_until[ids] = 0
         self.keenness[ids] = self._draw_keenness(count)
-        self.last_overtime[ids] = -RECENT_OVERTIME_DAYS - 1
-        self.hours_today[ids] = 0.0
-        self.weight_today[ids] = 0.0
-        self.n += count
         self._regroup()
         return ids
 
@@ -367,14 +344,6 @@ class Officers:
             return np.ones(count)
         shape = 1.0 / spread**2  # a gamma with mean 1 and this coefficient of variation
         return self.rng.gamma(shape, 1.0 / shape, size=count)
-
-    def _grow(self, needed: int) -> None:
-        size = max(needed, 2 * self.unit.size)
-        for name in self._ARRAYS:
-            old = getattr(self, name)
-            new = np.zeros(size, dtype=old.dtype)
-            new[: self.n] = old[: self.n]
-            setattr(self, name, new)
 
     def _update_skill(self, ids: np.ndarray) -> None:
         gap = 1.0 - self.p.new_officer_skill

@@ -15,6 +15,7 @@ from sim.model.events import Event
 from sim.model.offending import OffendingParams, offend, offending_propensity
 from sim.model.overdose import OverdoseParams, Overdoses
 from sim.model.params import param, per_year_to_daily
+from sim.model.rows import Field, Table
 from sim.model.scarcity import ScarcityParams, go_without
 from sim.model.states import (
     DEPENDENCE_HISTORY,
@@ -141,8 +142,8 @@ class PeopleParams(OffendingParams, ScarcityParams):
     )
 
 
-class People:
-    """The population who use drugs, as arrays with one row per person."""
+class People(Table):
+    """The population who use drugs, as a table with one row per person."""
 
     def __init__(
         self,
@@ -162,36 +163,37 @@ class People:
         self.record = context.record
         #: Tolerance and overdose (sim/model/overdose.py).
         self.overdoses = Overdoses(self, overdose, context)
-        capacity = params.initial_dependent + params.initial_occasional + params.initial_in_recovery + 1024
-        self.n = 0
-        self.state = np.empty(capacity, dtype=np.int8)
-        self.home = np.empty(capacity, dtype=np.int32)
-        self.tolerance = np.empty(capacity, dtype=np.float64)
-        self.since = np.empty(capacity, dtype=np.int32)  # day the current state began
-        self.naloxone = np.empty(capacity, dtype=bool)
-        self.bought_today = np.empty(capacity, dtype=bool)
-        #: Readiness for treatment: a multiplier on the chance of seeking it (1 = usual). Raised
-        #: by an arrest with a drug worker's referral, a non-fatal overdose, family involvement,
-        #: outreach or a call-in; it fades back towards 1.
-        self.readiness = np.empty(capacity, dtype=np.float64)
-        #: Took an opioid substitute today (OST in the community or in prison): daily opioid
-        #: use that holds tolerance up even without street drugs. Set by the treatment services.
-        self.dosed = np.empty(capacity, dtype=bool)
-        #: Daily chance that a person on OST also buys street drugs (a "top-up").
-        self.top_up = np.empty(capacity, dtype=np.float64)
-        #: Opioid load not yet matched by tolerance, as a share of a street dose: a substitute
-        #: dose still being titrated adds to a top-up until tolerance adapts to it.
-        self.unmatched_load = np.empty(capacity, dtype=np.float64)
-        #: Multiplier on the relapse hazard in recovery (housing, work and health support lower it).
-        self.relapse_risk = np.empty(capacity, dtype=np.float64)
-        #: Day of the person's last non-fatal overdose (-1: none), which prompts help-seeking.
-        self.survived_overdose_on = np.empty(capacity, dtype=np.int32)
-        #: Fixed offending propensity (mean 1 over everyone, 0 for people who do not offend).
-        self.propensity = np.empty(capacity, dtype=np.float64)
-        #: Acquisitive offences each person has committed so far in the run.
-        self.offences = np.empty(capacity, dtype=np.int64)
-        #: Days in a row a person with dependent use has gone without opioids after failed purchases.
-        self.days_without = np.empty(capacity, dtype=np.int32)
+        super().__init__(
+            params.initial_dependent + params.initial_occasional + params.initial_in_recovery + 1024,
+            state=Field(np.int8, UseState.DEPENDENT),
+            home=Field(np.int32, 0),
+            tolerance=Field(np.float64, 0.0),
+            since=Field(np.int32, 0),  # day the current state began
+            naloxone=Field(bool, False),
+            bought_today=Field(bool, False),
+            #: Readiness for treatment: a multiplier on the chance of seeking it (1 = usual). Raised
+            #: by an arrest with a drug worker's referral, a non-fatal overdose, family involvement,
+            #: outreach or a call-in; it fades back towards 1.
+            readiness=Field(np.float64, 1.0),
+            #: Took an opioid substitute today (OST in the community or in prison): daily opioid
+            #: use that holds tolerance up even without street drugs. Set by the treatment services.
+            dosed=Field(bool, False),
+            #: Daily chance that a person on OST also buys street drugs (a "top-up").
+            top_up=Field(np.float64, 0.0),
+            #: Opioid load not yet matched by tolerance, as a share of a street dose: a substitute
+            #: dose still being titrated adds to a top-up until tolerance adapts to it.
+            unmatched_load=Field(np.float64, 0.0),
+            #: Multiplier on the relapse hazard in recovery (housing, work and health support lower it).
+            relapse_risk=Field(np.float64, 1.0),
+            #: Day of the person's last non-fatal overdose (-1: none), which prompts help-seeking.
+            survived_overdose_on=Field(np.int32, -1),
+            #: Fixed offending propensity (mean 1 over everyone, 0 for people who do not offend).
+            propensity=Field(np.float64, 0.0),
+            #: Acquisitive offences each person has committed so far in the run.
+            offences=Field(np.int64, 0),
+            #: Days in a row a person with dependent use has gone without opioids after failed purchases.
+            days_without=Field(np.int32, 0),
+        )
         #: Who went looking for drugs today (set by `buyers_today`, read once by `use_and_overdose`).
         self.looking = np.empty(0, dtype=np.int64)
         #: Dependent users who looked today and could not buy (set by `use_and_overdose`).
@@ -205,51 +207,15 @@ class People:
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def add(self, count: int, state: UseState, day: int, tolerance: float) -> np.ndarray:
-        """Append `count` new people in `state`; returns their ids."""
-        if self.n + count > self.state.size:
-            self._grow(self.n + count)
-        ids = np.arange(self.n, self.n + count)
+        """Append `count` new people in `state` (other columns take their fields' fills); returns their ids."""
+        ids = self.append(count)
         self.state[ids] = state
         self.home[ids] = self.town.place_residents(count, self.rng)
         self.tolerance[ids] = tolerance
         self.since[ids] = day
         self.naloxone[ids] = self.rng.random(count) < self.od.naloxone_coverage
-        self.bought_today[ids] = False
-        self.readiness[ids] = 1.0
-        self.dosed[ids] = False
-        self.top_up[ids] = 0.0
-        self.unmatched_load[ids] = 0.0
-        self.relapse_risk[ids] = 1.0
-        self.survived_overdose_on[ids] = -1
         self.propensity[ids] = offending_propensity(ids, self.p, self.offending_luck)
-        self.offences[ids] = 0
-        self.days_without[ids] = 0
-        self.n += count
         return ids
-
-    def _grow(self, needed: int) -> None:
-        size = max(needed, 2 * self.state.size)
-        for name in (
-            "state",
-            "home",
-            "tolerance",
-            "since",
-            "naloxone",
-            "bought_today",
-            "readiness",
-            "dosed",
-            "top_up",
-            "unmatched_load",
-            "relapse_risk",
-            "survived_overdose_on",
-            "propensity",
-            "offences",
-            "days_without",
-        ):
-            old = getattr(self, name)
-            new = np.empty(size, dtype=old.dtype)
-            new[: self.n] = old[: self.n]
-            setattr(self, name, new)
 
     def ids_in(self, *states: UseState) -> np.ndarray:
         """Ids of everyone currently in any of `states`."""

@@ -23,7 +23,7 @@ from sim.model.dealers import Dealers
 from sim.model.events import Event
 from sim.model.params import Section, param
 from sim.model.people import People, UseState
-from sim.model.rows import PersonColumns
+from sim.model.rows import Field
 from sim.model.treatment import Route, Treatment
 
 THURSDAY, FRIDAY = 3, 4
@@ -231,13 +231,12 @@ class Prison:
         self.luck = context.luck("prison")
         self.log = context.log
         self.record = context.record
-        self.rows = PersonColumns(
-            people.state.size,
-            entered=(np.int32, -1),
-            release_day=(np.int32, -1),  # -1 while on remand (no date yet)
-            reach_day=(np.int32, -1),  # when prison drug services reach the person
+        self.rows = people.side_table(
+            entered=Field(np.int32, -1),
+            release_day=Field(np.int32, -1),  # -1 while on remand (no date yet)
+            reach_day=Field(np.int32, -1),  # when prison drug services reach the person
         )
-        self.sellers = PersonColumns(dealers.state.size, in_prison=(bool, False), seller_release_day=(np.int32, -1))
+        self.sellers = dealers.side_table(in_prison=Field(bool, False), seller_release_day=Field(np.int32, -1))
         self._start_population()
 
     def _start_population(self) -> None:
@@ -245,7 +244,6 @@ class Prison:
         p, people, rows = self.p, self.people, self.rows
         serving = people.add(p.initial_in_prison, UseState.PRISON, day=0, tolerance=0.2)
         remanded = people.add(p.initial_on_remand, UseState.REMAND, day=0, tolerance=0.5)
-        rows.fit(people.n)
         person_stay, seller_stay = self.typical_stay
         rows.entered[serving] = -self._integers(serving, 0, int(1.5 * person_stay) + 1, "served_so_far")
         rows.release_day[serving] = self._release_day(
@@ -265,7 +263,6 @@ class Prison:
             groups = self._integers(places, 0, self.dealers.p.groups, "seller_group").astype(np.int32)
             sellers = self.dealers.add(groups, day=0)
             self.dealers.taken_off_street(sellers)
-            self.sellers.fit(self.dealers.n)
             self.sellers.in_prison[sellers] = True
             self.sellers.seller_release_day[sellers] = self._release_day(
                 self._integers(sellers, 1, int(1.5 * seller_stay) + 2, "seller_time_left"), sellers, seller=True
@@ -303,7 +300,6 @@ class Prison:
     def sentence(self, ids: np.ndarray, day: int, days_to_serve: np.ndarray) -> np.ndarray:
         """People sentenced to custody; time on remand counts. Returns those released at once."""
         rows = self.rows
-        rows.fit(self.people.n)
         inside = self.people.in_states(UseState.REMAND)[ids]
         start = np.where(inside, rows.entered[ids], day)
         release = self._release_day(start + np.round(days_to_serve).astype(np.int64), ids)
@@ -318,7 +314,6 @@ class Prison:
     def _admit(self, ids: np.ndarray, day: int, state: UseState) -> None:
         if ids.size == 0:
             return
-        self.rows.fit(self.people.n)
         self.treatment.enter_prison(ids, day, self.p.ost_continued_share)
         self.people.move(ids, state, day)
         self.rows.entered[ids] = day
@@ -338,7 +333,6 @@ class Prison:
         rows.reach_day[ids] = np.where(reach >= 0, np.maximum(reach, day), -1)
 
     def remand_sellers(self, ids: np.ndarray, day: int) -> None:
-        self.sellers.fit(self.dealers.n)
         self.dealers.taken_off_street(ids)
         self.sellers.in_prison[ids] = True
         self.sellers.seller_release_day[ids] = -1
@@ -346,7 +340,6 @@ class Prison:
         self.record.add("seller_remands", ids.size)
 
     def sentence_sellers(self, ids: np.ndarray, day: int, days_to_serve: np.ndarray, remanded_on: np.ndarray) -> None:
-        self.sellers.fit(self.dealers.n)
         start = np.where(remanded_on >= 0, remanded_on, day)
         release = self._release_day(start + np.round(days_to_serve).astype(np.int64), ids, seller=True)
         self.dealers.taken_off_street(ids)
@@ -355,14 +348,12 @@ class Prison:
 
     def holds_sellers(self, ids: np.ndarray) -> np.ndarray:
         """Boolean mask: is each seller in `ids` held in prison (on remand or sentenced)?"""
-        self.sellers.fit(self.dealers.n)
         return self.sellers.in_prison[ids]
 
     # -- the day -------------------------------------------------------------------------------------
     def hold_and_release(self, day: int) -> None:
         """Treatment reaches people inside; those due walk out (people and sellers)."""
         people, rows = self.people, self.rows
-        rows.fit(people.n)
         n = people.n
         reached = np.flatnonzero(rows.reach_day[:n] == day)
         reached = reached[
@@ -375,7 +366,6 @@ class Prison:
         due = np.flatnonzero(rows.release_day[:n] == day)
         self._release(due[people.state[due] == int(UseState.PRISON)], day, from_remand=False)
         self._release(due[people.state[due] == int(UseState.REMAND)], day, from_remand=True)
-        self.sellers.fit(self.dealers.n)
         m = self.dealers.n
         sellers_due = np.flatnonzero(self.sellers.in_prison[:m] & (self.sellers.seller_release_day[:m] == day))
         self.release_sellers(sellers_due, day)
@@ -438,7 +428,6 @@ class Prison:
         on_remand = int(counts[UseState.REMAND])
         in_prison = int(counts[UseState.PRISON])
         m = self.dealers.n
-        self.sellers.fit(m)
         sellers_inside = int(np.count_nonzero(self.sellers.in_prison[:m]))
         self.record.set("on_remand", on_remand)
         self.record.set("in_prison", in_prison)

@@ -34,7 +34,6 @@ class Courses(TreatmentPart):
     def enter_prison(self, ids: np.ndarray, day: int, continue_share: float) -> None:
         """People taken into prison leave community treatment; OST goes on inside for a share of
         those on it (prison healthcare continues a verified prescription)."""
-        self.rows.fit(self.people.n)
         rows = self.rows
         self.leave_waiting_list(ids)
         phase = rows.phase[ids]
@@ -48,7 +47,6 @@ class Courses(TreatmentPart):
 
     def start_prison_ost(self, ids: np.ndarray, day: int) -> None:
         """Prison healthcare starts OST; tolerance is rebuilt inside, before release."""
-        self.rows.fit(self.people.n)
         self.rows.phase[ids] = Phase.IN_PRISON
         self.rows.ost_start[ids] = day
         self.people.unmatched_load[ids] = self.p.induction_unmatched_load
@@ -56,13 +54,11 @@ class Courses(TreatmentPart):
 
     def already_on_prison_ost(self, ids: np.ndarray) -> None:
         """People inside on day 0 who are already on OST there: dosed, tolerance held up."""
-        self.rows.fit(self.people.n)
         self.rows.phase[ids] = Phase.IN_PRISON
         self.people.dosed[ids] = True
         self.people.tolerance[ids] = 1.0
 
     def on_prison_ost(self, ids: np.ndarray) -> np.ndarray:
-        self.rows.fit(self.people.n)
         return self.rows.phase[ids] == int(Phase.IN_PRISON)
 
     def continue_ost_on_release(self, ids: np.ndarray, day: int) -> np.ndarray:

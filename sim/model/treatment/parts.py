@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from sim.model.events import EventLog
     from sim.model.outcomes import Recorder
     from sim.model.people import People
-    from sim.model.rows import Calendar, PersonColumns
+    from sim.model.rows import Calendar, Table
     from sim.model.treatment.params import TreatmentParams
 
 
@@ -20,7 +20,7 @@ class TreatmentPart:
 
     p: TreatmentParams
     people: People
-    rows: PersonColumns
+    rows: Table
     rng: np.random.Generator
     luck: Luck
     log: EventLog

@@ -37,7 +37,6 @@ class Referrals(TreatmentPart):
         """Put people on the waiting list with the first day each can be admitted (an appointment)."""
         if ids.size == 0:
             return
-        self.rows.fit(self.people.n)
         rows = self.rows
         keep = (rows.wait_since[ids] < 0) & ~IN_COMMUNITY[rows.phase[ids]]
         ids, first_day = ids[keep], first_day[keep]
@@ -54,12 +53,10 @@ class Referrals(TreatmentPart):
     def order_treatment(self, ids: np.ndarray, day: int, until: np.ndarray) -> None:
         """A court orders treatment: people on OST stay on it under the order; others get a
         priority place."""
-        self.rows.fit(self.people.n)
         self.rows.order_until[ids] = until
         self.refer(ids, day, Route.COURT, priority=True)
 
     def leave_waiting_list(self, ids: np.ndarray) -> None:
-        self.rows.fit(self.people.n)
         self.rows.wait_since[ids] = -1
 
     def fade_readiness(self) -> None:

@@ -10,7 +10,7 @@ from sim.model.context import Context
 from sim.model.events import Event
 from sim.model.params import per_year_to_daily
 from sim.model.people import People, UseState
-from sim.model.rows import PersonColumns
+from sim.model.rows import Field
 from sim.model.treatment.courses import Courses
 from sim.model.treatment.params import TreatmentParams
 from sim.model.treatment.phases import IN_COMMUNITY, Exit, Phase, Route
@@ -34,22 +34,21 @@ class Treatment(Referrals, Courses):
         self.staff_luck = context.luck("staff_turnover")
         self.log = context.log
         self.record = context.record
-        self.rows = PersonColumns(
-            people.state.size,
-            phase=(np.int8, Phase.NONE),
-            ost_start=(np.int32, -1),
-            phase_end=(np.int32, -1),  # end of a taper, of missed doses, or of a residential stay
-            residential_completes=(bool, False),
-            wait_since=(np.int32, -1),  # day joined the waiting list (-1: not waiting)
-            wait_from=(np.int32, 0),  # first day they can be admitted (an appointment date)
-            wait_route=(np.int8, Route.SELF),
-            wait_priority=(bool, False),
-            engaged=(bool, False),  # attended the first appointment (or referred by a service that checked)
-            order_until=(np.int32, -1),  # last day of a court-ordered treatment requirement
-            dropout_factor=(np.float64, 1.0),  # drop-out relative to the base, from support given
-            recovery_support=(bool, False),
-            health_care=(bool, False),
-            family_support=(bool, False),
+        self.rows = people.side_table(
+            phase=Field(np.int8, Phase.NONE),
+            ost_start=Field(np.int32, -1),
+            phase_end=Field(np.int32, -1),  # end of a taper, of missed doses, or of a residential stay
+            residential_completes=Field(bool, False),
+            wait_since=Field(np.int32, -1),  # day joined the waiting list (-1: not waiting)
+            wait_from=Field(np.int32, 0),  # first day they can be admitted (an appointment date)
+            wait_route=Field(np.int8, Route.SELF),
+            wait_priority=Field(bool, False),
+            engaged=Field(bool, False),  # attended the first appointment (or referred by a service that checked)
+            order_until=Field(np.int32, -1),  # last day of a court-ordered treatment requirement
+            dropout_factor=Field(np.float64, 1.0),  # drop-out relative to the base, from support given
+            recovery_support=Field(bool, False),
+            health_care=Field(bool, False),
+            family_support=Field(bool, False),
         )
         self.in_post = round(params.keyworkers * (1.0 - params.initial_vacancy_share))
 
@@ -63,14 +62,12 @@ class Treatment(Referrals, Courses):
         """People already in treatment on day 0, part-way through their courses."""
         people, p = self.people, self.p
         ost = people.add(p.initial_in_ost, UseState.OST, day=0, tolerance=1.0)
-        self.rows.fit(people.n)
         self.rows.ost_start[ost] = -self.rng.integers(int(p.titration_days), 6 * 365, size=ost.size)
         self.rows.phase[ost] = Phase.DOSING
         self._assign_support(ost)
         people.dosed[ost] = True
         people.top_up[ost] = p.stable_top_up
         beds = people.add(p.residential_places, UseState.RESIDENTIAL, day=0, tolerance=0.3)
-        self.rows.fit(people.n)
         self.rows.phase[beds] = Phase.RESIDENTIAL
         self.rows.phase_end[beds] = self.rng.integers(1, int(p.residential_stay_days) + 1, size=beds.size)
         self.rows.residential_completes[beds] = self.rng.random(beds.size) < p.residential_completion_share
@@ -95,7 +92,6 @@ class Treatment(Referrals, Courses):
     # -- the day -----------------------------------------------------------------------------------
     def serve(self, day: int) -> None:
         """One day of the treatment system, in the order a service works through it."""
-        self.rows.fit(self.people.n)
         open_today = self.p.open_weekends or not self.calendar.is_weekend(day)
         self.staff(day)
         self.fade_readiness()
@@ -153,7 +149,6 @@ class Treatment(Referrals, Courses):
         """End of day: close the courses of people who died today, then count."""
         people, rows, record = self.people, self.rows, self.record
         n = people.n
-        rows.fit(n)
         self.close_deaths(day)
         counts = people.counts
         in_ost = int(counts[UseState.OST])
