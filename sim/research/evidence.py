@@ -121,7 +121,8 @@ FACTS: tuple[Fact, ...] = (
         "Pierce et al. 2016; Sordo et al. 2017",
         "a stable OST dose carries overdose.ost_dose_relative_risk of a street day's hazard, calibrated to Pierce "
         "et al.'s 1.73 over 12 replicates of 5 years (docs/death-risks-fit.md); with few deaths on OST a run of a "
-        "few replicates scatters widely around it (Sordo et al. 2017 put all-cause ratios at 2-3)",
+        "few replicates scatters widely around it (the first 4 replicates give 1.45, interval 1.16-1.98; Sordo et al. "
+        "2017 put all-cause ratios at 2-3)",
     ),
     Fact(
         "Overdoses per week, weeks 1-2 / weeks 3-12 after release from a prison sentence, not on OST at release",
@@ -240,6 +241,13 @@ def _within(spells: pd.DataFrame, hits: pd.DataFrame) -> np.ndarray:
     return mask
 
 
+def _past_induction(spells: pd.DataFrame) -> pd.DataFrame:
+    """The part of each OST spell after its first four weeks: Cornish et al. 2010's baseline (the rest
+    of time on treatment). Spells open on day 0 (start -1) are of people long on OST, past induction."""
+    stable = spells.assign(start=np.where(spells["start"] < 0, spells["start"], spells["start"] + INDUCTION_DAYS))
+    return stable[stable["end"] > stable["start"]].reset_index(drop=True)
+
+
 def _after(origins: pd.DataFrame, hits: pd.DataFrame, first: int, last: int, horizon: int) -> tuple[int, float]:
     """Hits within days [first, last) after each origin (origins with a full window only), and weeks at risk."""
     origins = origins[origins["day"] + last <= horizon]
@@ -336,10 +344,7 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
     rel_312, rel_weeks_312 = _after(untreated, overdoses, 14, 84, days)
     all_12, all_weeks_12 = _after(releases, overdoses, 0, 14, days)
     all_312, all_weeks_312 = _after(releases, overdoses, 14, 84, days)
-    # Cornish et al.'s baseline is time on treatment after its first four weeks (induction excluded);
-    # people on OST on day 0 are past induction.
-    stable = ost.assign(start=np.where(ost["start"] < 0, ost["start"], ost["start"] + INDUCTION_DAYS))
-    stable = stable[stable["end"] > stable["start"]]
+    stable = _past_induction(ost)
     od_stable_ost = _within(stable, overdoses)
     exits = left[left["value"].isin(BACK_TO_STREET)]
     exit_12, exit_weeks_12 = _after(exits, overdoses, 0, 14, days)
