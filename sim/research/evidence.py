@@ -128,7 +128,7 @@ FACTS: tuple[Fact, ...] = (
         "Overdoses per week, weeks 1-2 / weeks 3-12 after release from a prison sentence, not on OST at release",
         "ratio",
         _rate_ratio(("release_od_w1_2", "release_weeks_w1_2"), ("release_od_w3_12", "release_weeks_w3_12")),
-        "UK 7.5 (95% CI 5.7-9.9); 3-8 across countries (deaths; UK releases 1996-2000, before OST was kept up "
+        "UK 7.5 (95% CI 5.7-9.9); 3-8 across countries (deaths; UK releases in the late 1990s, before OST was kept up "
         "in prison)",
         (5.7, 9.9),
         "Merrall et al. 2010",
@@ -334,7 +334,7 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
 
     # Merrall et al.'s cohorts are sentenced prisoners; releases from remand (often after days)
     # leave little time for tolerance to fall.
-    # In Merrall et al.'s UK cohorts (releases 1996-2000) prison treatment was detoxification, not
+    # In Merrall et al.'s UK cohorts (late 1990s releases) prison treatment was detoxification, not
     # OST kept up to release: compare with releasees whose tolerance was not held by a dose inside.
     releases = of(Event.RELEASED_FROM_PRISON)
     dosed = of(Event.RELEASED_ON_PRISON_OST)
