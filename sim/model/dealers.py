@@ -220,7 +220,8 @@ class Dealers(Table):
             self.add(np.full(count, group, dtype=np.int32), day=0)
         initial = np.arange(self.n)
         self.earnings[initial] = params.reservation_wage * 2
-        self.risk[initial] = 0.0
+        # Sellers start at the risk the settled market runs at, which is what the price reflects.
+        self.risk[initial] = market.reference_risk
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def add(self, groups: np.ndarray, day: int) -> np.ndarray:

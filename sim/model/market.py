@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.params import Section, param
+from sim.model.params import param
+from sim.model.price import PriceParams
 
 
-class MarketParams(Section):
-    """Market access, prices and purity."""
+class MarketParams(PriceParams):
+    """Market access, prices and purity (the price and demand's answer to it: `PriceParams`)."""
 
     base_search_time: float = param(
         0.4, unit="hours", doc="Search time when sellers are plentiful close by.", plausible=(0.1, 1.0), gt=0.0

@@ -21,6 +21,7 @@ from sim.model.market import Market
 from sim.model.outcomes import Recorder
 from sim.model.people import People
 from sim.model.police import Deployment, Enforcement
+from sim.model.price import StreetPrice
 from sim.model.prison import Prison
 from sim.model.rows import Calendar
 from sim.model.town import Town
@@ -52,6 +53,9 @@ class DrugMarketModel(mesa.Model):
 
         self.town = Town(p.town, ctx.rng("town"))
         self.market = Market(p.market, self.town.reach, self.town.visibility)
+        self.street_price = StreetPrice(p.market)
+        #: Buyers' recent search time (hours): yesterday's mean, which today's full price counts.
+        self.search_hours = p.market.reference_search_hours
         self.people = People(p.people, p.overdose, self.town, ctx)
         self.dealers = Dealers(p.dealers, p.market, self.town, ctx)
         self.enforcement = Enforcement(
@@ -98,6 +102,7 @@ class DrugMarketModel(mesa.Model):
         day = self.today
         self.context.start_day(day)
         purity = self.market.drift_purity(self.context.rng("purity"))
+        self.set_prices(purity)
         deployment = self.police_deploy(day)
         bought = self.market_trades(deployment)
         self.people.use_and_overdose(bought, day, purity)
@@ -118,6 +123,17 @@ class DrugMarketModel(mesa.Model):
         self.record_day(day, arrested_people, arrested_sellers)
 
     # -- the day's parts ---------------------------------------------------------------------------
+    def set_prices(self, purity_ratio: float) -> None:
+        """Sellers reprice for the risk they perceive; buyers meet the day's full price (price.py)."""
+        risk = self.dealers.active_mean(self.dealers.risk, default=self.params.market.reference_risk)
+        price = self.street_price.adjust(risk)
+        signal = self.street_price.signal(purity_ratio, self.search_hours, self.params.people.dependent_spend_per_day)
+        self.people.price = signal
+        self.record.set("street_price", price)
+        self.record.set("purity_adjusted_price", price / self.market.purity)
+        self.record.set("full_price_index", signal.full_price)
+        self.record.set("dependent_spend", self.people.dependent_spend())
+
     def police_deploy(self, day: int) -> Deployment:
         """The drug team staffs today's tasking (case work, patrol, operations) and goes out."""
         police = self.enforcement
@@ -151,6 +167,8 @@ class DrugMarketModel(mesa.Model):
         self.record.add("transactions", bought.size)
         self.record.add("failed_purchases", buyers.size - bought.size)
         finite = search[np.isfinite(search)]
+        if finite.size:
+            self.search_hours = float(finite.mean())
         self.record.set("mean_search_time", float(finite.mean()) if finite.size else 0.0)
         self.record.set("purity", self.market.purity)
         return bought

@@ -131,7 +131,7 @@ def offending_propensity(ids: np.ndarray, params: OffendingParams, luck: Luck) -
 def offend(people: People, day: int, failed: np.ndarray | None = None) -> np.ndarray:
     """People with dependent use in the community fund it through acquisitive crime.
 
-    A person's daily rate = their propensity x the mean rate the funding gives (spend x crime
+    A person's daily rate = their propensity x the mean rate the funding gives (today's spend x crime
     share / (value per offence x fence share)) x a factor: on OST it falls from 1 towards
     `treated_offending_ratio` with time on OST; on a day a dependent user could not buy (`failed`
     ids) it rises by `scarcity_offending_ratio`. Returns the ids of people arrested for an
@@ -142,7 +142,7 @@ def offend(people: People, day: int, failed: np.ndarray | None = None) -> np.nda
     state = people.state[:n]
     offenders = np.flatnonzero((state == int(UseState.DEPENDENT)) | (state == int(UseState.OST)))
     offenders = offenders[people.propensity[offenders] > 0.0]
-    mean_rate = p.dependent_spend_per_day * p.crime_funded_share / (p.value_per_offence * p.fence_share)
+    mean_rate = people.dependent_spend() * p.crime_funded_share / (p.value_per_offence * p.fence_share)
     factor = np.ones(offenders.size)
     on_ost = people.state[offenders] == int(UseState.OST)
     days_on = np.maximum(day - people.since[offenders[on_ost]], 0)

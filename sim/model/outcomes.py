@@ -62,6 +62,16 @@ DAILY_COLUMNS: tuple[Column, ...] = (
     Column("failed_purchases", "attempts", FLOW, "Attempts to buy that found no seller in time."),
     Column("mean_search_time", "hours", STOCK, "Mean time a buyer spent finding a seller today (market access)."),
     Column("purity", "fraction", STOCK, "Street purity of the day's supply."),
+    Column("street_price", "GBP/gram", STOCK, "Street price of a gram of heroin, set by sellers to cover their risk."),
+    Column("purity_adjusted_price", "GBP/pure gram", STOCK, "Street price per gram of pure heroin."),
+    Column(
+        "full_price_index",
+        "ratio",
+        STOCK,
+        "Full price of a dependent user's day (money at the purity-adjusted price plus time searching) "
+        "relative to the settled default town (1).",
+    ),
+    Column("dependent_spend", "GBP/day", STOCK, "What a dependent user spends on a day they buy."),
     Column("market_revenue", "GBP", FLOW, "Money spent on drugs today."),
     Column("mean_dealer_earnings", "GBP/day", STOCK, "Mean recent daily earnings of an active street seller."),
     Column("mean_dealer_risk", "probability/day", STOCK, "Mean perceived daily arrest risk of an active seller."),

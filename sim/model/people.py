@@ -15,6 +15,7 @@ from sim.model.events import Event
 from sim.model.offending import OffendingParams, offend, offending_propensity
 from sim.model.overdose import OverdoseParams, Overdoses
 from sim.model.params import param, per_year_to_daily
+from sim.model.price import PriceSignal
 from sim.model.rows import Field, Table
 from sim.model.scarcity import ScarcityParams, go_without
 from sim.model.states import (
@@ -194,6 +195,8 @@ class People(Table):
             #: Days in a row a person with dependent use has gone without opioids after failed purchases.
             days_without=Field(np.int32, 0),
         )
+        #: Today's prices and what they do to demand (set each day by the model; see price.py).
+        self.price = PriceSignal()
         #: Who went looking for drugs today (set by `buyers_today`, read once by `use_and_overdose`).
         self.looking = np.empty(0, dtype=np.int64)
         #: Dependent users who looked today and could not buy (set by `use_and_overdose`).
@@ -210,10 +213,10 @@ class People(Table):
         """Append `count` new people in `state` (other columns take their fields' fills); returns their ids."""
         ids = self.append(count)
         self.state[ids] = state
-        self.home[ids] = self.town.place_residents(count, self.rng)
+        self.home[ids] = self.town.place_residents(self.luck.trait(ids, "home"))
         self.tolerance[ids] = tolerance
         self.since[ids] = day
-        self.naloxone[ids] = self.rng.random(count) < self.od.naloxone_coverage
+        self.naloxone[ids] = self.luck.trait(ids, "naloxone") < self.od.naloxone_coverage
         self.propensity[ids] = offending_propensity(ids, self.p, self.offending_luck)
         return ids
 
@@ -258,8 +261,10 @@ class People(Table):
 
     # -- daily mechanisms ----------------------------------------------------------------------
     def initiate(self, day: int) -> None:
-        """New people start using occasionally (a Poisson number a day)."""
-        count = int(self.rng.poisson(self.p.initiation_per_year / 365.25))
+        """New people start using occasionally: a Poisson number a day, fewer when the full price
+        is high. The count comes from the day's luck, so paired runs share it."""
+        rate = self.p.initiation_per_year / 365.25 * self.price.initiation
+        count = int(self.luck.poisson(np.zeros(1, dtype=np.int64), rate, "initiation")[0])
         if count:
             ids = self.add(count, UseState.OCCASIONAL, day, tolerance=0.3)
             self.log.record(day, Event.INITIATED, ids, cell=self.home[ids])
@@ -269,14 +274,18 @@ class People(Table):
         """Who goes looking for drugs today, and how long each will search before giving up.
 
         Dependent users look every day; people on OST top up on some days (their `top_up`
-        chance, highest while the dose is still being titrated); occasional users now and then.
+        chance, highest while the dose is still being titrated); occasional users now and then,
+        less often when the full price is high.
         """
         dependent = self.ids_in(UseState.DEPENDENT)
         on_ost = self.ids_in(UseState.OST)
         topping_up = self.sample(on_ost, self.top_up[on_ost], "top_up", self.purchase_luck)
         occasional = self.ids_in(UseState.OCCASIONAL)
         occasional = self.sample(
-            occasional, self.p.occasional_buying_days_per_week / 7.0, "buying_day", self.purchase_luck
+            occasional,
+            self.p.occasional_buying_days_per_week / 7.0 * self.price.buying,
+            "buying_day",
+            self.purchase_luck,
         )
         buyers = np.concatenate([dependent, topping_up, occasional])
         self.looking = buyers
@@ -289,9 +298,17 @@ class People(Table):
         return buyers, patience
 
     def spend(self, ids: np.ndarray) -> np.ndarray:
-        """What each buyer spends on a buying day (GBP); a top-up on OST is a small purchase."""
+        """What each buyer spends on a buying day (GBP); a top-up on OST is a small purchase.
+
+        Occasional users buy their usual amount at today's price; dependent users buy less
+        when the full price is high, but not much less (see `PriceSignal.dependent_spend`).
+        """
         dependent = self.state[ids] == int(UseState.DEPENDENT)
-        return np.where(dependent, self.p.dependent_spend_per_day, self.p.occasional_spend_per_day)
+        return np.where(dependent, self.dependent_spend(), self.p.occasional_spend_per_day * self.price.relative_price)
+
+    def dependent_spend(self) -> float:
+        """What a dependent user spends on a buying day at today's prices (GBP)."""
+        return self.p.dependent_spend_per_day * self.price.dependent_spend
 
     def use_and_overdose(self, bought: np.ndarray, day: int, purity_ratio: float) -> None:
         """Those who bought use; those who looked and could not buy substitute or go without
@@ -315,7 +332,7 @@ class People(Table):
         p = self.p
         occasional = self.ids_in(UseState.OCCASIONAL)
         u = self.luck.uniform(occasional, "occasional_career")
-        to_dependent = per_year_to_daily(p.dependence_per_year)
+        to_dependent = per_year_to_daily(p.dependence_per_year * self.price.progression)
         to_cease = per_year_to_daily(p.occasional_cessation_per_year)
         dependent_now = occasional[u < to_dependent]
         ceased = occasional[(u >= to_dependent) & (u < to_dependent + to_cease)]

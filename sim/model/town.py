@@ -131,9 +131,12 @@ class Town:
         custody = int(np.lexsort((centre, ~free))[0])
         return treatment, custody
 
-    def place_residents(self, count: int, rng: np.random.Generator) -> np.ndarray:
-        """Home cells for `count` new residents who use drugs, weighted by deprivation."""
-        return rng.choice(self.n_cells, size=count, p=self.residence_weight).astype(np.int32)
+    def place_residents(self, uniforms: np.ndarray) -> np.ndarray:
+        """Home cells for new residents who use drugs, weighted by deprivation, one per uniform
+        number (each resident's own luck, so a resident's home does not depend on who else came)."""
+        cumulative = np.cumsum(self.residence_weight)
+        cells = np.searchsorted(cumulative, np.asarray(uniforms) * cumulative[-1], side="right")
+        return np.minimum(cells, self.n_cells - 1).astype(np.int32)
 
     def neighbour_cell(self, cells: np.ndarray, step: np.ndarray) -> np.ndarray:
         """An adjacent cell (8-neighbourhood, clipped at the town edge) for each cell.
