@@ -31,9 +31,9 @@ BACK_TO_STREET = (0.0, 1.0)
 INDUCTION_DAYS = 28
 #: Why the release row (Merrall et al. 2010) may land outside its band.
 WHY_RELEASE = (
-    "releasees not on prison OST have a few dozen overdoses in weeks 3-12 over a handful of replicates, so the "
-    "interval is wide (12 replicates of 5 years: 8.7, interval 5.8-13.7); every releasee uses daily from the day "
-    "of release and nobody uses in prison, so where the model misses it overstates the spike"
+    "releasees not on prison OST have a few dozen overdoses in weeks 3-12 even over 12 replicates of 5 years, so "
+    "the interval is wide and a few replicates can land on either side of the band (docs/death-risks-fit.md); "
+    "every releasee uses daily from the day of release and nobody uses in prison, which can only overstate the spike"
 )
 
 
@@ -121,8 +121,8 @@ FACTS: tuple[Fact, ...] = (
         "Pierce et al. 2016; Sordo et al. 2017",
         "a stable OST dose carries overdose.ost_dose_relative_risk of a street day's hazard, calibrated to Pierce "
         "et al.'s 1.73 over 12 replicates of 5 years (docs/death-risks-fit.md); with few deaths on OST a run of a "
-        "few replicates scatters widely around it (the first 4 replicates give 1.45, interval 1.16-1.98; Sordo et al. "
-        "2017 put all-cause ratios at 2-3)",
+        "few replicates scatters widely around it (4 replicates gave 1.45, interval 1.16-1.98, before the price "
+        "merge); Sordo et al. 2017 put all-cause ratios at 2-3",
     ),
     Fact(
         "Overdoses per week, weeks 1-2 / weeks 3-12 after release from a prison sentence, not on OST at release",
