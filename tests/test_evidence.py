@@ -52,3 +52,18 @@ def test_deaths_on_ost_are_counted_from_spells() -> None:
     spells = evidence._intervals(entered, left, np.array([2]), last_day=99)
     deaths = pd.DataFrame({"day": [20, 60, 5], "id": [1, 1, 2]})
     assert list(evidence._within(spells, deaths)) == [True, False, True]
+
+
+def test_the_baseline_after_leaving_ost_is_time_on_ost_past_its_first_four_weeks() -> None:
+    """Cornish et al. 2010 compare the weeks after leaving OST with the rest of time on treatment:
+    an overdose in a course's first four weeks is not in that baseline, one later is, and people
+    already on OST on day 0 are past induction."""
+    import pandas as pd
+
+    entered = pd.DataFrame({"day": [10, 200], "id": [1, 3], "value": [0.0, 0.0]})
+    left = pd.DataFrame({"day": [100, 220], "id": [1, 3], "value": [1.0, 1.0]})
+    spells = evidence._intervals(entered, left, np.array([2]), last_day=299)
+    stable = evidence._past_induction(spells)
+    assert sorted(stable["id"]) == [1, 2]  # the 20-day course has no time past induction
+    overdoses = pd.DataFrame({"day": [20, 60, 5, 210], "id": [1, 1, 2, 3]})
+    assert list(evidence._within(stable, overdoses)) == [False, True, True, False]

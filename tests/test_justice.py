@@ -268,6 +268,34 @@ def test_continuity_of_care_on_release_lowers_early_post_release_deaths() -> Non
     assert with_care[1] < 0.92 * without[1]
 
 
+def test_releases_on_prison_ost_are_logged_and_carry_no_tolerance_spike() -> None:
+    """People dosed in prison up to release are logged as such (Merrall et al. 2010's UK cohorts, released
+    before OST was kept up in prison, are compared with the others); their tolerance was held, so their
+    first two weeks out carry a fraction of the overdoses of those whose tolerance was lost inside."""
+    size, release = 30_000, FRIDAY + 56
+    cohort = Cohort(size, seed=5, prison=PrisonParams(continuity_of_care=0.5), days=80)
+    imprison(cohort, 90, release)
+    people, rows = cohort.people, cohort.treatment.rows
+    people.tolerance[cohort.ids] = 0.0
+    dosed = cohort.ids[cohort.rng.random(size) < 0.5]
+    rows.phase[dosed] = Phase.IN_PRISON
+    people.tolerance[dosed] = 1.0
+    cohort.treatment.dose(release - 1)
+    for day in range(release, release + 14):
+        cohort.use(day)
+        cohort.prison.hold_and_release(day)
+        cohort.treatment.serve(day)
+        cohort.close_day()
+    events = cohort.log.frame()
+    logged = events[events["event"] == "released_on_prison_ost"]
+    assert sorted(logged["id"]) == sorted(dosed) and (logged["day"] == release).all()
+    assert 0.4 < logged["value"].mean() < 0.6  # half had a community prescription arranged
+    overdosed = events.loc[events["event"] == "overdose", "id"]
+    on_ost = overdosed.isin(dosed).sum() / dosed.size
+    lost = (~overdosed.isin(dosed)).sum() / (size - dosed.size)
+    assert on_ost < 0.25 * lost
+
+
 def test_tolerance_lost_in_prison_makes_the_first_weeks_out_the_riskiest() -> None:
     """No multiplier: the risk comes from tolerance, fitted to Merrall 2010 (weeks 1-2 vs 3-12, UK 7.5,
     95% CI 5.7-9.9) for people whose tolerance was lost inside and who use daily from release."""

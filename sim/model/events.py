@@ -84,6 +84,7 @@ class Event(IntEnum):
     LEFT_RESIDENTIAL = 95
     NALOXONE_KIT = 96
     OUTREACH_CONTACT = 97
+    RELEASED_ON_PRISON_OST = 98  # dosed in prison up to release, so tolerance held
 
 
 #: Which population an event's id refers to; events from 20 to 39 are about dealers.
@@ -137,6 +138,7 @@ EVENT_VALUE = {
     Event.LEFT_TREATMENT: "reason (0 completed, 1 dropped out, 2 prison, 3 died, 4 to residential)",
     Event.LEFT_RESIDENTIAL: "1 = completed, 0 = left early",
     Event.NALOXONE_KIT: "0 = to the person, 1 = to their family",
+    Event.RELEASED_ON_PRISON_OST: "1 = community prescription arranged before release, 0 = OST stopped at release",
 }
 
 

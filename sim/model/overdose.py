@@ -56,23 +56,25 @@ class OverdoseParams(Section):
         7.0, unit="days", doc="Half-life of tolerance during abstinence.", plausible=(3.0, 21.0), gt=0.0
     )
     tolerance_regain_half_life: float = param(
-        5.0,
+        8.0,
         unit="days",
         doc="Half-life of the tolerance gap once daily use resumes.",
-        source="set with overdose.no_tolerance_multiplier so overdoses in weeks 1-2 after release are about 7.5 "
-        "times those in weeks 3-12 (Merrall et al. 2010)",
+        source="calibrated with overdose.no_tolerance_multiplier to Merrall et al. 2010 (overdoses in weeks 1-2 "
+        "after release 7.5 times those in weeks 3-12, UK releases before OST was kept up in prison): 8 days gives "
+        "about 7 for people whose tolerance was lost inside and who use daily from release, and about 9 for the "
+        "town's releasees not on prison OST (docs/death-risks-fit.md)",
         plausible=(2.0, 14.0),
         gt=0.0,
     )
     ost_dose_relative_risk: float = param(
-        0.6,
+        0.62,
         unit="ratio",
         doc="Overdose risk of a day on a stable OST dose without street drugs, relative to a street-using "
         "day at full tolerance (the prescribed opioid taken with other sedatives such as alcohol or "
         "benzodiazepines).",
-        source="assumption; set with overdose.rate_per_year so deaths off OST are about 1.7 times those on it "
-        "(Pierce et al. 2016)",
-        plausible=(0.0, 0.6),
+        source="calibrated to Pierce et al. 2016 (drug-poisoning deaths off OST 1.73 times those on it, 95% CI "
+        "1.55-1.92) with the tolerance parameters (docs/death-risks-fit.md)",
+        plausible=(0.0, 0.8),
         ge=0.0,
     )
     unfamiliar_supply_risk: float = param(

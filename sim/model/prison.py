@@ -415,6 +415,7 @@ class Prison:
 
         event = Event.RELEASED_FROM_REMAND if from_remand else Event.RELEASED_FROM_PRISON
         self.log.record(day, event, ids, value=gap)
+        self.log.record(day, Event.RELEASED_ON_PRISON_OST, ids[dosed], value=continuity[dosed].astype(np.float64))
         self.record.add("remand_releases" if from_remand else "prison_releases", ids.size)
         if self.calendar.weekday(day) == FRIDAY:
             self.record.add("friday_releases", ids.size)

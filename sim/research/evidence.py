@@ -27,6 +27,14 @@ from sim.planner.scenario import Scenario
 DAYS_PER_YEAR = 365.25
 #: Left treatment for these reasons (completed, dropped out) and so back to street use.
 BACK_TO_STREET = (0.0, 1.0)
+#: Cornish et al. 2010 compare with time on treatment after its first four weeks.
+INDUCTION_DAYS = 28
+#: Why the release row (Merrall et al. 2010) may land outside its band.
+WHY_RELEASE = (
+    "releasees not on prison OST have a few dozen overdoses in weeks 3-12 even over 12 replicates of 5 years, so "
+    "the interval is wide and a few replicates can land on either side of the band (docs/death-risks-fit.md); "
+    "every releasee uses daily from the day of release and nobody uses in prison, which can only overstate the spike"
+)
 
 
 @dataclass(frozen=True)
@@ -111,32 +119,48 @@ FACTS: tuple[Fact, ...] = (
         "1.73 (95% CI 1.55-1.92) poisoning; all-cause 2-3",
         (1.55, 1.92),
         "Pierce et al. 2016; Sordo et al. 2017",
-        "a stable OST dose carries overdose.ost_dose_relative_risk of a street day's hazard (set to land near "
-        "Pierce et al.'s 1.73); the interval is wide because deaths on OST are few, and Sordo et al. 2017 "
-        "put all-cause ratios at 2-3",
+        "a stable OST dose carries overdose.ost_dose_relative_risk of a street day's hazard, calibrated to Pierce "
+        "et al.'s 1.73 over 12 replicates of 5 years (docs/death-risks-fit.md); with few deaths on OST a run of a "
+        "few replicates scatters widely around it (4 replicates gave 1.45, interval 1.16-1.98, before the price "
+        "merge); Sordo et al. 2017 put all-cause ratios at 2-3",
     ),
     Fact(
-        "Overdoses per week, weeks 1-2 / weeks 3-12 after release from a prison sentence",
+        "Overdoses per week, weeks 1-2 / weeks 3-12 after release from a prison sentence, not on OST at release",
         "ratio",
         _rate_ratio(("release_od_w1_2", "release_weeks_w1_2"), ("release_od_w3_12", "release_weeks_w3_12")),
-        "UK 7.5 (95% CI 5.7-9.9); 3-8 across countries (deaths)",
+        "UK 7.5 (95% CI 5.7-9.9); 3-8 across countries (deaths; UK releases in the late 1990s, before OST was kept up "
+        "in prison)",
         (5.7, 9.9),
         "Merrall et al. 2010",
-        "a handful of overdoses a year fall in weeks 1-2 after release in a town this size (wide interval), and "
-        "many leave prison on OST started or continued inside, with tolerance held (tolerance at those "
-        "overdoses averages about 0.5); people whose tolerance was lost and who use daily from release give "
-        "about 9 (tests/test_justice.py)",
+        WHY_RELEASE,
+    ),
+    Fact(
+        "Overdoses per week, weeks 1-2 / weeks 3-12 after release from a prison sentence, all releases",
+        "ratio",
+        _rate_ratio(
+            ("all_release_od_w1_2", "all_release_weeks_w1_2"), ("all_release_od_w3_12", "all_release_weeks_w3_12")
+        ),
+        "no published figure for today's mix, in which more than half leave prison on OST (context, no band)",
+        None,
+        "Merrall et al. 2010",
+    ),
+    Fact(
+        "Overdoses in weeks 1-2 after leaving OST / rate on OST after its first 4 weeks",
+        "ratio",
+        _rate_ratio(("exit_od_w1_2", "exit_years_w1_2"), ("stable_ost_od", "stable_ost_years")),
+        "9 (95% CI 5.4-14.9) times the rest of time on treatment (all-cause; counted from the end of the prescription)",
+        (5.4, 14.9),
+        "Cornish et al. 2010",
+        "counted from the discharge after a week of missed doses (the end of the prescription, as Cornish et al. "
+        "count); tolerance then fell during the missed doses and comes back with overdose.tolerance_regain_half_life",
     ),
     Fact(
         "Overdoses in weeks 1-2 after leaving OST / off-OST rate",
         "ratio",
         _rate_ratio(("exit_od_w1_2", "exit_years_w1_2"), ("off_od", "off_years")),
-        "about 9 times the baseline (all-cause)",
-        (6.0, 12.0),
+        "crude 4.8 vs 1.3 per 100 person-years off treatment (all-cause; context, no band)",
+        None,
         "Cornish et al. 2010",
-        "the model logs leaving OST at the end of a week of missed doses, during which tolerance has already "
-        "fallen and some street use resumed, so part of the excess falls before the exit; Cornish et al. count "
-        "from the end of the prescription",
     ),
     Fact(
         "Non-fatal overdoses per fatal one",
@@ -215,6 +239,13 @@ def _within(spells: pd.DataFrame, hits: pd.DataFrame) -> np.ndarray:
     mask = np.zeros(len(hits), dtype=bool)
     mask[inside["index"].unique()] = True
     return mask
+
+
+def _past_induction(spells: pd.DataFrame) -> pd.DataFrame:
+    """The part of each OST spell after its first four weeks: Cornish et al. 2010's baseline (the rest
+    of time on treatment). Spells open on day 0 (start -1) are of people long on OST, past induction."""
+    stable = spells.assign(start=np.where(spells["start"] < 0, spells["start"], spells["start"] + INDUCTION_DAYS))
+    return stable[stable["end"] > stable["start"]].reset_index(drop=True)
 
 
 def _after(origins: pd.DataFrame, hits: pd.DataFrame, first: int, last: int, horizon: int) -> tuple[int, float]:
@@ -303,9 +334,18 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
 
     # Merrall et al.'s cohorts are sentenced prisoners; releases from remand (often after days)
     # leave little time for tolerance to fall.
+    # In Merrall et al.'s UK cohorts (late 1990s releases) prison treatment was detoxification, not
+    # OST kept up to release: compare with releasees whose tolerance was not held by a dose inside.
     releases = of(Event.RELEASED_FROM_PRISON)
-    rel_12, rel_weeks_12 = _after(releases, overdoses, 0, 14, days)
-    rel_312, rel_weeks_312 = _after(releases, overdoses, 14, 84, days)
+    dosed = of(Event.RELEASED_ON_PRISON_OST)
+    keys = ["id", "day"]
+    untreated = releases[~releases.set_index(keys).index.isin(dosed.set_index(keys).index)]
+    rel_12, rel_weeks_12 = _after(untreated, overdoses, 0, 14, days)
+    rel_312, rel_weeks_312 = _after(untreated, overdoses, 14, 84, days)
+    all_12, all_weeks_12 = _after(releases, overdoses, 0, 14, days)
+    all_312, all_weeks_312 = _after(releases, overdoses, 14, 84, days)
+    stable = _past_induction(ost)
+    od_stable_ost = _within(stable, overdoses)
     exits = left[left["value"].isin(BACK_TO_STREET)]
     exit_12, exit_weeks_12 = _after(exits, overdoses, 0, 14, days)
 
@@ -322,12 +362,18 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
         "ost_od_deaths": float(death_on_ost.sum()),
         "off_od_deaths": float((~death_on_ost & dependent_death).sum()),
         "off_od": float((~od_on_ost & dependent_od).sum()),
+        "stable_ost_od": float(od_stable_ost.sum()),
+        "stable_ost_years": float((stable["end"] - stable["start"].clip(lower=0)).sum()) / DAYS_PER_YEAR,
         "od": float(len(overdoses)),
         "od_deaths": float(len(deaths)),
         "release_od_w1_2": float(rel_12),
         "release_weeks_w1_2": rel_weeks_12,
         "release_od_w3_12": float(rel_312),
         "release_weeks_w3_12": rel_weeks_312,
+        "all_release_od_w1_2": float(all_12),
+        "all_release_weeks_w1_2": all_weeks_12,
+        "all_release_od_w3_12": float(all_312),
+        "all_release_weeks_w3_12": all_weeks_312,
         "exit_od_w1_2": float(exit_12),
         "exit_years_w1_2": exit_weeks_12 * 7.0 / DAYS_PER_YEAR,
         **offending,
