@@ -6,7 +6,7 @@ given month (Jones et al. 2009, DTORS) while a small minority commits most of it
 2003, NTORS). So each person has a fixed propensity: zero for a share, lognormal (heavy-tailed)
 for the rest, scaled so the average over everyone keeps the mean the funding arithmetic gives
 (Godfrey et al. 2002). Treatment lowers it partly and the more the longer a person is retained
-(Oliver et al. 2010), not all at once.
+(Oliver et al. 2010): it halves when OST starts (Bukten et al. 2013), then falls further.
 """
 
 from __future__ import annotations
@@ -144,8 +144,8 @@ def offend(people: People, day: int, failed: np.ndarray | None = None) -> np.nda
     """People with dependent use in the community fund it through acquisitive crime.
 
     A person's daily rate = their propensity x the mean rate the funding gives (today's spend x crime
-    share / (value per offence x fence share)) x a factor: on OST it falls from 1 towards
-    `treated_offending_ratio` with time on OST; on a day a dependent user could not buy (`failed`
+    share / (value per offence x fence share)) x a factor: on OST it starts at `entry_offending_ratio`
+    and falls towards `treated_offending_ratio` with time on OST; on a day a dependent user could not buy (`failed`
     ids) it rises by `scarcity_offending_ratio`. Returns the ids of people arrested for an
     offence today.
     """
