@@ -131,15 +131,11 @@ def test_a_share_of_referrals_never_attend_and_readier_people_attend_more() -> N
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="a known miss, not yet fixed: with capacity held the ADDER mix raises entries about 42% "
-    "(1,547 -> 2,199 a run, 3 runs of 5 years; funded +79%), not under 12%. Capacity does bind (934 in "
-    "treatment for 936 places, 68 waiting), but the default town leaves about 170 places empty (765 in "
-    "treatment, falling from 858 to 732 since people in treatment are imprisoned: about 70 exits to prison "
-    "a year) and, places full, entries equal exits, which rise with the stock and with enforcement (exits "
-    "to prison +38%). No NDTMS-like count removes it: 21-day journeys +39%, distinct people a year +38%. "
-    "Measured by scripts/treatment_entries.py; see docs/ODD.md section 8. It passed (+9%) before the harms "
-    "merge of 2026-12-04, when the town ran at 95% of its places; strict, so it fails the day the model "
-    "meets the evidence again",
+    reason="a known miss, not yet fixed: with capacity held the ADDER mix raises courses started about 18% "
+    "(1,840 -> 2,180 a run, 3 runs of 5 years; funded +64%), not under 12%; 21-day journeys +16%, entries of "
+    "people out of treatment a year +7%. The town runs at about 93% of its places (867 of 936) and exits to "
+    "prison rise with enforcement (+57%), refilling places through the prison route. Measured by "
+    "scripts/treatment_entries.py; strict, so it fails the day the model meets the evidence again",
 )
 def test_adder_mix_with_treatment_capacity_held_raises_referrals_but_not_entries(repo_root) -> None:
     """ADDER's impact evaluation (Home Office 2025): criminal-justice referrals rose, opiate

@@ -92,11 +92,12 @@ class TreatmentParams(Section):
     )
     # -- demand ----------------------------------------------------------------------------------
     self_referral_per_year: float = param(
-        0.085,
+        0.15,
         unit="1/year",
         doc="Hazard of a person with dependent use out of treatment asking for it, at readiness 1.",
         source="calibrated so about 40% of OCUs are in treatment at a time (138,604 of ~341,000: OHID 2023, Hay et "
-        "al. 2019)",
+        "al. 2019); recalibrated from 0.085 once concentrated offending sent fewer distinct people through the "
+        "criminal-justice routes (0.40 over 5 years, in treatment steady near the 850 at the start)",
         plausible=(0.05, 0.4),
         ge=0.0,
     )

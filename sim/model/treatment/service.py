@@ -63,6 +63,8 @@ class Treatment(Referrals, Courses):
         people, p = self.people, self.p
         ost = people.add(p.initial_in_ost, UseState.OST, day=0, tolerance=1.0)
         self.rows.ost_start[ost] = -self.rng.integers(int(p.titration_days), 6 * 365, size=ost.size)
+        # Their time on OST (which sets how far their offending has fallen) runs from the course's start.
+        people.since[ost] = self.rows.ost_start[ost]
         self.rows.phase[ost] = Phase.DOSING
         self._assign_support(ost)
         people.dosed[ost] = True
