@@ -267,7 +267,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     if args.years:
         scenario.years = args.years
     rows = evidence.measure(scenario, args.replicates, workers=args.workers or 1, progress=args.progress)
-    text = evidence.to_markdown(rows, args.replicates, scenario.years, scenario.seed)
+    text = evidence.to_markdown(rows, args.replicates, scenario.years, scenario.seed, args.scenario or "")
     print(text)
     write_atomically(Path(args.out), text)
     print(f"wrote {args.out}", file=sys.stderr)

@@ -27,6 +27,10 @@ def test_every_fact_has_a_row_with_figure_interval_and_source(counts: list[dict[
     assert (measured["low"] <= measured["high"]).all()
     md = evidence.to_markdown(rows, replicates=2, years=0.25, seed=1)
     assert md.count("\n| ") == len(evidence.FACTS) + 1
+    assert "Baseline town" in md
+    # A table measured on a scenario file says so, and how to make it again.
+    named = evidence.to_markdown(rows, replicates=2, years=0.25, seed=1, scenario_file="my-town.yaml")
+    assert "drugmarket evidence my-town.yaml --replicates 2" in named and "Baseline town" not in named
 
 
 def test_fit_follows_the_numbers_not_a_label(counts: list[dict[str, float]]) -> None:

@@ -67,7 +67,7 @@ class OverdoseParams(Section):
         gt=0.0,
     )
     ost_dose_relative_risk: float = param(
-        0.62,
+        0.68,
         unit="ratio",
         doc="Overdose risk of a day on a stable OST dose without street drugs, relative to a street-using "
         "day at full tolerance (the prescribed opioid taken with other sedatives such as alcohol or "
