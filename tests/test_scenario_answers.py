@@ -20,9 +20,10 @@ def test_answers_page_has_a_row_and_a_verdict_per_scenario_from_paired_runs(tmp_
     (library / "broken.yaml").write_text("# not a scenario\nyears: -1\n")  # left out, not fatal
     out = tmp_path / "answers.md"
     env = {**os.environ, "DRUGMARKET_STORE": str(tmp_path / "store"), "PYTHONPATH": str(ROOT)}
+    script = str(ROOT / "scripts" / "scenario_answers.py")
+    flags = ["--replicates", "3", "--workers", "1", "--folder", str(library), "--out", str(out)]
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "scenario_answers.py"), "--replicates", "3", "--workers", "1"]
-        + ["--folder", str(library), "--out", str(out)],
+        [sys.executable, script, *flags],
         env=env,
         capture_output=True,
         text=True,
