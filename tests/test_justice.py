@@ -236,22 +236,34 @@ def test_friday_releases_wait_until_monday_for_a_first_appointment() -> None:
     assert (_release(FRIDAY + 7, open_weekends=True)["value"] == 1).all()
 
 
-def _after_release(continuity: float, seed: int, size: int = 50_000, prison_ost: float = 0.4) -> np.ndarray:
-    """Overdose deaths and overdoses in the four weeks after a Friday release of a large cohort."""
-    cohort = Cohort(size, seed=seed, prison=PrisonParams(continuity_of_care=continuity), days=40)
-    release = FRIDAY + 56
-    imprison(cohort, 90, release)
+RELEASE = FRIDAY + 56
+
+
+def _released(
+    size: int, seed: int, continuity: float, prison_ost: float, days_out: int, days: int
+) -> tuple[Cohort, np.ndarray]:
+    """A cohort released on a Friday after three months inside, followed for `days_out` days: a share
+    `prison_ost` was dosed in prison up to release (tolerance held), the rest lost tolerance inside."""
+    cohort = Cohort(size, seed=seed, prison=PrisonParams(continuity_of_care=continuity), days=days)
+    imprison(cohort, 90, RELEASE)
     people, rows = cohort.people, cohort.treatment.rows
     people.tolerance[cohort.ids] = 0.0  # three months inside without opioids
     dosed = cohort.ids[cohort.rng.random(size) < prison_ost]
     rows.phase[dosed] = Phase.IN_PRISON
     people.tolerance[dosed] = 1.0
-    cohort.treatment.dose(release - 1)
-    for day in range(release, release + 28):
+    cohort.treatment.dose(RELEASE - 1)
+    for day in range(RELEASE, RELEASE + days_out):
         cohort.use(day)
         cohort.prison.hold_and_release(day)
         cohort.treatment.serve(day)
         cohort.close_day()
+    return cohort, dosed
+
+
+def _after_release(continuity: float, seed: int, size: int = 50_000, prison_ost: float = 0.4) -> np.ndarray:
+    """Overdose deaths and overdoses in the four weeks after a Friday release of a large cohort."""
+    cohort, _ = _released(size, seed, continuity, prison_ost, days_out=28, days=40)
+    release = RELEASE
     events = cohort.log.frame()
     deaths = events[events["event"] == "overdose_death"]
     weeks = np.bincount((deaths["day"] - release) // 7, minlength=4)[:4]
@@ -272,20 +284,8 @@ def test_releases_on_prison_ost_are_logged_and_carry_no_tolerance_spike() -> Non
     """People dosed in prison up to release are logged as such (Merrall et al. 2010's UK cohorts, released
     before OST was kept up in prison, are compared with the others); their tolerance was held, so their
     first two weeks out carry a fraction of the overdoses of those whose tolerance was lost inside."""
-    size, release = 30_000, FRIDAY + 56
-    cohort = Cohort(size, seed=5, prison=PrisonParams(continuity_of_care=0.5), days=80)
-    imprison(cohort, 90, release)
-    people, rows = cohort.people, cohort.treatment.rows
-    people.tolerance[cohort.ids] = 0.0
-    dosed = cohort.ids[cohort.rng.random(size) < 0.5]
-    rows.phase[dosed] = Phase.IN_PRISON
-    people.tolerance[dosed] = 1.0
-    cohort.treatment.dose(release - 1)
-    for day in range(release, release + 14):
-        cohort.use(day)
-        cohort.prison.hold_and_release(day)
-        cohort.treatment.serve(day)
-        cohort.close_day()
+    size, release = 30_000, RELEASE
+    cohort, dosed = _released(size, seed=5, continuity=0.5, prison_ost=0.5, days_out=14, days=80)
     events = cohort.log.frame()
     logged = events[events["event"] == "released_on_prison_ost"]
     assert sorted(logged["id"]) == sorted(dosed) and (logged["day"] == release).all()

@@ -35,6 +35,8 @@ def test_an_individuals_luck_does_not_depend_on_who_else_is_drawn() -> None:
 #: (sd about 0.7 of about 64 between seeds) and couples every seller's takings to every arrest, so
 #: under treatment expansion too the difference (sd about 0.5 sellers) is more than half of one arm's.
 NOT_YET = {("more-patrol", "active_dealers_mean"), ("treatment-expansion", "active_dealers_mean")}
+#: Strict: a pair that starts meeting the target fails here, so NOT_YET and docs/ODD.md get updated.
+MISSED = pytest.mark.xfail(reason="not yet paired well enough", strict=True)
 
 
 @functools.cache
@@ -51,7 +53,7 @@ def _noise(change: str) -> pd.DataFrame:
 @pytest.mark.parametrize(
     ("change", "outcome"),
     [
-        pytest.param(c, o, marks=[pytest.mark.xfail(reason="not yet paired well enough")] if (c, o) in NOT_YET else [])
+        pytest.param(c, o, marks=[MISSED] if (c, o) in NOT_YET else [])
         for c in ("treatment-expansion", "more-patrol")
         for o in OUTCOMES
     ],
