@@ -27,13 +27,15 @@ from sim.planner.store import Store
 
 #: How each cell marks a clear change (the 90% interval excludes zero), by the outcome's direction.
 MARK = {HELPS: " (helps)", HARMS: " (harms)"}
+#: Baselines under this are shown as an absolute change: +400% of a queue of 6 reads worse than +24 people.
+SMALL = 20.0
 
 
 def library(folder: Path, replicates: int, years: float | None) -> tuple[list[Scenario], dict[str, str]]:
     """The baseline first, then every other valid scenario by name, on the baseline's seed; and
     each scenario's question (its file's first comment line)."""
     entries = [entry for entry in scenario_library(folder) if entry.valid]
-    questions = {entry.name: entry.question for entry in entries}
+    questions = {entry.name: question(entry.path) or entry.question for entry in entries}
     base = next(entry.scenario for entry in entries if entry.name == "baseline")
     overrides: dict[str, object] = {"seed": base.seed, "replicates": replicates}
     if years:
@@ -42,10 +44,28 @@ def library(folder: Path, replicates: int, years: float | None) -> tuple[list[Sc
     return [Scenario.model_validate({**s.model_dump(), **overrides}) for s in ordered], questions
 
 
+def question(path: Path) -> str:
+    """The file header's question ("Question it answers: ...?"), or its header up to the first full stop."""
+    header = []
+    for line in path.read_text().splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line.lstrip("#").strip())
+    text = " ".join(header)
+    asked = text.partition("Question it answers:")[2].strip()
+    if asked:
+        return asked.split("?")[0] + "?"
+    return text.split(". ")[0].rstrip(".") + "."
+
+
 def cell(item: Effect) -> str:
-    """'-4.1% (-7.9% to -0.3%) (helps)': the change in %, its 90% interval, and whether it is clear."""
-    mid, low, high = item.percent
-    return f"{percent(mid)} ({percent(low)} to {percent(high)}){MARK.get(item.status, '')}"
+    """'-4.1% (-7.9% to -0.3%) (helps)': the change in %, its 90% interval, and whether it is clear.
+    Outcomes whose baseline is small (a waiting list of a few people) are given as the change itself."""
+    if abs(item.baseline) < SMALL:
+        mid, low, high = (signed(value, item.unit) for value in item.change)
+    else:
+        mid, low, high = (percent(value) for value in item.percent)
+    return f"{mid} ({low} to {high}){MARK.get(item.status, '')}"
 
 
 def to_markdown(found: list[Verdict], questions: dict[str, str], command: str) -> str:
@@ -60,7 +80,8 @@ def to_markdown(found: list[Verdict], questions: dict[str, str], command: str) -
         "",
         f"Each scenario in `scenarios/` against `baseline`, {runs} paired runs of {years:g} years each (run *r*",
         "of every scenario shares the baseline's run *r* luck). Cells are the change against the baseline as a",
-        "share of the baseline's value, with its 90% interval; *(helps)* or *(harms)* marks a change whose",
+        f"share of the baseline's value (as the change itself where the baseline is under {SMALL:g}), with its 90% "
+        "interval; *(helps)* or *(harms)* marks a change whose",
         "interval excludes zero, in the outcome's better or worse direction. The extra cost is a year, all",
         "agencies; the first row gives the baseline's own levels.",
         "`drugmarket compare scenarios/baseline.yaml scenarios/FILE.yaml` gives the full report.",
