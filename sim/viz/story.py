@@ -35,15 +35,16 @@ STEPS: dict[str, StoryStep] = {
     "2. A crackdown: patrol 80 h a day": StoryStep(
         "baseline",
         {"patrol_hours": 80.0},
-        "Arrests rise, but groups recruit new sellers: the number working barely falls. Buying gets harder, "
-        "and people who cannot buy lose tolerance or buy unfamiliar supply: watch overdoses rise. A team of "
-        "eight cannot staff 80 hours a day: watch overtime and the hours nobody covers.",
+        "Arrests rise, but groups recruit new sellers: the number working barely falls. Sellers charge more "
+        "for the risk: fewer people start using, and people with dependent use offend more to pay. Buying "
+        "gets harder, and people who cannot buy lose tolerance or buy unfamiliar supply: watch overdoses "
+        "rise. A team of eight cannot staff 80 hours a day: watch overtime and the hours nobody covers.",
     ),
     "3. Crackdown on the hotspots only": StoryStep(
         "baseline",
         {"patrol_hours": 80.0, "targeting": "hotspots"},
-        "Sellers step off the patrolled squares into the side streets (displacement), and patrol on the "
-        "hotspots makes far fewer arrests.",
+        "Sellers step off the patrolled squares into the side streets next to them (displacement), while "
+        "patrol that stays on the hotspots still finds enough sellers there to make about as many arrests.",
     ),
     "4. Surge on overtime": StoryStep(
         "surge-overtime",
@@ -70,9 +71,10 @@ STEPS: dict[str, StoryStep] = {
     "8. Naloxone for nine in ten": StoryStep(
         "baseline",
         {"naloxone_coverage": 0.9},
-        "Reversals nearly double, but deaths barely fall: a kit helps only when someone is there, and most "
-        "deaths are overdoses with nobody present. The number of overdoses does not change (naloxone "
-        "changes survival, not risk). Then change the seed: chance alone moves deaths by several a year.",
+        "Reversals rise by about two thirds in the first year, but deaths barely fall: a kit helps only when "
+        "someone is there, and most deaths are overdoses with nobody present. The number of overdoses does "
+        "not change (naloxone changes survival, not risk). Then change the seed: chance alone moves deaths "
+        "by several a year.",
     ),
 }
 
