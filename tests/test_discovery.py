@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.research.discovery import policies_across_uncertainties, prim_box, robust_policies, success_share
@@ -39,3 +40,21 @@ def test_prim_finds_the_policy_and_the_parameter_range_that_keep_deaths_low() ->
     assert stats["density"] > 0.8 and stats["coverage"] > 0.5
     assert set(limits["policy"].iloc[0]) <= {"wide", "some"}  # the box excludes doing nothing
     assert np.isclose(limits["noise_free"].iloc[0], 0.0, atol=0.05)  # an irrelevant input is not restricted
+
+
+def test_a_box_limit_on_the_input_that_decides_success_is_significant_and_one_on_noise_is_not() -> None:
+    """Quasi-p values (Bryant and Lempert 2010) tell a real restriction from one a small sample allows."""
+    from sim.research.discovery import prim_boxes
+
+    rng = np.random.default_rng(8)
+    experiments = pd.DataFrame(
+        {"policy": "only", "overdose_rate": rng.uniform(0, 1, 120), "noise_free": rng.uniform(0, 1, 120)}
+    )
+    met = experiments["overdose_rate"] < 0.3  # success depends on the overdose rate alone
+    limits, _ = prim_boxes(experiments, UNCERTAIN, met, threshold=0.9, boxes=1)
+    first = limits[limits["box"] == 1].set_index("input")
+    assert first.loc["overdose_rate", "restricted"] and first.loc["overdose_rate", "high"] < 0.4
+    assert first.loc["overdose_rate", "qp_high"] < 0.001
+    assert np.isnan(first.loc["overdose_rate", "qp_low"])  # the box keeps the low end: nothing to test
+    noise = first.loc["noise_free"]
+    assert not noise["restricted"] or min(noise[["qp_low", "qp_high"]].dropna()) > 0.05

@@ -61,10 +61,19 @@ def test_the_lever_that_drives_an_outcome_gets_the_larger_total_index(experiment
         assert (tmp_path / "out" / name).is_file(), name
 
 
-def test_a_rerun_of_a_sweep_reuses_saved_runs_and_gives_the_same_indices(experiment: Path, tmp_path: Path) -> None:
+def test_a_rerun_of_a_sweep_reuses_saved_runs_and_gives_the_same_indices(
+    experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = sweep(experiment, tmp_path / "out", ONE_WORKER, progress=False).to_frame()
     runs = sorted((tmp_path / "out" / "runs").rglob("summary.json"))
     stamps = [p.stat().st_mtime_ns for p in runs]
+
+    def no_model_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a saved run was run again")
+
+    # A rerun discarded on saving would leave the files untouched: the model must not run at all
+    # (a run that raises is recorded as failed, and the sweep then stops with RuntimeError).
+    monkeypatch.setattr("sim.planner.runner.run", no_model_run)
     again = sweep(experiment, tmp_path / "out", ONE_WORKER, progress=False).to_frame()
     pd.testing.assert_frame_equal(first, again)
     assert [p.stat().st_mtime_ns for p in runs] == stamps  # nothing was run twice

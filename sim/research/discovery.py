@@ -87,8 +87,10 @@ def prim_boxes(
 
     On each box's peeling trajectory the box chosen is the one with the most coverage among those
     whose density reaches `threshold` (the densest one if none does). Limits have one row per box
-    and input: the box's low and high (or the policies it keeps), the input's full range, and
-    whether the box restricts it.
+    and input: the box's low and high (or the policies it keeps), the input's full range, whether
+    the box restricts it, and the quasi-p value of each restricted side (`qp_low`, `qp_high`;
+    Bryant and Lempert 2010, a one-sided binomial test): the chance of a box this dense if that
+    limit were lifted, so a restriction with qp above about 0.05 may be noise of a small sample.
     """
     from ema_workbench.analysis import prim
 
@@ -108,6 +110,7 @@ def prim_boxes(
         chosen = int(dense["coverage"].idxmax()) if len(dense) else int(trajectory["density"].idxmax())
         box.select(chosen)
         row = trajectory.iloc[chosen]
+        quasi_p = box.p_values[chosen]
         if row["coverage"] <= 0:
             break  # no case of interest is left outside the earlier boxes
         stats.append({"box": number, **{k: float(row[k]) for k in ("coverage", "density", "mass")}})
@@ -129,6 +132,7 @@ def prim_boxes(
                         "full_low": high,
                         "full_high": "",
                         "restricted": low != high,
+                        **_qp(quasi_p, column),
                     }
                 )
                 continue
@@ -141,11 +145,18 @@ def prim_boxes(
                     "full_low": float(full_low),
                     "full_high": float(full_high),
                     "restricted": restricted,
+                    **_qp(quasi_p, column),
                 }
             )
         if row["density"] < threshold:
             break  # later boxes only get sparser
     return pd.DataFrame(limits), pd.DataFrame(stats)
+
+
+def _qp(quasi_p: dict[str, list[float]], column: str) -> dict[str, float]:
+    """A limit's quasi-p values, low and high side; NaN for a side the box leaves open."""
+    low, high = quasi_p.get(column, (-1, -1))
+    return {"qp_low": float(low) if low >= 0 else np.nan, "qp_high": float(high) if high >= 0 else np.nan}
 
 
 def feature_scores(

@@ -314,6 +314,7 @@ class ScenarioModel:
                 progress=progress,
                 task=partial(run_with_windows, windows=self.windows),
                 description=self.name,
+                tables=False,  # run_with_windows keeps only the summary: a saved one is a finished run
             )
         if batch.failed:
             name, replicate, last = batch.failed[0]

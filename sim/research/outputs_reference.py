@@ -64,7 +64,8 @@ def research_outputs() -> list[str]:
         "uncertain parameters, outcomes (replicates averaged) and `meets_criteria` |",
         "| `policies.csv` | per policy, the share of the uncertain space where every criterion holds |",
         "| `prim-boxes.csv` | per PRIM box and input: the box's `low` and `high` (or the policies kept), the range "
-        "varied, and whether the box restricts it |",
+        "varied, whether the box restricts it, and each restricted side's quasi-p value (`qp_low`, `qp_high`; "
+        "Bryant and Lempert 2010: above about 0.05 the limit may be noise) |",
         "| `prim-stats.csv` | per box: coverage (share of all successes inside it), density (share of the box "
         "that succeeds), mass and the number of restricted inputs |",
         "| `prim-boxes.png` | the experiments on the first two criteria, and each box's limits on every input |",

@@ -97,7 +97,8 @@ def _morris(ax, part, outcome: str) -> None:  # type: ignore[no-untyped-def]
             xytext=(3, 3),
             textcoords="offset points",
         )
-    top = float(max(part["mu_star"].max(), part["sigma"].max(), 1e-12)) * 1.1
+    reach = part["mu_star"] + part["mu_star_conf"].fillna(0)  # keep the intervals and labels in view
+    top = float(max(reach.max(), part["sigma"].max(), 1e-12)) * 1.15
     ax.plot([0, top], [0, top], ls=":", color="#999999", lw=0.8, label="sigma = mu*")
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
