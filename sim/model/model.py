@@ -195,7 +195,7 @@ class DrugMarketModel(mesa.Model):
             self.dealers.key(sellers),
             yield_per_hour,
         )
-        still_free = sellers[~self.dealers.marked(on_patrol)[sellers]]
+        still_free = self.dealers.not_in(sellers, on_patrol)
         in_operations = police.arrest_in_operations(
             still_free,
             self.dealers.group[still_free],
@@ -204,7 +204,7 @@ class DrugMarketModel(mesa.Model):
             self.dealers.key(still_free),
             deployment.effectiveness,
         )
-        swept = self.hotspot_operations(day, still_free[~self.dealers.marked(in_operations)[still_free]])
+        swept = self.hotspot_operations(day, self.dealers.not_in(still_free, in_operations))
         arrested = np.concatenate([on_patrol, in_operations, swept])
         police.open_cases(on_patrol.size, in_operations.size)
         self.case_quality = self.officers.attribute_arrests(arrested.size, day)
@@ -234,7 +234,7 @@ class DrugMarketModel(mesa.Model):
                 continue
             numbers = np.asarray(operation.hotspots, dtype=np.int64)
             cells = self.town.hotspot_cells[numbers - 1] if numbers.size else self.town.hotspot_cells
-            free = sellers[~self.dealers.marked(arrested)[sellers]]
+            free = self.dealers.not_in(sellers, arrested)
             caught = self.enforcement.sweep(
                 free, self.dealers.cell[free], cells, operation.arrest_share, self.context.luck("arrests"),
                 self.dealers.key(free),
