@@ -70,6 +70,7 @@ def test_new_initiates_differ_between_arms_only_through_the_street_price() -> No
     treatment leaves the count of people starting to use identical in every pair; with it on
     (the default), the arms' different street prices move it a little. Explains why
     `compare --posterior` reported people starting to use differing in one pair of six."""
+
     def initiates(scenario: sim.Scenario, seed: int) -> int:
         return int(sim.run(scenario, seed).daily["new_initiates"].sum())
 
