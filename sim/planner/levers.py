@@ -183,3 +183,51 @@ def _scenario_class() -> type[Scenario]:
     from sim.planner.scenario import Scenario
 
     return Scenario
+
+
+@functools.cache
+def _schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema()
+
+
+def allowed(model: type[BaseModel], field: str, *, unit_and_usual: bool = True) -> str:
+    """Describe in words what values a field takes (hard bounds, and the unit and usual range)."""
+    info = model.model_fields[field]
+    schema = _schema(model)["properties"].get(field, {})
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    unit = extra.get("unit")
+    if "enum" in schema:
+        return "one of " + ", ".join(repr(v) for v in schema["enum"])
+    if "const" in schema:
+        return repr(schema["const"])
+    annotation = info.annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return f"a mapping of {field} settings ({', '.join(annotation.model_fields)})"
+    kind = {
+        "integer": "a whole number",
+        "number": "a number",
+        "string": "text",
+        "boolean": "true or false",
+        "array": "a list",
+        "object": "a mapping",
+    }.get(schema.get("type", ""), "a value")
+    if schema.get("format") == "date":
+        kind = "a date"
+    bounds = []
+    for key, sign in (("minimum", ">="), ("exclusiveMinimum", ">"), ("maximum", "<="), ("exclusiveMaximum", "<")):
+        if key in schema:
+            bounds.append(f"{sign} {plain_number(schema[key])}")
+    text = kind + (f" {' and '.join(bounds)}" if bounds else "")
+    if not unit_and_usual:
+        return text
+    if unit and unit not in ("text", "choice") and kind != "a date":
+        text += f" ({unit})"
+    if "plausible" in extra:
+        lo, hi = extra["plausible"]
+        text += f"; usually {plain_number(lo)} to {plain_number(hi)}"
+    return text
+
+
+def plain_number(value: float) -> str:
+    """A bound or value as a planner would write it (0.25, 1e+06 only when huge)."""
+    return f"{value:g}" if isinstance(value, float) else f"{value}"

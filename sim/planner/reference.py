@@ -15,9 +15,9 @@ from pydantic import BaseModel
 
 from sim.model.events import EVENT_VALUE, Event, agent_of
 from sim.model.outcomes import DAILY_COLUMNS
-from sim.planner.levers import lever_paths, sections
+from sim.planner.levers import allowed, lever_paths, sections
 from sim.planner.report import HEADLINE, TOTAL_COST_KEY
-from sim.planner.scenario import MAX_DEPTH, MAX_FILE_BYTES, Scenario, TimedChange, allowed
+from sim.planner.scenario import MAX_DEPTH, MAX_FILE_BYTES, Scenario, TimedChange
 
 SCHEMA_PATH = "scenarios/scenario.schema.json"
 SCENARIOS_DOC = "docs/scenarios.md"

@@ -10,7 +10,6 @@ that range and its source. Reading the file safely (size cap, no code, no aliase
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
@@ -34,7 +33,7 @@ from sim.model.police import PoliceParams
 from sim.model.prison import PrisonParams
 from sim.model.town import TownParams
 from sim.model.treatment import TreatmentParams
-from sim.planner.levers import lever_paths, parameter, resolve_lever, set_at_start, suggest
+from sim.planner.levers import allowed, lever_paths, parameter, plain_number, resolve_lever, set_at_start, suggest
 from sim.planner.settings import MAX_DEPTH, MAX_FILE_BYTES, Origin, Problem, ScenarioError, resolve, shown
 from sim.planner.settings import show_value as _show
 
@@ -254,7 +253,8 @@ def _implausible(path: str, value: Any, where: str = "") -> list[str]:
         return []
     unit = f" {fact.unit}" if fact.unit else ""
     return [
-        f"{where}{path}: {_number(value)} is outside the plausible range {_number(low)} to {_number(high)}{unit} "
+        f"{where}{path}: {plain_number(value)} is outside the plausible range "
+        f"{plain_number(low)} to {plain_number(high)}{unit} "
         f"(source: {fact.source or 'assumption'}); check that it is what you meant"
     ]
 
@@ -275,53 +275,6 @@ def check_lever(scenario: Scenario, path: str, value: Any, *, timed: bool = Fals
         raise ValueError(f"found {_show(value)}{reason}; allowed: {allowed(type(section), field)}") from None
     except (TypeError, ValueError) as err:
         raise ValueError(f"found {_show(value)}: {err}; allowed: {allowed(type(section), field)}") from None
-
-
-@functools.cache
-def _schema(model: type[BaseModel]) -> dict[str, Any]:
-    return model.model_json_schema()
-
-
-def allowed(model: type[BaseModel], field: str, *, unit_and_usual: bool = True) -> str:
-    """Describe in words what values a field takes (hard bounds, and the unit and usual range)."""
-    info = model.model_fields[field]
-    schema = _schema(model)["properties"].get(field, {})
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    unit = extra.get("unit")
-    if "enum" in schema:
-        return "one of " + ", ".join(repr(v) for v in schema["enum"])
-    if "const" in schema:
-        return repr(schema["const"])
-    annotation = info.annotation
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return f"a mapping of {field} settings ({', '.join(annotation.model_fields)})"
-    kind = {
-        "integer": "a whole number",
-        "number": "a number",
-        "string": "text",
-        "boolean": "true or false",
-        "array": "a list",
-        "object": "a mapping",
-    }.get(schema.get("type", ""), "a value")
-    if schema.get("format") == "date":
-        kind = "a date"
-    bounds = []
-    for key, sign in (("minimum", ">="), ("exclusiveMinimum", ">"), ("maximum", "<="), ("exclusiveMaximum", "<")):
-        if key in schema:
-            bounds.append(f"{sign} {_number(schema[key])}")
-    text = kind + (f" {' and '.join(bounds)}" if bounds else "")
-    if not unit_and_usual:
-        return text
-    if unit and unit not in ("text", "choice") and kind != "a date":
-        text += f" ({unit})"
-    if "plausible" in extra:
-        lo, hi = extra["plausible"]
-        text += f"; usually {_number(lo)} to {_number(hi)}"
-    return text
-
-
-def _number(value: float) -> str:
-    return f"{value:g}" if isinstance(value, float) else f"{value}"
 
 
 def _plain(message: str) -> str:
