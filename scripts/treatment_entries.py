@@ -10,6 +10,12 @@ and exits by reason, which set how many places come free when capacity binds.
 
     python scripts/treatment_entries.py                 # 3 replicates of 5 years (about 2 minutes)
     python scripts/treatment_entries.py --replicates 1 --years 3
+    python scripts/treatment_entries.py --by-part       # the held mix without each part in turn (about 5 minutes)
+
+With capacity held a queue forms, so every place that comes free is refilled and courses started
+follow the exits. `--by-part` shows which parts of the mix drive them: it reruns the held mix with
+the go-live settings of one part (prison links, enforcement, referral routes, retention support)
+left at the baseline's.
 """
 
 from __future__ import annotations
@@ -24,6 +30,37 @@ from sim.model.treatment import EXIT_COLUMN, ROUTE_COLUMN
 
 SCENARIOS = ("baseline", "adder-mix-capacity-held", "adder-mix")
 JOURNEY_GAP_DAYS = 21
+#: The held mix's go-live settings by part of the mix, for `--by-part`.
+PARTS = {
+    "prison links": (
+        "prison.treatment_from_entry",
+        "prison.security_clearance_days",
+        "prison.continuity_of_care",
+        "prison.remand_continuity",
+        "prison.friday_releases_moved",
+    ),
+    "enforcement": (
+        "police.operation_hours_per_week",
+        "police.high_harm_priority",
+        "deterrence.active",
+        "charging.cps_joint_working",
+        "courts.person_prison_share",
+    ),
+    "referral routes": (
+        "diversion.eligible_share",
+        "diversion.treatment_condition_share",
+        "custody.drug_worker_rota",
+        "custody.lived_experience_share",
+        "courts.treatment_requirement_share",
+        "treatment.outreach_workers",
+        "treatment.street_triage_hours_per_week",
+    ),
+    "retention support": (
+        "treatment.recovery_support_share",
+        "treatment.health_care_share",
+        "treatment.family_support_share",
+    ),
+}
 
 
 def counts(result: sim.RunResult) -> dict[str, float]:
@@ -54,27 +91,48 @@ def counts(result: sim.RunResult) -> dict[str, float]:
     return row
 
 
+def without(scenario: sim.Scenario, part: str) -> sim.Scenario:
+    """The scenario with one part's timed changes left out (those settings stay at the baseline's)."""
+    copy = scenario.model_copy(deep=True)
+    copy.name = f"{scenario.name} without {part}"
+    for change in copy.events:
+        for lever in PARTS[part]:
+            change.set.pop(lever, None)
+    return copy
+
+
+def mean_counts(scenario: sim.Scenario, replicates: int) -> dict[str, float]:
+    totals: dict[str, float] = defaultdict(float)
+    for replicate in range(replicates):
+        for key, value in counts(sim.run(scenario, replicate=replicate)).items():
+            totals[key] += value / replicates
+    return totals
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=3)
     parser.add_argument("--years", type=float, default=5.0)
+    parser.add_argument("--by-part", action="store_true", help="the held mix without each part of the mix in turn")
     args = parser.parse_args()
-    table: dict[str, dict[str, float]] = {}
-    for name in SCENARIOS:
-        scenario = sim.load_scenario(f"scenarios/{name}.yaml").model_copy(update={"years": args.years})
-        totals: dict[str, float] = defaultdict(float)
-        for replicate in range(args.replicates):
-            for key, value in counts(sim.run(scenario, replicate=replicate)).items():
-                totals[key] += value / args.replicates
-        table[name] = totals
+    scenarios = {
+        name: sim.load_scenario(f"scenarios/{name}.yaml").model_copy(update={"years": args.years}) for name in SCENARIOS
+    }
+    if args.by_part:
+        held = scenarios["adder-mix-capacity-held"]
+        scenarios = {"baseline": scenarios["baseline"], "held": held} | {
+            f"held without {part}": without(held, part) for part in PARTS
+        }
+    table = {name: mean_counts(scenario, args.replicates) for name, scenario in scenarios.items()}
+    names = list(table)
     base = table["baseline"]
     print(f"Mean of {args.replicates} replicates of {args.years:g} years; change against the default town in brackets")
     print()
-    print("| Count | " + " | ".join(SCENARIOS) + " |")
-    print("|---|" + "---:|" * len(SCENARIOS))
+    print("| Count | " + " | ".join(names) + " |")
+    print("|---|" + "---:|" * len(names))
     for key in base:
         cells = [f"{base[key]:,.0f}"]
-        for name in SCENARIOS[1:]:
+        for name in names[1:]:
             value = table[name][key]
             change = f" ({value / base[key] - 1:+.0%})" if base[key] else ""
             cells.append(f"{value:,.0f}{change}")
