@@ -324,7 +324,7 @@ DAILY_COLUMNS: tuple[Column, ...] = (
     ),
     Column("cost_naloxone", "GBP", FLOW, "Take-home naloxone kits."),
     Column("cost_emergency", "GBP", FLOW, "Ambulance and emergency department care for overdoses (NHS)."),
-    Column("cost_total", "GBP", FLOW, "All agencies' costs above."),
+    Column("cost_total", "GBP", FLOW, "Costs to all agencies (the sum of the costs above)."),
 )
 
 COLUMN_BY_NAME = {c.name: c for c in DAILY_COLUMNS}

@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import html
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -69,7 +70,7 @@ def page(
     parts = [
         f"<h1>{title}</h1>",
         f"<p class='meta'>{len(comparison.replicates)} runs per scenario over "
-        f"{comparison.baseline.years:g} year(s) from "
+        f"{comparison.baseline.years:g} year{'' if comparison.baseline.years == 1 else 's'} from "
         f"{comparison.baseline.start_date:%d %B %Y}, common random numbers (master seed {comparison.baseline.seed}). "
         f"Made {dt.datetime.now():%d %B %Y %H:%M} by drugmarket.</p>",
     ]
@@ -265,7 +266,8 @@ def _settings_html(settings: pd.DataFrame, names: list[str]) -> str:
             "</small></td>",
             f"<td>{html.escape(row['unit'])}</td>",
         ]
-        cells += [f"<td>{html.escape(str(row[n]))}</td>" for n in names]
+        # Timed changes one a line: "day 0: ...", then "day 182: ...".
+        cells += [f"<td>{re.sub(r'; (?=day \d+:)', '<br>', html.escape(str(row[n])))}</td>" for n in names]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return "<table class='settings'>" + "\n".join(rows) + "</table>"
 
