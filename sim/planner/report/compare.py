@@ -222,9 +222,13 @@ def _flatten_settings(scenario: Scenario) -> dict[str, Any]:
 def _describe_change(change: TimedChange) -> str:
     """'day 90: Funded keyworker posts in community drug treatment → 26 posts (note)': a planner
     reads the lever's name and unit, not its dotted key."""
-    levers = ", ".join(_lever_in_words(path, value) for path, value in change.set.items())
     note = f" ({change.note})" if change.note else ""
-    return f"day {change.day}: {levers}{note}"
+    return f"day {change.day}: {', '.join(levers_in_words(change))}{note}"
+
+
+def levers_in_words(change: TimedChange) -> list[str]:
+    """Each lever a timed change sets, by name, with its new value and unit."""
+    return [_lever_in_words(path, value) for path, value in change.set.items()]
 
 
 def _lever_in_words(path: str, value: Any) -> str:

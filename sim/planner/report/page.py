@@ -6,17 +6,17 @@ import base64
 import datetime as dt
 import html
 import math
-import re
 from pathlib import Path
 
 import pandas as pd
 
 from sim.planner.files import ensure_folder, write_atomically, write_csv, write_parquet
 from sim.planner.report.charts import absolute_chart, change_chart, cost_chart, fan_chart, png
-from sim.planner.report.compare import Comparison
+from sim.planner.report.compare import Comparison, levers_in_words
 from sim.planner.report.outcomes import COST_PER_DEATH_AVERTED, better_of, group_of, label_of, unit_of
 from sim.planner.report.verdict import UNCLEAR, Verdict, judge, number, pairing_words, percent, signed, verdicts
 from sim.planner.report.verdict import table as verdict_table
+from sim.planner.scenario import Scenario
 
 
 def write_report(comparison: Comparison, out: str | Path) -> dict[str, Path]:
@@ -91,7 +91,7 @@ def page(
     parts.append("<h2>Over time</h2>")
     parts += [_img(figures[c], c) for c in comparison.fan_columns() if c in figures]
     if others:
-        parts += ["<h2>Settings that differ</h2>", _settings_html(settings, comparison.names)]
+        parts += ["<h2>Settings that differ</h2>", _settings_html(settings, comparison.scenarios)]
     parts += ["<h2>Runs</h2>", _runs_html(comparison)]
     parts += [
         "<details><summary>Every outcome (also in comparison.csv and comparison.parquet)</summary>",
@@ -255,9 +255,29 @@ def _ranges(numbers: list[int]) -> str:
     return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in spans) or "none"
 
 
-def _settings_html(settings: pd.DataFrame, names: list[str]) -> str:
+def _timed_changes_html(scenario: Scenario) -> str:
+    """A scenario's timed changes as a planner reads them: each day with its note, then one lever a line."""
+    if not scenario.events:
+        return "(none)"
+    days = []
+    for change in scenario.events:
+        note = f" ({html.escape(change.note)})" if change.note else ""
+        levers = "".join(f"<li>{html.escape(words)}</li>" for words in levers_in_words(change))
+        days.append(f"<p><b>day {change.day}</b>{note}</p><ul>{levers}</ul>")
+    return "".join(days)
+
+
+def _setting_value(value: object) -> str:
+    """180.0 days reads '180'; words and lists as they are."""
+    if isinstance(value, float):
+        return f"{value:,g}"
+    return str(value)
+
+
+def _settings_html(settings: pd.DataFrame, scenarios: list[Scenario]) -> str:
     if settings.empty:
         return "<p>The scenarios have the same settings.</p>"
+    names = [s.name for s in scenarios]
     head = "<tr><th>Setting</th><th>Unit</th>" + "".join(f"<th>{html.escape(n)}</th>" for n in names) + "</tr>"
     rows = [head]
     for _, row in settings.iterrows():
@@ -266,8 +286,10 @@ def _settings_html(settings: pd.DataFrame, names: list[str]) -> str:
             "</small></td>",
             f"<td>{html.escape(row['unit'])}</td>",
         ]
-        # Timed changes one a line: "day 0: ...", then "day 182: ...".
-        cells += [f"<td>{re.sub(r'; (?=day \d+:)', '<br>', html.escape(str(row[n])))}</td>" for n in names]
+        if row["setting"] == "events":
+            cells += [f"<td class='label'>{_timed_changes_html(s)}</td>" for s in scenarios]
+        else:
+            cells += [f"<td>{html.escape(_setting_value(row[n]))}</td>" for n in names]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return "<table class='settings'>" + "\n".join(rows) + "</table>"
 
