@@ -83,6 +83,16 @@ def test_cost_chart_money_labels_do_not_overlap() -> None:
     ]
 
 
+def test_timed_change_note_on_a_chart_is_shortened_at_a_word() -> None:
+    comparison = quarterly_town("in_treatment", 860, 10)
+    note = "expansion goes live; new posts advertised with a recruitment drive"
+    comparison.scenarios[1] = Scenario.model_validate(
+        {"name": "policy", "events": [{"day": 90, "set": {"treatment.keyworkers": 26}, "note": note}]}
+    )
+    marks = [t.get_text() for t in fan_chart(comparison, "in_treatment").axes[0].texts]
+    assert marks == ["expansion goes live; new posts…"], marks
+
+
 def test_cost_total_chart_has_a_title_in_words() -> None:
     title = fan_chart(quarterly_town("cost_total", 2.2e6, 5e4), "cost_total").axes[0].get_title(loc="left")
     assert "above" not in title and title.startswith("Costs to all agencies"), title

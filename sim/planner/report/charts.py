@@ -254,7 +254,7 @@ def _mark_changes(baseline: Scenario, axes: Any, scenario: Scenario, colour: str
         axes.axvline(when, color=colour, linestyle=":", linewidth=1.2)
         text = change.note or ", ".join(change.set)
         axes.annotate(
-            text[:40],
+            textwrap.shorten(text, 40, placeholder="…"),  # whole words: 'advertise' was 'advertised' cut
             (when, 1.0),
             xycoords=("data", "axes fraction"),
             xytext=(3, -3),
