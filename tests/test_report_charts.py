@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 
 import numpy as np
 import pandas as pd
 
 from sim.model.costs import AGENCY_COLUMNS
+from sim.model.outcomes import COLUMN_BY_NAME
 from sim.planner.levers import parameter
 from sim.planner.report import Comparison
 from sim.planner.report.charts import cost_chart, fan_chart
@@ -114,6 +116,13 @@ def test_timed_changes_are_named_by_lever_with_units_not_dotted_keys() -> None:
 def test_lever_names_never_stop_inside_a_bracket() -> None:
     facts = parameter("deterrence.aligned_governance")
     assert facts.label.count("(") == facts.label.count(")"), facts.label
+
+
+def test_outcomes_in_the_report_speak_of_people_not_users() -> None:
+    # The report's full table names every outcome by its doc: "Occasional users who became dependent".
+    wording = {name: column.doc for name, column in COLUMN_BY_NAME.items()}
+    found = {name: doc for name, doc in wording.items() if re.search(r"\b(users?|addicts?|junkies?)\b", doc, re.I)}
+    assert found == {}, found
 
 
 def test_a_change_that_rounds_to_nothing_has_no_sign() -> None:
