@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim.model.costs import AGENCY_COLUMNS
 from sim.model.outcomes import COLUMN_BY_NAME
@@ -137,3 +138,35 @@ def test_report_heading_says_years_not_year_s() -> None:
     comparison = Comparison([one], {"baseline": pd.DataFrame({"years": [3.0]})}, pd.DataFrame(), [0])
     text = page(comparison, {}, pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
     assert "over 3 years from" in text and "year(s)" not in text
+
+
+@pytest.mark.browser
+def test_timed_changes_stay_readable_on_a_phone() -> None:
+    # At 390 px the long list of a policy mix's changes was squeezed to a few letters a line.
+    from browser_support import CHROMIUM_FLAGS, chromium_executable
+    from playwright.sync_api import sync_playwright
+
+    from sim.planner.report.page import page
+
+    plan = Scenario.model_validate(
+        {
+            "name": "plan",
+            "police": {"patrol_hours_per_day": 36},
+            "events": [{"day": 90, "set": {"treatment.keyworkers": 26, "deterrence.active": True}, "note": "go-live"}],
+        }
+    )
+    runs = pd.DataFrame({"years": [3.0, 3.0], "overdose_deaths_per_year": [9.0, 10.0]})
+    summaries = {name: runs for name in ("baseline", "plan")}
+    comparison = Comparison([Scenario(name="baseline"), plan], summaries, pd.DataFrame(), [0, 1])
+    text = page(comparison, {}, comparison.headline(), comparison.table(), comparison.settings())
+    executable = chromium_executable()
+    assert executable is not None, "Debian's chromium is needed (apt-get install chromium)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.set_content(text)
+        cell = phone.locator("table.settings td", has_text="go-live").bounding_box()
+        wide = phone.evaluate("document.documentElement.scrollWidth")
+        browser.close()
+    assert cell is not None and cell["width"] >= 200, cell
+    assert wide <= 390  # the table scrolls inside itself; the page does not

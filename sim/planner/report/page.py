@@ -287,7 +287,7 @@ def _settings_html(settings: pd.DataFrame, scenarios: list[Scenario]) -> str:
             f"<td>{html.escape(row['unit'])}</td>",
         ]
         if row["setting"] == "events":
-            cells += [f"<td class='label'>{_timed_changes_html(s)}</td>" for s in scenarios]
+            cells += [f"<td class='label timed'>{_timed_changes_html(s)}</td>" for s in scenarios]
         else:
             cells += [f"<td>{html.escape(_setting_value(row[n]))}</td>" for n in names]
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -352,4 +352,5 @@ table{display:block;overflow-x:auto;max-width:100%} .value{flex-basis:100%}
 h2{font-size:1.15em} .answer{font-size:1em}}
 tr.group td{background:#e8edf2;font-weight:bold;text-align:left} td.left{text-align:left}
 figure{margin:1em 0} img{max-width:100%} li.bad{color:#a33} table.full td{text-align:right}
+td.timed{min-width:16em} td.timed p{margin:.3em 0 0} td.timed ul{margin:.2em 0;padding-left:1.2em}
 """
