@@ -287,7 +287,10 @@ def _settings_html(settings: pd.DataFrame, scenarios: list[Scenario]) -> str:
             f"<td>{html.escape(row['unit'])}</td>",
         ]
         if row["setting"] == "events":
-            cells += [f"<td class='label timed'>{_timed_changes_html(s)}</td>" for s in scenarios]
+            # Only a list of changes needs the width; "(none)" must not widen the baseline's column.
+            for scenario in scenarios:
+                css = "label timed" if scenario.events else ""
+                cells.append(f"<td class='{css}'>{_timed_changes_html(scenario)}</td>")
         else:
             cells += [f"<td>{html.escape(_setting_value(row[n]))}</td>" for n in names]
         rows.append("<tr>" + "".join(cells) + "</tr>")
