@@ -99,7 +99,10 @@ def test_compare_writes_a_self_contained_report_and_tables(tmp_path: Path, capsy
     assert set(verdict["verdict"]) <= {"helps", "harms", "unclear", "changes"} and "cost_police_per_year" in set(
         verdict["outcome"]
     )
-    assert "day 60: police.patrol_hours_per_day = 80 (surge starts)" in page
+    # Timed changes: the day and its note, then each lever in words with its unit, not its dotted key.
+    assert "<b>day 60</b> (surge starts)" in page and "police.patrol_hours_per_day = 80" not in page
+    patrol = "Planned officer hours of patrol and disruption at market locations each day"
+    assert f"<li>{patrol} → 80 officer-hours/day</li>" in page
     headline = pd.read_csv(out / "headline.csv")
     surge = headline[(headline["scenario"] == "surge") & (headline["outcome"] == "dealer_arrests_per_year")].iloc[0]
     assert surge["change"] > 0 and surge["runs"] == 3

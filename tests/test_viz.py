@@ -197,7 +197,11 @@ def test_levers_table_says_what_is_in_force_in_words() -> None:
     assert "| Focused deterrence programme running (moved on the page) | yes |" in table
     assert "| Treatment keyworkers: funded posts | 24 posts |" in table
     assert "| Where patrol goes | visible_sellers |" in table
-    assert "treatment.keyworkers → 24 (set on the workshop page" in table
+    # Timed changes by the lever's name in the drawer and its unit, not its dotted key.
+    assert "Treatment keyworkers: funded posts → 24 posts (set on the workshop page" in table
+    assert "treatment.keyworkers" not in table
+    surge = story.levers_in_force(WorkshopModel("surge-overtime", rng=1))
+    assert "day 182: Police patrol at the market → 48 officer-hours/day; Planned officer hours a week" in surge
     assert story.in_words([{"start_hour": 14, "hours": 10, "workers": 1, "weekends": True}]) == (
         "1 worker 14:00-00:00 every day"
     )

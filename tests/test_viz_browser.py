@@ -155,7 +155,8 @@ def test_page_loads_offline_is_readable_at_1280x720_and_steps(chromium: Browser,
     page, problems = open_page(chromium, page_url)
     expect(page).to_have_title(re.compile("open drug market"), timeout=WAIT)
     expect(heading(page)).to_contain_text("workshop-crackdown · Day 0")
-    expect(page.get_by_text("day 3: police.patrol_hours_per_day → 80 (crackdown starts)")).to_be_visible()
+    crackdown = "day 3: Police patrol at the market → 80 officer-hours/day (crackdown starts)"
+    expect(page.get_by_text(crackdown)).to_be_visible()
     expect(page.locator("td", has_text="24 officer-hours/day")).to_be_visible()
     expect(page.locator(".kpi")).to_have_count(8)
     expect(page.locator(".chart")).to_have_count(4)
@@ -200,7 +201,7 @@ def test_reset_after_picking_a_scenario_rebuilds_that_scenario(chromium: Browser
     page.get_by_role("button", name="Reset").click()
     expect(heading(page)).to_contain_text("surge-overtime · Day 0", timeout=WAIT)
     expect(page.get_by_text("Timed changes in this scenario")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"day 182: .*police.patrol_hours_per_day → 48"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"day 182: Police patrol at the market → 48 officer-hours/day"))).to_be_visible()
     expect(page.locator(".v-select", has_text="Scenario").first).to_contain_text("surge-overtime")
     assert problems.found == [], "\n".join(problems.found)
 

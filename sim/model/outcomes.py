@@ -40,9 +40,9 @@ DAILY_COLUMNS: tuple[Column, ...] = (
     ),
     Column("in_recovery", "people", STOCK, "People abstinent after dependent use (may relapse)."),
     Column("new_initiates", "people", FLOW, "People who started using today."),
-    Column("became_dependent", "people", FLOW, "Occasional users who became dependent today."),
-    Column("ceased", "people", FLOW, "Occasional users who stopped today."),
-    Column("remissions", "people", FLOW, "Dependent users who stopped on their own today."),
+    Column("became_dependent", "people", FLOW, "People using occasionally who became dependent today."),
+    Column("ceased", "people", FLOW, "People using occasionally who stopped today."),
+    Column("remissions", "people", FLOW, "People with dependent use who stopped on their own today."),
     Column("relapses", "people", FLOW, "People in recovery who returned to dependent use today."),
     # Market
     Column("active_dealers", "dealers", STOCK, "Street sellers working today."),
@@ -68,10 +68,10 @@ DAILY_COLUMNS: tuple[Column, ...] = (
         "full_price_index",
         "ratio",
         STOCK,
-        "Full price of a dependent user's day (money at the purity-adjusted price plus time searching) "
-        "relative to the settled default town (1).",
+        "Full price of a day's drugs for a person with dependent use (money at the purity-adjusted price "
+        "plus time searching) relative to the settled default town (1).",
     ),
-    Column("dependent_spend", "GBP/day", STOCK, "What a dependent user spends on a day they buy."),
+    Column("dependent_spend", "GBP/day", STOCK, "What a person with dependent use spends on a day they buy."),
     Column("market_revenue", "GBP", FLOW, "Money spent on drugs today."),
     Column("mean_dealer_earnings", "GBP/day", STOCK, "Mean recent daily earnings of an active street seller."),
     Column("mean_dealer_risk", "probability/day", STOCK, "Mean perceived daily arrest risk of an active seller."),
@@ -82,22 +82,25 @@ DAILY_COLUMNS: tuple[Column, ...] = (
         "dependent_failed_purchases",
         "attempts",
         FLOW,
-        "Dependent users who looked for drugs today and found no seller in time.",
+        "People with dependent use who looked for drugs today and found no seller in time.",
     ),
     Column(
         "withdrawal_days",
         "person-days",
         FLOW,
-        "Dependent users who went without opioids today after a failed purchase (withdrawal; tolerance falls).",
+        "People with dependent use who went without opioids today after a failed purchase "
+        "(withdrawal; tolerance falls).",
     ),
     Column("withdrawal_spells", "spells", FLOW, "Runs of days without opioids that started today."),
     Column(
         "unfamiliar_supply_use",
         "people",
         FLOW,
-        "Dependent users who could not buy and used opioids of unknown strength from an unfamiliar source.",
+        "People with dependent use who could not buy and used opioids of unknown strength from an unfamiliar source.",
     ),
-    Column("other_drug_use", "people", FLOW, "Dependent users who could not buy and used other drugs instead."),
+    Column(
+        "other_drug_use", "people", FLOW, "People with dependent use who could not buy and used other drugs instead."
+    ),
     Column(
         "withdrawal_treatment_prompts",
         "people",
@@ -324,7 +327,7 @@ DAILY_COLUMNS: tuple[Column, ...] = (
     ),
     Column("cost_naloxone", "GBP", FLOW, "Take-home naloxone kits."),
     Column("cost_emergency", "GBP", FLOW, "Ambulance and emergency department care for overdoses (NHS)."),
-    Column("cost_total", "GBP", FLOW, "All agencies' costs above."),
+    Column("cost_total", "GBP", FLOW, "Costs to all agencies (the sum of the costs above)."),
 )
 
 COLUMN_BY_NAME = {c.name: c for c in DAILY_COLUMNS}

@@ -124,6 +124,8 @@ class Parameter:
     def label(self) -> str:
         """A planner's name: the doc's first clause, else the field name in words."""
         first = self.doc.split(";")[0].split(". ")[0].rstrip(".") if self.doc else ""
+        if first.count("(") > first.count(")"):  # the cut fell inside a bracket: drop the bracket
+            first = first[: first.rfind("(")].rstrip()
         return first or self.field.replace("_", " ").capitalize()
 
     def admits(self, value: float) -> bool:

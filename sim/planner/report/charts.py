@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from sim.model.outcomes import COLUMN_BY_NAME, FLOW
 from sim.planner.report.compare import DAYS_PER_QUARTER, Comparison
@@ -47,7 +47,8 @@ def fan_chart(comparison: Comparison, column: str) -> Figure:
         if index > 0:
             _mark_changes(comparison.baseline, axes, scenario, colour)
     what = "per quarter" if info.kind == FLOW else "(quarterly average)"
-    axes.set_title(f"{_sentence(info.doc)} {what}", loc="left", fontsize=12, fontweight="bold")
+    # Wrapped to the chart's width: a longer title would widen the picture and shrink the chart.
+    axes.set_title(textwrap.fill(f"{_sentence(info.doc)} {what}", 60), loc="left", fontsize=12, fontweight="bold")
     axes.set_ylabel(f"{info.unit} {'per quarter' if info.kind == FLOW else ''}".strip())
     _scale_to_data(axes)
     axes.yaxis.set_major_formatter(_plain(info.unit))
@@ -162,6 +163,8 @@ def cost_chart(comparison: Comparison) -> Figure | None:
     axes.set_yticks(range(len(agencies)), [a[0].upper() + a[1:] for a in agencies], fontsize=9)
     axes.invert_yaxis()
     axes.axvline(0, color=BASELINE_COLOUR, linewidth=1)
+    # Few ticks: the agencies' names take half the width, and '£125,000' labels must not collide.
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=5))
     axes.xaxis.set_major_formatter(_plain("GBP"))
     axes.set_xlabel(f"Extra cost a year against {comparison.baseline.name} (GBP a year, 2024/25 prices)")
     axes.set_title("Who pays: extra cost a year by agency", loc="left", fontsize=12, fontweight="bold")
@@ -192,18 +195,38 @@ def _change_bars(axes: Any, effects: list[Effect], names: list[str]) -> None:
     axes.spines[["top", "right"]].set_visible(False)
 
 
-def _plain(unit: str, sign: bool = False) -> FuncFormatter:
+def _plain(unit: str, sign: bool = False) -> PlainFormatter:
     """Tick labels with thousands separators and £ for money: never '1e6' or an offset."""
-    money = unit.startswith("GBP")
+    return PlainFormatter(unit.startswith("GBP"), sign)
 
-    def show(value: float, _position: int) -> str:
+
+class PlainFormatter(Formatter):
+    """Plain tick labels; on an axis, every tick gets the decimals the finest tick needs, so ticks
+    0.98, 1.00 and 1.02 never all read '1'."""
+
+    def __init__(self, money: bool, sign: bool) -> None:
+        self.money, self.sign = money, sign
+        self.decimals: int | None = None
+
+    def set_locs(self, locs: Any) -> None:
+        super().set_locs(locs)
+        values = np.asarray(locs, dtype=float)
+        values = values[np.isfinite(values)]
+        scale = float(np.abs(values).max()) if values.size else 0.0
+        self.decimals = next(
+            (d for d in range(7) if np.allclose(np.round(values, d), values, rtol=0, atol=1e-9 * max(scale, 1.0))), 6
+        )
+
+    def __call__(self, value: float, pos: int | None = None) -> str:
         size = abs(value)
-        text = f"{size:,.0f}" if size >= 100 or size == 0 else f"{size:,.2g}" if size < 1 else f"{size:,.1f}"
-        text = text.removesuffix(".0")
-        prefix = "-" if value < 0 else "+" if sign and value > 0 else ""
-        return f"{prefix}£{text}" if money else f"{prefix}{text}"
-
-    return FuncFormatter(show)
+        if self.decimals is not None:
+            text = f"{size:,.{self.decimals}f}"
+        else:
+            text = f"{size:,.0f}" if size >= 100 or size == 0 else f"{size:,.2g}" if size < 1 else f"{size:,.1f}"
+            text = text.removesuffix(".0")
+        shown_zero = float(text.replace(",", "")) == 0
+        prefix = "" if shown_zero else "-" if value < 0 else "+" if self.sign and value > 0 else ""
+        return f"{prefix}£{text}" if self.money else f"{prefix}{text}"
 
 
 def _scale_to_data(axes: Any) -> None:
@@ -231,7 +254,7 @@ def _mark_changes(baseline: Scenario, axes: Any, scenario: Scenario, colour: str
         axes.axvline(when, color=colour, linestyle=":", linewidth=1.2)
         text = change.note or ", ".join(change.set)
         axes.annotate(
-            text[:40],
+            textwrap.shorten(text, 40, placeholder="…"),  # whole words: 'advertise' was 'advertised' cut
             (when, 1.0),
             xycoords=("data", "axes fraction"),
             xytext=(3, -3),

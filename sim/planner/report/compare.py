@@ -220,9 +220,26 @@ def _flatten_settings(scenario: Scenario) -> dict[str, Any]:
 
 
 def _describe_change(change: TimedChange) -> str:
-    levers = ", ".join(f"{path} = {value}" for path, value in change.set.items())
+    """'day 90: Funded keyworker posts in community drug treatment → 26 posts (note)': a planner
+    reads the lever's name and unit, not its dotted key."""
     note = f" ({change.note})" if change.note else ""
-    return f"day {change.day}: {levers}{note}"
+    return f"day {change.day}: {', '.join(levers_in_words(change))}{note}"
+
+
+def levers_in_words(change: TimedChange) -> list[str]:
+    """Each lever a timed change sets, by name, with its new value and unit."""
+    return [_lever_in_words(path, value) for path, value in change.set.items()]
+
+
+def _lever_in_words(path: str, value: Any) -> str:
+    try:
+        facts = parameter(path)
+    except (ValueError, KeyError, AttributeError):  # not a declared lever: say it as written
+        return f"{path} → {value}"
+    if isinstance(value, bool):
+        return f"{facts.label} → {'yes' if value else 'no'}"
+    shown = f"{value:,g}" if isinstance(value, int | float) else str(value)
+    return f"{facts.label} → {shown} {facts.unit}".rstrip()
 
 
 def _setting_facts(key: str) -> tuple[str, str]:

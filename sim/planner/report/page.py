@@ -12,10 +12,11 @@ import pandas as pd
 
 from sim.planner.files import ensure_folder, write_atomically, write_csv, write_parquet
 from sim.planner.report.charts import absolute_chart, change_chart, cost_chart, fan_chart, png
-from sim.planner.report.compare import Comparison
+from sim.planner.report.compare import Comparison, levers_in_words
 from sim.planner.report.outcomes import COST_PER_DEATH_AVERTED, better_of, group_of, label_of, unit_of
 from sim.planner.report.verdict import UNCLEAR, Verdict, judge, number, pairing_words, percent, signed, verdicts
 from sim.planner.report.verdict import table as verdict_table
+from sim.planner.scenario import Scenario
 
 
 def write_report(comparison: Comparison, out: str | Path) -> dict[str, Path]:
@@ -69,7 +70,7 @@ def page(
     parts = [
         f"<h1>{title}</h1>",
         f"<p class='meta'>{len(comparison.replicates)} runs per scenario over "
-        f"{comparison.baseline.years:g} year(s) from "
+        f"{comparison.baseline.years:g} year{'' if comparison.baseline.years == 1 else 's'} from "
         f"{comparison.baseline.start_date:%d %B %Y}, common random numbers (master seed {comparison.baseline.seed}). "
         f"Made {dt.datetime.now():%d %B %Y %H:%M} by drugmarket.</p>",
     ]
@@ -90,7 +91,7 @@ def page(
     parts.append("<h2>Over time</h2>")
     parts += [_img(figures[c], c) for c in comparison.fan_columns() if c in figures]
     if others:
-        parts += ["<h2>Settings that differ</h2>", _settings_html(settings, comparison.names)]
+        parts += ["<h2>Settings that differ</h2>", _settings_html(settings, comparison.scenarios)]
     parts += ["<h2>Runs</h2>", _runs_html(comparison)]
     parts += [
         "<details><summary>Every outcome (also in comparison.csv and comparison.parquet)</summary>",
@@ -254,9 +255,29 @@ def _ranges(numbers: list[int]) -> str:
     return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in spans) or "none"
 
 
-def _settings_html(settings: pd.DataFrame, names: list[str]) -> str:
+def _timed_changes_html(scenario: Scenario) -> str:
+    """A scenario's timed changes as a planner reads them: each day with its note, then one lever a line."""
+    if not scenario.events:
+        return "(none)"
+    days = []
+    for change in scenario.events:
+        note = f" ({html.escape(change.note)})" if change.note else ""
+        levers = "".join(f"<li>{html.escape(words)}</li>" for words in levers_in_words(change))
+        days.append(f"<p><b>day {change.day}</b>{note}</p><ul>{levers}</ul>")
+    return "".join(days)
+
+
+def _setting_value(value: object) -> str:
+    """180.0 days reads '180'; words and lists as they are."""
+    if isinstance(value, float):
+        return f"{value:,g}"
+    return str(value)
+
+
+def _settings_html(settings: pd.DataFrame, scenarios: list[Scenario]) -> str:
     if settings.empty:
         return "<p>The scenarios have the same settings.</p>"
+    names = [s.name for s in scenarios]
     head = "<tr><th>Setting</th><th>Unit</th>" + "".join(f"<th>{html.escape(n)}</th>" for n in names) + "</tr>"
     rows = [head]
     for _, row in settings.iterrows():
@@ -265,7 +286,13 @@ def _settings_html(settings: pd.DataFrame, names: list[str]) -> str:
             "</small></td>",
             f"<td>{html.escape(row['unit'])}</td>",
         ]
-        cells += [f"<td>{html.escape(str(row[n]))}</td>" for n in names]
+        if row["setting"] == "events":
+            # Only a list of changes needs the width; "(none)" must not widen the baseline's column.
+            for scenario in scenarios:
+                css = "label timed" if scenario.events else ""
+                cells.append(f"<td class='{css}'>{_timed_changes_html(scenario)}</td>")
+        else:
+            cells += [f"<td>{html.escape(_setting_value(row[n]))}</td>" for n in names]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return "<table class='settings'>" + "\n".join(rows) + "</table>"
 
@@ -328,4 +355,5 @@ table{display:block;overflow-x:auto;max-width:100%} .value{flex-basis:100%}
 h2{font-size:1.15em} .answer{font-size:1em}}
 tr.group td{background:#e8edf2;font-weight:bold;text-align:left} td.left{text-align:left}
 figure{margin:1em 0} img{max-width:100%} li.bad{color:#a33} table.full td{text-align:right}
+td.timed{min-width:16em} td.timed p{margin:.3em 0 0} td.timed ul{margin:.2em 0;padding-left:1.2em}
 """

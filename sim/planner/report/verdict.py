@@ -337,7 +337,11 @@ def signed(value: float, unit: str = "") -> str:
 
 
 def percent(value: float) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value:+.1f}%"
+    """'+2.3%'; a change that rounds to nothing is '0.0%', never '-0.0%'."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    text = f"{value:+.1f}%"
+    return "0.0%" if text[1:] == "0.0%" else text
 
 
 def table(verdict: Verdict) -> pd.DataFrame:
