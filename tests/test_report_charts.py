@@ -120,7 +120,7 @@ def test_lever_names_never_stop_inside_a_bracket() -> None:
 
 
 def test_outcomes_in_the_report_speak_of_people_not_users() -> None:
-    # The report's full table names every outcome by its doc: "Occasional users who became dependent".
+    # The report's full table names every outcome by its doc: "People using occasionally who became dependent".
     wording = {name: column.doc for name, column in COLUMN_BY_NAME.items()}
     found = {name: doc for name, doc in wording.items() if re.search(r"\b(users?|addicts?|junkies?)\b", doc, re.I)}
     assert found == {}, found

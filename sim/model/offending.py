@@ -31,7 +31,7 @@ class OffendingParams(Section):
     crime_funded_share: float = param(
         0.7,
         unit="fraction",
-        doc="Share of a dependent user's spending funded by acquisitive crime.",
+        doc="Share of the spending of a person with dependent use funded by acquisitive crime.",
         source="on average about 70% funded by crime (Godfrey et al. 2002)",
         plausible=(0.4, 0.85),
         ge=0.0,
@@ -119,7 +119,7 @@ class OffendingParams(Section):
     scarcity_offending_ratio: float = param(
         1.5,
         unit="ratio",
-        doc="Offending on a day a dependent user could not buy, relative to a usual day: a longer "
+        doc="Offending on a day a person with dependent use could not buy, relative to a usual day: a longer "
         "search, and a dearer or unfamiliar source, to fund.",
         source="assumption",
         plausible=(1.0, 2.5),
@@ -145,8 +145,8 @@ def offend(people: People, day: int, failed: np.ndarray | None = None) -> np.nda
 
     A person's daily rate = their propensity x the mean rate the funding gives (today's spend x crime
     share / (value per offence x fence share)) x a factor: on OST it starts at `entry_offending_ratio`
-    and falls towards `treated_offending_ratio` with time on OST; on a day a dependent user could not buy (`failed`
-    ids) it rises by `scarcity_offending_ratio`. Returns the ids of people arrested for an
+    and falls towards `treated_offending_ratio` with time on OST; on a day a person with dependent use
+    could not buy (`failed` ids) it rises by `scarcity_offending_ratio`. Returns the ids of people arrested for an
     offence today.
     """
     p = people.p

@@ -27,7 +27,7 @@ class OverdoseParams(Section):
     rate_per_year: float = param(
         0.06,
         unit="overdoses per person-year",
-        doc="Overdose rate of a dependent user with full tolerance at average purity.",
+        doc="Overdose rate of a person with dependent use, at full tolerance and average purity.",
         source="fitted with the tolerance parameters (docs/death-risks-fit.md) so poisoning deaths off OST are a "
         "few per 1,000 person-years (Pierce et al. 2016: 3.4 across time in and out of treatment)",
         plausible=(0.03, 0.2),
@@ -36,8 +36,9 @@ class OverdoseParams(Section):
     occasional_relative_risk: float = param(
         0.67,
         unit="ratio",
-        doc="Overdose risk of an occasional user's buying day relative to a dependent user's at full tolerance "
-        "(0.67 keeps the occasional user's daily risk where it was before the death risks were refitted).",
+        doc="Overdose risk of a buying day of a person using occasionally, relative to that of a person with "
+        "dependent use at full tolerance "
+        "(0.67 keeps the daily risk of occasional use where it was before the death risks were refitted).",
         plausible=(0.25, 1.3),
         ge=0.0,
     )

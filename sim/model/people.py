@@ -66,21 +66,21 @@ class PeopleParams(OffendingParams, ScarcityParams):
     dependence_per_year: float = param(
         0.12,
         unit="1/year",
-        doc="Hazard of an occasional user becoming dependent.",
+        doc="Hazard of a person using occasionally becoming dependent.",
         plausible=(0.05, 0.25),
         ge=0.0,
     )
     occasional_cessation_per_year: float = param(
         0.25,
         unit="1/year",
-        doc="Hazard of an occasional user stopping for good.",
+        doc="Hazard of a person using occasionally stopping for good.",
         plausible=(0.1, 0.5),
         ge=0.0,
     )
     remission_per_year: float = param(
         0.09,
         unit="1/year",
-        doc="Hazard of a dependent user stopping on their own (remission).",
+        doc="Hazard of a person with dependent use stopping on their own (remission).",
         source="about 9% a year, conservative; up to 22% on a liberal definition (Calabria et al. 2010)",
         plausible=(0.05, 0.22),
         ge=0.0,
@@ -113,21 +113,25 @@ class PeopleParams(OffendingParams, ScarcityParams):
     dependent_spend_per_day: float = param(
         45.0,
         unit="GBP/day",
-        doc="What a dependent user spends on drugs on a day they buy.",
+        doc="What a person with dependent use spends on drugs on a day they buy.",
         source="about GBP 45/day heroin, GBP 57 crack, 1998/99 prices (Godfrey et al. 2002)",
         plausible=(30.0, 70.0),
         gt=0.0,
     )
     occasional_spend_per_day: float = param(
-        20.0, unit="GBP/day", doc="What an occasional user spends on a buying day.", plausible=(10.0, 40.0), gt=0.0
+        20.0,
+        unit="GBP/day",
+        doc="What a person using occasionally spends on a buying day.",
+        plausible=(10.0, 40.0),
+        gt=0.0,
     )
     occasional_buying_days_per_week: float = param(
-        1.5, unit="days/week", doc="How often an occasional user buys.", plausible=(0.5, 3.0), ge=0.0, le=7.0
+        1.5, unit="days/week", doc="How often a person using occasionally buys.", plausible=(0.5, 3.0), ge=0.0, le=7.0
     )
     dependent_patience: float = param(
         4.0,
         unit="hours",
-        doc="Search time a dependent user will put up with; the chance of buying is "
+        doc="Search time a person with dependent use will put up with; the chance of buying is "
         "1 - exp(-patience / search time), so a thin market turns buyers away.",
         plausible=(2.0, 8.0),
         gt=0.0,
@@ -135,9 +139,9 @@ class PeopleParams(OffendingParams, ScarcityParams):
     occasional_patience: float = param(
         1.5,
         unit="hours",
-        doc="Search time an occasional user will put up with (they give up sooner: participation "
+        doc="Search time a person using occasionally will put up with (they give up sooner: participation "
         "is the more elastic part of demand).",
-        source="participation elasticity about -0.8 to -0.9, heavy users less responsive (NRC 2001)",
+        source="participation elasticity about -0.8 to -0.9, people using heavily less responsive (NRC 2001)",
         plausible=(0.5, 3.0),
         gt=0.0,
     )
@@ -199,7 +203,7 @@ class People(Table):
         self.price = PriceSignal()
         #: Who went looking for drugs today (set by `buyers_today`, read once by `use_and_overdose`).
         self.looking = np.empty(0, dtype=np.int64)
-        #: Dependent users who looked today and could not buy (set by `use_and_overdose`).
+        #: People with dependent use who looked today and could not buy (set by `use_and_overdose`).
         self.failed_today = np.empty(0, dtype=np.int64)
 
         self.add(params.initial_dependent, UseState.DEPENDENT, day=0, tolerance=1.0)
@@ -273,8 +277,8 @@ class People(Table):
     def buyers_today(self) -> tuple[np.ndarray, np.ndarray]:
         """Who goes looking for drugs today, and how long each will search before giving up.
 
-        Dependent users look every day; people on OST top up on some days (their `top_up`
-        chance, highest while the dose is still being titrated); occasional users now and then,
+        People with dependent use look every day; people on OST top up on some days (their `top_up`
+        chance, highest while the dose is still being titrated); people using occasionally now and then,
         less often when the full price is high.
         """
         dependent = self.ids_in(UseState.DEPENDENT)
@@ -300,14 +304,14 @@ class People(Table):
     def spend(self, ids: np.ndarray) -> np.ndarray:
         """What each buyer spends on a buying day (GBP); a top-up on OST is a small purchase.
 
-        Occasional users buy their usual amount at today's price; dependent users buy less
+        People using occasionally buy their usual amount at today's price; people with dependent use buy less
         when the full price is high, but not much less (see `PriceSignal.dependent_spend`).
         """
         dependent = self.state[ids] == int(UseState.DEPENDENT)
         return np.where(dependent, self.dependent_spend(), self.p.occasional_spend_per_day * self.price.relative_price)
 
     def dependent_spend(self) -> float:
-        """What a dependent user spends on a buying day at today's prices (GBP)."""
+        """What a person with dependent use spends on a buying day at today's prices (GBP)."""
         return self.p.dependent_spend_per_day * self.price.dependent_spend
 
     def use_and_overdose(self, bought: np.ndarray, day: int, purity_ratio: float) -> None:

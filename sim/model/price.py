@@ -73,7 +73,7 @@ class PriceParams(Section):
     occasional_price_elasticity: float = param(
         -0.85,
         unit="elasticity",
-        doc="Elasticity of occasional users' buying days with the full price.",
+        doc="Elasticity of the buying days of people using occasionally with the full price.",
         source="participation elasticity about -0.8 to -0.9 (Saffer and Chaloupka 1999; NRC 2001); among "
         "arrestees about -0.09 (Dave 2008)",
         plausible=(-1.0, -0.09),
@@ -98,10 +98,10 @@ class PriceParams(Section):
     dependent_price_elasticity: float = param(
         -0.3,
         unit="elasticity",
-        doc="Elasticity of the (pure) quantity a dependent user buys with the full price; spending is "
+        doc="Elasticity of the (pure) quantity a person with dependent use buys with the full price; spending is "
         "that quantity at the purity-adjusted price, so with inelastic demand a dearer market means "
         "more spent, and more crime to fund it.",
-        source="heavy users respond least; dependent use inelastic (NRC 2001)",
+        source="people using heavily respond least; dependent use inelastic (NRC 2001)",
         plausible=(-0.6, -0.1),
         le=0.0,
     )
@@ -113,20 +113,20 @@ class PriceSignal:
 
     #: Purity-adjusted money price relative to the reference price at average purity.
     relative_price: float = 1.0
-    #: Full price (money for a dependent user's usual day plus time searching) relative to reference.
+    #: Full price (money for the usual day of a person with dependent use plus time searching) relative to reference.
     full_price: float = 1.0
-    #: Multiplier on occasional users' buying days.
+    #: Multiplier on the buying days of people using occasionally.
     buying: float = 1.0
     #: Multiplier on the rate of people starting to use.
     initiation: float = 1.0
     #: Multiplier on the hazard of occasional use becoming dependent.
     progression: float = 1.0
-    #: Multiplier on the pure quantity a dependent user buys on a buying day.
+    #: Multiplier on the pure quantity a person with dependent use buys on a buying day.
     dependent_quantity: float = 1.0
 
     @property
     def dependent_spend(self) -> float:
-        """Multiplier on a dependent user's spending: quantity x purity-adjusted price."""
+        """Multiplier on the spending of a person with dependent use: quantity x purity-adjusted price."""
         return self.dependent_quantity * self.relative_price
 
 
@@ -152,7 +152,7 @@ class StreetPrice:
         """Today's relative purity-adjusted price and full-price index.
 
         `purity_ratio` is purity over its average, `search_hours` the buyers' recent search time,
-        `usual_spend` what a dependent user spends a day at the reference price (GBP).
+        `usual_spend` what a person with dependent use spends a day at the reference price (GBP).
         """
         p = self.p
         relative = (self.price / p.reference_price) / purity_ratio

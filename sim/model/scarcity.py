@@ -29,7 +29,7 @@ class ScarcityParams(Section):
     unfamiliar_supply_share: float = param(
         0.3,
         unit="fraction",
-        doc="Share of dependent users who could not buy on a day that get opioids from an unfamiliar "
+        doc="Share of people with dependent use who could not buy on a day that get opioids from an unfamiliar "
         "source of unknown strength instead (overdose.unfamiliar_supply_risk applies).",
         source="assumption",
         plausible=(0.1, 0.6),
@@ -39,7 +39,7 @@ class ScarcityParams(Section):
     other_drugs_share: float = param(
         0.3,
         unit="fraction",
-        doc="Share of dependent users who could not buy on a day that use other drugs instead "
+        doc="Share of people with dependent use who could not buy on a day that use other drugs instead "
         "(alcohol, benzodiazepines, gabapentinoids): no opioid, so tolerance still falls.",
         source="assumption",
         plausible=(0.1, 0.5),

@@ -155,7 +155,7 @@ FACTS: tuple[Fact, ...] = (
         "Darke et al. 2003",
     ),
     Fact(
-        "Share of dependent users offending in a 4-week period",
+        "Share of people with dependent use offending in a 4-week period",
         "fraction",
         _ratio("month_offended", "month_people"),
         "about 0.40 in the month before treatment",
