@@ -262,6 +262,25 @@ def test_a_story_step_loads_its_scenario_and_levers_and_says_what_to_look_for(ch
     expect(heading(page)).to_contain_text("baseline (modified) · Day 0", timeout=WAIT)
     expect(page.locator(".story")).to_contain_text("groups recruit new sellers")
     expect(page.locator("td", has_text="80 officer-hours/day")).to_be_visible()
+    # The step's prompt does not push the map's key off a 1280x720 projector screen.
+    _key_fits_the_first_screen(page)
+
+
+def test_side_by_side_with_a_story_step_keeps_both_map_keys_on_the_first_screen(
+    chromium: Browser, page_url: str
+) -> None:
+    page, _ = open_page(chromium, page_url)
+    pick(page, "Story step", "2. A crackdown: patrol 80 h a day")
+    expect(page.locator(".story")).to_be_visible(timeout=WAIT)
+    pick(page, "Side by side with", "surge-funded-posts")
+    expect(heading(page)).to_contain_text("Side by side · Day 0", timeout=WAIT)
+    _key_fits_the_first_screen(page)
+
+
+def _key_fits_the_first_screen(page: Page) -> None:
+    for key in page.locator(".map-key").all():
+        box = key.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 720, box
 
 
 def test_the_map_shows_treatment_custody_and_sellers_by_group_with_a_readable_key(

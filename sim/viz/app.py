@@ -111,7 +111,10 @@ CSS = """
 .lever-drawer .mix-pick { margin: 4px 0 8px 0; }
 .diff { display: flex; gap: 8px; margin: 2px 0 4px 0; font-size: 17px; }
 .diff span { border: 2px solid #0072B2; border-radius: 6px; padding: 2px 10px; }
-.story { background: #e7f5ff; padding: 6px 10px; font-size: 17px; margin: 4px 0; }
+.story { background: #e7f5ff; padding: 4px 10px; font-size: 17px; margin: 2px 0; }
+.with-story .town-map { max-height: 240px; }
+.with-story .pair .town-map { max-height: 280px; }
+.with-story .pair .kpi-detail { display: none; }
 """
 
 
@@ -326,7 +329,8 @@ def Page() -> None:  # noqa: N802
     pending = pending or (other.value is not None and levers_b.value != other.value.levers)
     solara.Title(TITLE)
     solara.Style(CSS)
-    with solara.Column(classes=["workshop"], gap="2px"):
+    # With a story step's prompt showing, the maps shrink so their keys stay on a projector's first screen.
+    with solara.Column(classes=["workshop", "with-story"] if story.value else ["workshop"], gap="2px"):
         with solara.Row(classes=["topbar"], gap="8px"):
             solara.Button("Levers", icon_name="mdi-tune", on_click=lambda: drawer.set(not drawer.value),
                           outlined=not drawer.value)  # fmt: skip
