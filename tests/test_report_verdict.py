@@ -13,7 +13,7 @@ from sim.cli import main
 from sim.planner.report import Comparison
 from sim.planner.report.outcomes import better_of, unknown_outcomes
 from sim.planner.report.stats import pairing_gain, runs_for_half_width
-from sim.planner.report.verdict import HARMS, HELPS, UNCLEAR, judge, pairing_words, verdicts
+from sim.planner.report.verdict import HARMS, HELPS, UNCLEAR, Effect, _list, judge, pairing_words, verdicts
 from sim.planner.scenario import Scenario
 
 RUNS = 12
@@ -142,3 +142,10 @@ def test_settings_that_differ_are_named_in_words_with_units() -> None:
     comparison = Comparison([base, plan], {}, pd.DataFrame(), [])
     row = comparison.settings().set_index("setting").loc["police.patrol_hours_per_day"]
     assert row["unit"] == "officer-hours/day" and "patrol" in row["label"].lower() and row["plan"] == 36
+
+
+def test_a_change_under_one_per_cent_is_not_written_as_zero_per_cent() -> None:
+    small = Effect("in_treatment_mean", 858.0, (3.25, 0.35, 6.15), 1.0, 5.0, 3)
+    large = Effect("overdose_deaths_per_year", 9.0, (-1.2, -2.0, -0.4), 0.3, 1.0, 20)
+    assert _list([small]).endswith("by 3.25 (0.4%)")
+    assert _list([large]).endswith("by 1.20 (13%)")

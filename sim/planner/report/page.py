@@ -346,7 +346,7 @@ padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em} h2{margin-top:1.8em;border-bottom:1px solid #ddd}
 .meta{color:#555} .note{background:#f4f6f8;border-left:4px solid #0072B2;padding:.6em 1em;margin:1em 0}
 table{border-collapse:collapse;font-size:.9em;margin:.5em 0} th,td{border:1px solid #ddd;padding:.35em .6em;
-text-align:right;vertical-align:top} th{background:#f4f6f8} td.label{text-align:left}
+text-align:right;vertical-align:top} th{background:#f4f6f8} td.label,th:first-child{text-align:left}
 td.helps{background:#dff3e4} td.harms{background:#fbe3dc} td.unclear{background:#f7f7f7} small{color:#555}
 td.changes{background:#eef3fa} .answer{font-size:1.15em;background:#f4f6f8;border-left:4px solid #009E73;
 padding:.6em 1em} .verdict{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start} tr.total td{font-weight:bold}
