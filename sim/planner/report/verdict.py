@@ -297,8 +297,8 @@ def _list(effects: list[Effect]) -> str:
         verb = "cuts" if item.change[0] < 0 else "raises"
         pct = item.percent[0]
         # Whole per cents read best, but a change under 1% is not "0%".
-        share = f" ({abs(pct):.0f}%)" if math.isfinite(pct) and abs(pct) >= 0.95 else f" ({abs(pct):.1f}%)"
-        share = share if math.isfinite(pct) else ""
+        decimals = 0 if abs(pct) >= 0.95 else 1
+        share = f" ({abs(pct):.{decimals}f}%)" if math.isfinite(pct) else ""
         parts.append(
             f"{verb} {item.label[0].lower() + item.label[1:]} by {number(abs(item.change[0]), item.unit)}{share}"
         )
