@@ -11,8 +11,11 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
+from sim.planner.levers import change_in_words
 from sim.planner.report import COST_PER_DEATH_AVERTED, Comparison, paired_cost_per_death_averted
-from sim.planner.scenario import Scenario
+from sim.planner.report.compare import levers_in_words
+from sim.planner.scenario import Scenario, TimedChange
+from sim.viz.story import drawer_label
 
 SMALL_TOWN = """
 years: 0.5
@@ -114,3 +117,18 @@ def test_compare_writes_a_self_contained_report_and_tables(tmp_path: Path, capsy
     assert main([*args, "--replicates", "4", "--workers", "1"]) == 0
     printed = capsys.readouterr().out
     assert "2 run(s) done" in printed and "6 already saved" in printed
+
+
+def test_a_timed_change_reads_the_same_in_the_report_as_on_the_workshop_page() -> None:
+    """One wording for a timed change: a rota as its shifts, numbers with thousands separators,
+    a switch as yes/no, and the workshop page's own lever name where it has one."""
+    rota = [{"start_hour": 16, "hours": 8, "workers": 1, "weekends": True}]
+    change = TimedChange(
+        day=30, set={"custody.drug_worker_rota": rota, "police.patrol_hours_per_day": 1200, "deterrence.active": True}
+    )
+    words = levers_in_words(change)
+    assert words[0].endswith("→ 1 worker 16:00-00:00 every day"), words
+    assert words[1].endswith("→ 1,200 officer-hours/day") and words[2].endswith("→ yes"), words
+    assert "start_hour" not in " ".join(words)
+    page = change_in_words("police.patrol_hours_per_day", 48, drawer_label("police.patrol_hours_per_day"))
+    assert page == "Police patrol at the market → 48 officer-hours/day"

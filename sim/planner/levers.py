@@ -115,6 +115,8 @@ class Parameter:
     #: The allowed values of a choice (a Literal in the schema), else None.
     choices: tuple[str, ...] | None = None
     integer: bool = False
+    #: A yes/no setting (a checkbox on the workshop page).
+    switch: bool = False
 
     @property
     def is_assumption(self) -> bool:
@@ -141,9 +143,15 @@ class Parameter:
 
 @functools.cache
 def parameter(path: str) -> Parameter:
-    """What is declared about the parameter at a dotted path (ValueError if there is none)."""
-    section, field = resolve_lever(_scenario_class()(), path)
-    model = type(section)
+    """What is declared about the parameter at a dotted path, or about a top-level setting such as
+    `years` (ValueError if there is none)."""
+    if "." in path:
+        section, field = resolve_lever(_scenario_class()(), path)
+        model: type[BaseModel] = type(section)
+    else:
+        model, field = _scenario_class(), path
+        if field not in model.model_fields or field in sections(model):
+            raise ValueError(f"no setting {path!r}{suggest(path, model.model_fields)}")
     info = model.model_fields[field]
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     bounds: dict[str, Any] = {}
@@ -171,6 +179,7 @@ def parameter(path: str) -> Parameter:
         plausible=(float(plausible[0]), float(plausible[1])) if plausible else None,
         choices=choices,
         integer=info.annotation is int,
+        switch=info.annotation is bool,
         **bounds,
     )
 
@@ -233,3 +242,38 @@ def allowed(model: type[BaseModel], field: str, *, unit_and_usual: bool = True) 
 def plain_number(value: float) -> str:
     """A bound or value as a planner would write it (0.25, 1e+06 only when huge)."""
     return f"{value:g}" if isinstance(value, float) else f"{value}"
+
+
+def change_in_words(path: str, value: object, label: str | None = None) -> str:
+    """'Police patrol at the market → 48 officer-hours/day': a timed change as a planner reads it,
+    by the lever's name (or `label`, the name a page gives it) and unit, not its dotted key."""
+    try:
+        facts = parameter(path)
+    except (ValueError, KeyError, AttributeError):  # not a declared lever: say it as written
+        return f"{path} → {in_words(value)}"
+    unit = facts.unit if isinstance(value, int | float) and not isinstance(value, bool) else ""
+    return f"{label or facts.label} → {in_words(value)} {unit}".rstrip()
+
+
+def in_words(value: object) -> str:
+    """A setting's value in words: yes/no for a switch, a custody drug workers' rota as its shifts,
+    numbers with thousands separators."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "start_hour" in v for v in value):
+        return "; ".join(shift_in_words(v) for v in value)
+    return f"{value:,g}" if isinstance(value, int | float) else str(value)
+
+
+def shift_in_words(shift: dict) -> str:
+    """'1 worker 10:00-18:00 every day' for one shift of a rota."""
+    start, hours = float(shift["start_hour"]), float(shift.get("hours", 8))
+    workers = int(shift.get("workers", 1))
+    days = "every day" if shift.get("weekends", False) else "weekdays"
+    return f"{workers} worker{'s' if workers != 1 else ''} {clock(start)}-{clock(start + hours)} {days}"
+
+
+def clock(hour: float) -> str:
+    """'16:00', '09:30' for an hour of the day (past midnight wraps round)."""
+    minutes = round(hour * 60) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

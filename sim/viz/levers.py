@@ -14,11 +14,9 @@ import math
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
-from pydantic import BaseModel
-
-from sim.planner.levers import resolve_lever
+from sim.planner.levers import parameter, resolve_lever
 from sim.planner.scenario import Scenario, TimedChange, check_lever
 
 #: The bundled scenario library (present in a source checkout, which is how workshops run it).
@@ -54,14 +52,6 @@ LEVERS: dict[str, Lever] = {
     "continuity_of_care": Lever("prison.continuity_of_care", "Prison releases with treatment arranged"),
     "years": Lever("years", "Years to run"),
 }
-
-
-def field_of(path: str) -> tuple[type[BaseModel], str]:
-    """The schema class and field name behind a dotted lever path."""
-    if "." not in path:
-        return Scenario, path
-    section, name = resolve_lever(Scenario(), path)
-    return type(section), name
 
 
 def value_of(scenario: Scenario, path: str) -> Any:
@@ -100,8 +90,7 @@ def put_in_force(scenario: Scenario, key: str, value: Any) -> None:
 
 def is_switch(path: str) -> bool:
     """Whether a lever is a yes/no switch (a checkbox on the page)."""
-    model, name = field_of(path)
-    return model.model_fields[name].annotation is bool
+    return parameter(path).switch
 
 
 def shown(path: str, value: Any) -> str:
@@ -116,38 +105,26 @@ def shown(path: str, value: Any) -> str:
 
 
 def unit_of(path: str) -> str:
-    model, name = field_of(path)
-    extra = model.model_fields[name].json_schema_extra
-    return str(extra.get("unit", "")) if isinstance(extra, dict) else ""
+    """A lever's unit, as declared."""
+    return parameter(path).unit
 
 
 def choices_of(path: str) -> list[str] | None:
     """The allowed values of a choice lever (a Literal in the schema), or None for a number."""
-    model, name = field_of(path)
-    values = get_args(model.model_fields[name].annotation)
-    return [str(v) for v in values] if values and all(isinstance(v, str) for v in values) else None
+    choices = parameter(path).choices
+    return list(choices) if choices is not None else None
 
 
 def slider_range(path: str, value: float) -> tuple[float, float]:
     """Slider ends: the parameter's plausible range (what the evidence allows), widened to the
     whole 0-1 scale for shares (a trainer may ask "what if everyone carried naloxone?"), always
     including the scenario's own value and never crossing the hard bounds."""
-    model, name = field_of(path)
-    field = model.model_fields[name]
-    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-    lo, hi = extra.get("plausible", (0.0, 2.0 * value if value else 1.0))
-    hard_lo, hard_hi = -math.inf, math.inf
-    for rule in field.metadata:
-        for attr in ("ge", "gt"):
-            if getattr(rule, attr, None) is not None:
-                hard_lo = float(getattr(rule, attr))
-        for attr in ("le", "lt"):
-            if getattr(rule, attr, None) is not None:
-                hard_hi = float(getattr(rule, attr))
-    if extra.get("unit") == "fraction":
+    facts = parameter(path)
+    lo, hi = facts.plausible_or(value)
+    if facts.unit == "fraction":
         lo, hi = min(lo, 0.0), max(hi, 1.0)
     lo, hi = min(lo, value), max(hi, value)
-    return max(lo, hard_lo), min(hi, hard_hi)
+    return max(lo, facts.lower), min(hi, facts.upper)
 
 
 def nice_step(lo: float, hi: float, integer: bool) -> float:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.model.model import DrugMarketModel
-from sim.planner.levers import parameter
+from sim.planner.levers import change_in_words
 from sim.viz.kpis import money, total
-from sim.viz.levers import LEVERS, shown, unit_of, value_of
+from sim.viz.levers import LEVERS, shown, value_of
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def levers_in_force(model: DrugMarketModel, moved: list[str] | None = None) -> s
     if params.events:
         lines += ["", "**Timed changes in this scenario:**", ""]
     for change in params.events:
-        levers = "; ".join(change_in_words(path, value) for path, value in change.set.items())
+        levers = "; ".join(change_in_words(path, value, drawer_label(path)) for path, value in change.set.items())
         note = f" ({change.note})" if change.note else ""
         lines.append(f"- day {change.day}: {html.escape(levers + note)}")
     return "\n".join(lines)
@@ -140,37 +140,6 @@ def costs_so_far(model: DrugMarketModel) -> str:
     return f"**Costs so far** (2024/25 prices): {money(total(model, 'cost_total'))} in all: {parts}."
 
 
-def change_in_words(path: str, value: object) -> str:
-    """'Police patrol at the market → 48 officer-hours/day': a timed change as the room reads it, by the
-    lever's name in the drawer (or its declared name) and unit, not its dotted key."""
-    label = next((lever.label for lever in LEVERS.values() if lever.path == path), None)
-    if label is None:
-        try:
-            label = parameter(path).label
-        except (ValueError, KeyError, AttributeError):  # not a declared lever: say it as written
-            return f"{path} → {in_words(value)}"
-    unit = unit_of(path) if isinstance(value, int | float) and not isinstance(value, bool) else ""
-    return f"{label} → {in_words(value)} {unit}".rstrip()
-
-
-def in_words(value: object) -> str:
-    """A timed change's value in words: yes/no for a switch, a custody drug workers' rota as its shifts."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list) and value and all(isinstance(v, dict) and "start_hour" in v for v in value):
-        return "; ".join(shift_in_words(v) for v in value)
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def shift_in_words(shift: dict) -> str:
-    """'1 worker 10:00-18:00 every day' for one shift of a rota."""
-    start, hours = float(shift["start_hour"]), float(shift.get("hours", 8))
-    workers = int(shift.get("workers", 1))
-    days = "every day" if shift.get("weekends", False) else "weekdays"
-    return f"{workers} worker{'s' if workers != 1 else ''} {clock(start)}-{clock(start + hours)} {days}"
-
-
-def clock(hour: float) -> str:
-    """'16:00', '09:30' for an hour of the day (past midnight wraps round)."""
-    minutes = round(hour * 60) % (24 * 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+def drawer_label(path: str) -> str | None:
+    """The name the levers drawer gives a setting, if it is one of the page's levers."""
+    return next((lever.label for lever in LEVERS.values() if lever.path == path), None)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.outcomes import COLUMN_BY_NAME, FLOW
-from sim.planner.levers import parameter
+from sim.planner.levers import change_in_words, parameter
 from sim.planner.report.outcomes import COST_PER_DEATH_AVERTED, charted_columns, headline_keys, label_of, unit_of
 from sim.planner.report.stats import mean_interval, paired_cost_per_death_averted, spread
 from sim.planner.scenario import Scenario, TimedChange
@@ -228,18 +228,7 @@ def _describe_change(change: TimedChange) -> str:
 
 def levers_in_words(change: TimedChange) -> list[str]:
     """Each lever a timed change sets, by name, with its new value and unit."""
-    return [_lever_in_words(path, value) for path, value in change.set.items()]
-
-
-def _lever_in_words(path: str, value: Any) -> str:
-    try:
-        facts = parameter(path)
-    except (ValueError, KeyError, AttributeError):  # not a declared lever: say it as written
-        return f"{path} → {value}"
-    if isinstance(value, bool):
-        return f"{facts.label} → {'yes' if value else 'no'}"
-    shown = f"{value:,g}" if isinstance(value, int | float) else str(value)
-    return f"{facts.label} → {shown} {facts.unit}".rstrip()
+    return [change_in_words(path, value) for path, value in change.set.items()]
 
 
 def _setting_facts(key: str) -> tuple[str, str]:
