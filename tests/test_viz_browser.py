@@ -12,11 +12,13 @@ name after levers were moved; chart text was 6-7 px; the "runs on Solara" badge 
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from browser_support import CHROMIUM_FLAGS, chromium_executable, running_server
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, expect, sync_playwright
@@ -339,3 +341,47 @@ def test_mix_b_has_levers_of_its_own(chromium: Browser, page_url: str) -> None:
     expect(page.locator("[data-diff]")).to_have_count(4)
     expect(mix_b.locator(".moved")).to_contain_text("34 officer-hours/day")
     assert problems.found == [], "\n".join(problems.found)
+
+
+#: For every seller count drawn on the map: its mark's shape and size, and its glyphs' box
+#: (advance width from the browser; digit height 0.72 of the font size, centred on the mark).
+_COUNTS_AND_MARKS = """
+() => [...document.querySelectorAll('.seller + text')].map(t => {
+  const mark = t.previousElementSibling, box = mark.getBBox(), font = parseFloat(t.getAttribute('font-size'));
+  return {n: t.textContent, shape: mark.tagName, cx: box.x + box.width / 2, cy: box.y + box.height / 2,
+          size: box.width / 2, x: t.getBBox().x, width: t.getBBox().width, height: 0.72 * font,
+          baseline: parseFloat(t.getAttribute('y')), font};
+})
+"""
+
+
+def test_two_digit_seller_counts_stay_inside_their_marks(chromium: Browser) -> None:
+    """A crowded square's "24" must not spill over its diamond or circle into the next square, alone
+    in the square or beside the other kind of group (where the marks are drawn smaller)."""
+    from sim.viz.townmap import town_svg
+    from sim.viz.workshop import WorkshopModel
+
+    model = WorkshopModel(rng=3)
+    model.step()
+    ids = model.dealers.active()
+    high = model.enforcement.high_harm[model.dealers.group[ids]]
+    assert high.sum() >= 10 and (~high).sum() >= 10, "the test needs two-digit counts of both kinds"
+    first, second = model.town.hotspot_cells[:2]
+    page = chromium.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        for placing in ("apart", "together"):
+            model.dealers.cell[ids] = np.where(high, first, second) if placing == "apart" else first
+            page.set_content(f"<html><body>{town_svg(model)}</body></html>")
+            drawn = page.evaluate(_COUNTS_AND_MARKS)
+            assert {d["n"] for d in drawn} == {str(high.sum()), str((~high).sum())}, drawn
+            for d in drawn:
+                half_w, half_h = d["width"] / 2, d["height"] / 2
+                dx = abs(d["x"] + half_w - d["cx"])  # the text is centred on the mark
+                dy = abs(d["baseline"] - half_h - d["cy"])
+                if d["shape"] == "path":  # a diamond: |x| + |y| within its half-diagonal
+                    inside = dx + half_w + dy + half_h <= d["size"] + 0.5
+                else:
+                    inside = math.hypot(dx + half_w, dy + half_h) <= d["size"] + 0.5
+                assert inside and d["font"] >= 11, (placing, d["width"], d["font"], d["size"])
+    finally:
+        page.close()

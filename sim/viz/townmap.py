@@ -10,6 +10,7 @@ washed-out projector.
 from __future__ import annotations
 
 import html
+import math
 from collections import Counter
 
 import numpy as np
@@ -134,11 +135,26 @@ def _sellers(model: DrugMarketModel) -> list[str]:
                 )
             if n >= 2:
                 ink = "white" if kind == "high-harm" else BLACK
+                size = _count_size(len(str(n)), r * 1.15 if kind == "high-harm" else r, diamond=kind == "high-harm")
                 marks.append(
-                    f"<text x='{cx:.1f}' y='{cy + 6:.1f}' text-anchor='middle' font-size='17' font-weight='700' "
-                    f"fill='{ink}'>{n}</text>"
+                    f"<text class='count' x='{cx:.1f}' y='{cy + DIGIT_HEIGHT / 2 * size:.1f}' text-anchor='middle' "
+                    f"font-size='{size:.1f}' font-weight='700' fill='{ink}'>{n}</text>"
                 )
     return marks
+
+
+#: Bold digits' width and height as shares of the font size (DejaVu Sans Bold, the usual fallback
+#: for system-ui on Linux, is 0.70 wide; most sans-serif faces are narrower).
+DIGIT_WIDTH, DIGIT_HEIGHT = 0.7, 0.72
+
+
+def _count_size(digits: int, size: float, *, diamond: bool) -> float:
+    """The largest font (up to 17 px, readable across a room) at which a count of `digits` digits
+    stays inside its mark: a circle of radius `size`, or a diamond of half-diagonal `size`, so a
+    crowded square's "12" does not spill over the mark into the next square."""
+    half_width, half_height = DIGIT_WIDTH * digits / 2, DIGIT_HEIGHT / 2
+    fits = size / (half_width + half_height) if diamond else size / math.hypot(half_width, half_height)
+    return min(17.0, fits)
 
 
 def _recent_overdoses(model: DrugMarketModel) -> list[str]:
