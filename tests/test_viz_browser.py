@@ -83,8 +83,8 @@ class AssetProblems:
             self.found.append(f"HTTP {response.status}: {response.url}")
 
 
-def open_page(browser: Browser, url: str) -> tuple[Page, AssetProblems]:
-    page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+def open_page(browser: Browser, url: str, width: int = 1280, height: int = 720) -> tuple[Page, AssetProblems]:
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
     problems = AssetProblems(page)
     page.goto(url, timeout=WAIT)
     expect(heading(page)).to_contain_text("Day 0", timeout=WAIT)
@@ -385,3 +385,19 @@ def test_two_digit_seller_counts_stay_inside_their_marks(chromium: Browser) -> N
                 assert inside and d["font"] >= 11, (placing, d["width"], d["font"], d["size"])
     finally:
         page.close()
+
+
+def test_on_a_phone_the_page_is_one_column_with_every_card_in_view(chromium: Browser, page_url: str) -> None:
+    """At a phone's 390 px the cards wrap instead of running off the right edge, and the map and
+    each chart take the full width instead of a third of it."""
+    page, problems = open_page(chromium, page_url, width=390, height=844)
+    page.get_by_role("button", name="Step", exact=True).click()
+    expect(heading(page)).to_contain_text("Day 7 ", timeout=WAIT)
+    cards = [card.bounding_box() for card in page.locator(".kpi").all()]
+    assert len(cards) >= 6 and all(box is not None and box["x"] + box["width"] <= 390 for box in cards), cards
+    for element in ("svg.town-map", ".charts .chart"):
+        for box in (item.bounding_box() for item in page.locator(element).all()):
+            assert box is not None and box["width"] >= 340 and box["x"] + box["width"] <= 390, (element, box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    settle(page)
+    assert problems.found == [], problems.found

@@ -115,6 +115,19 @@ CSS = """
 .with-story .town-map { max-height: 240px; }
 .with-story .pair .town-map { max-height: 280px; }
 .with-story .pair .kpi-detail { display: none; }
+/* A phone or a narrow window: one column, the cards wrap, the map and each chart full width. */
+@media (max-width: 760px) {
+  .workshop { padding: 4px 8px; }
+  .workshop .ticker { white-space: normal; }
+  .kpis, .pair .kpis { grid-template-columns: repeat(auto-fill, minmax(108px, 1fr)); }
+  .kpi-value { font-size: 24px; }
+  .stage, .charts, .pair, .pair .panel-body, .workshop .notes { grid-template-columns: 100%; }
+  .town-map, .pair .town-map, .with-story .town-map, .with-story .pair .town-map { max-height: none; }
+  .pair-key .map-key { grid-template-columns: 1fr 1fr; }
+  .map-key .key-item { white-space: normal; }
+  .lever-drawer { width: 100vw; }
+  .workshop table { display: block; overflow-x: auto; }
+}
 """
 
 
