@@ -6,7 +6,9 @@ and the funded mix on the same replicates and prints a Markdown table: referrals
 start of a course, what `treatment_entries` counts) by route; the same entries counted as treatment
 journeys (a start within 21 days of leaving treatment continues the journey), as distinct people a
 year and as people not in treatment in the year before; people in treatment against the places;
-and exits by reason, which set how many places come free when capacity binds.
+and exits by reason, which set how many places come free when capacity binds; and the justice
+pathway's events (arrests, diversions, remands, orders and their breaches, prison sentences)
+that send people in treatment to prison and, with continuity of care, back into treatment.
 
     python scripts/treatment_entries.py                 # 3 replicates of 5 years (about 2 minutes)
     python scripts/treatment_entries.py --replicates 1 --years 3
@@ -29,6 +31,16 @@ import sim
 from sim.model.treatment import EXIT_COLUMN, ROUTE_COLUMN
 
 SCENARIOS = ("baseline", "adder-mix-capacity-held", "adder-mix")
+#: Events of the justice pathway counted for each run (event log names).
+JUSTICE_EVENTS = (
+    "person_arrested",
+    "diverted",
+    "diversion_breached",
+    "remanded",
+    "community_order",
+    "order_breached",
+    "sentenced_to_prison",
+)
 JOURNEY_GAP_DAYS = 21
 #: The held mix's go-live settings by part of the mix, for `--by-part`.
 PARTS = {
@@ -88,6 +100,9 @@ def counts(result: sim.RunResult) -> dict[str, float]:
         "waiting list (mean)": daily["waiting_list"].mean(),
     }
     row |= {f"  {column}": daily[column].sum() for column in EXIT_COLUMN.values()}
+    # The justice pathway that sends people in treatment to prison and back (see exits_prison).
+    happened = events["event"].value_counts()
+    row |= {f"justice: {event.replace('_', ' ')}": float(happened.get(event, 0)) for event in JUSTICE_EVENTS}
     return row
 
 
