@@ -3,12 +3,14 @@ PRIM boxes' limits, and which inputs drive each outcome."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.planner.files import save_figure
+from sim.planner.report.charts import PlainFormatter
 
 if TYPE_CHECKING:
     from sim.research.discovery_experiment import DiscoveryResult
@@ -44,6 +46,9 @@ def plot_boxes(result: DiscoveryResult, path: Path) -> Path:
                 draw(bound, color="#c44e52", ls="--", lw=1)
     left.set_xlabel(x_key.replace("_", " "))
     left.set_ylabel(y_key.replace("_", " "))
+    # Plain ticks with thousands separators and £ for costs, never '1e6' above the axis.
+    left.xaxis.set_major_formatter(PlainFormatter(x_key.startswith("cost"), sign=False))
+    left.yaxis.set_major_formatter(PlainFormatter(y_key.startswith("cost"), sign=False))
     left.set_title(f"{int(result.met.sum())} of {len(result.met)} experiments meet the criteria (stars)", fontsize=9)
     left.legend(fontsize=7, title="policy", title_fontsize=7)
     if len(numeric):
@@ -68,7 +73,8 @@ def plot_boxes(result: DiscoveryResult, path: Path) -> Path:
         right.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
         kept = limits[(limits["input"] == "policy") & limits["restricted"].astype(bool)]
         policies = "; ".join(f"box {r.box}: {r.low}" for r in kept.itertuples()) or "all policies"
-        right.set_title(f"PRIM boxes where the criteria hold (policies kept: {policies})", fontsize=9)
+        title = f"PRIM boxes where the criteria hold (policies kept: {policies})"
+        right.set_title(textwrap.fill(title, 80), fontsize=9)  # a long list of policies wraps
     else:
         right.text(0.5, 0.5, "no experiment meets the criteria: no box", ha="center")
         right.set_axis_off()
