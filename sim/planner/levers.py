@@ -251,8 +251,14 @@ def change_in_words(path: str, value: object, label: str | None = None) -> str:
         facts = parameter(path)
     except (ValueError, KeyError, AttributeError):  # not a declared lever: say it as written
         return f"{path} → {in_words(value)}"
-    unit = facts.unit if isinstance(value, int | float) and not isinstance(value, bool) else ""
-    return f"{label or facts.label} → {in_words(value)} {unit}".rstrip()
+    return f"{label or facts.label} → {with_unit(value, facts.unit)}"
+
+
+def with_unit(value: object, unit: str) -> str:
+    """'48 officer-hours/day', 'yes', 'visible_sellers': a setting's value in words, with its unit
+    when it is a number."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return f"{in_words(value)} {unit}".rstrip() if number else in_words(value)
 
 
 def in_words(value: object) -> str:

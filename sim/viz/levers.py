@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.planner.levers import parameter, resolve_lever
+from sim.planner.levers import parameter, resolve_lever, with_unit
 from sim.planner.scenario import Scenario, TimedChange, check_lever
 
 #: The bundled scenario library (present in a source checkout, which is how workshops run it).
@@ -95,13 +95,7 @@ def is_switch(path: str) -> bool:
 
 def shown(path: str, value: Any) -> str:
     """A lever's value in words for the levers table: '24 officer-hours/day', 'visible_sellers', 'yes'."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g} {unit_of(path)}"
-    if choices_of(path) is not None:
-        return str(value)
-    return f"{value} {unit_of(path)}"
+    return with_unit(value, unit_of(path))
 
 
 def unit_of(path: str) -> str:

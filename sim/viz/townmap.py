@@ -122,8 +122,10 @@ def _sellers(model: DrugMarketModel) -> list[str]:
                     f"<circle class='warned' cx='{cx:.1f}' cy='{cy:.1f}' r='{r + 4:.1f}' fill='none' "
                     f"stroke='{BLACK}' stroke-width='2.5' stroke-dasharray='4 2'/>"
                 )
+            # A diamond's half-diagonal, a circle's radius: what a count must fit inside.
+            reach = r * 1.15 if kind == "high-harm" else r
             if kind == "high-harm":
-                d = r * 1.15
+                d = reach
                 marks.append(
                     f"<path class='seller high-harm' d='M{cx:.1f},{cy - d:.1f}L{cx + d:.1f},{cy:.1f}L{cx:.1f},"
                     f"{cy + d:.1f}L{cx - d:.1f},{cy:.1f}Z' fill='{HIGH_HARM}' stroke='white' stroke-width='1.5'/>"
@@ -135,10 +137,10 @@ def _sellers(model: DrugMarketModel) -> list[str]:
                 )
             if n >= 2:
                 ink = "white" if kind == "high-harm" else BLACK
-                size = _count_size(len(str(n)), r * 1.15 if kind == "high-harm" else r, diamond=kind == "high-harm")
+                font = _count_size(len(str(n)), reach, diamond=kind == "high-harm")
                 marks.append(
-                    f"<text class='count' x='{cx:.1f}' y='{cy + DIGIT_HEIGHT / 2 * size:.1f}' text-anchor='middle' "
-                    f"font-size='{size:.1f}' font-weight='700' fill='{ink}'>{n}</text>"
+                    f"<text class='count' x='{cx:.1f}' y='{cy + DIGIT_HEIGHT / 2 * font:.1f}' text-anchor='middle' "
+                    f"font-size='{font:.1f}' font-weight='700' fill='{ink}'>{n}</text>"
                 )
     return marks
 
