@@ -7,10 +7,18 @@ every figure lands inside every band. ABC-SMC (Beaumont et al. 2009, as implemen
 shrinks the tolerance over generations; the last generation's weighted particles are the
 posterior. If its tolerance is still above 1, no parameter set reproduced every target, and
 `Posterior.fits` says so.
+
+pyabc stores each finished generation in its database. A run stopped part way (Ctrl-C, a killed
+process, a full disk) carries on from its last finished generation when started again with the
+same database and the same problem (a fingerprint of the priors, targets, population, seed and the
+caller's own key), so hours of simulations are not thrown away; only the unfinished generation's
+proposals are lost. Raising `generations` and rerunning extends a finished run the same way.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +57,7 @@ class Posterior:
     particles: pd.DataFrame  # one column per factor, plus "weight"
     epsilons: list[float]  # tolerance of each generation, in target half-widths
     simulations: int
+    resumed_after: int = 0  # generations found finished in the database and carried on from
 
     @property
     def fits(self) -> bool:
@@ -99,8 +108,14 @@ def abc_smc(
     seed: int = 0,
     workers: int = 1,
     database: Path | None = None,
+    key: str = "",
 ) -> Posterior:
-    """Fit `factors` (uniform priors over their bounds) so `simulate` reproduces `targets`."""
+    """Fit `factors` (uniform priors over their bounds) so `simulate` reproduces `targets`.
+
+    With a `database` that already holds this problem's run (same fingerprint, see
+    `fingerprint`), the run carries on from its last finished generation instead of starting again.
+    `key` adds what the factors and targets do not say (for a town, its base scenario).
+    """
     import pyabc
 
     safe = {f"p{i}": f.name for i, f in enumerate(factors)}  # pyabc wants plain names
@@ -117,17 +132,62 @@ def abc_smc(
         sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
     else:
         sampler = pyabc.sampler.SingleCoreSampler()
-    np.random.seed(seed)  # pyabc draws from numpy's global generator
     # Each generation's tolerance is the 30% quantile of the last one's distances: faster than the median.
     epsilon = pyabc.QuantileEpsilon(alpha=0.3)
     abc = pyabc.ABCSMC(model, prior, distance, population_size=population, sampler=sampler, eps=epsilon)
+    mark = fingerprint(factors, targets, population, seed, key)
     with tempfile.TemporaryDirectory() as scratch:
-        path = database or Path(scratch) / "abc.db"
-        abc.new(f"sqlite:///{path}", {t.name: t.value for t in targets})
-        history = abc.run(max_nr_populations=generations, minimum_epsilon=0.0)
-        frame, weights = history.get_distribution(m=0, t=history.max_t)
+        url = f"sqlite:///{database or Path(scratch) / 'abc.db'}"
+        stored = stored_run(database, mark)
+        if stored is None:
+            np.random.seed(seed)  # pyabc draws from numpy's global generator
+            history = abc.new(url, {t.name: t.value for t in targets}, meta_info={"fingerprint": mark})
+            done = 0
+        else:
+            abc_id, done = stored
+            history = abc.load(url, abc_id)
+            np.random.seed(seed + done)  # fresh luck for the generations still to run
+        if done < generations:
+            history = abc.run(max_nr_populations=generations - done, minimum_epsilon=0.0)
+        last = min(history.max_t, generations - 1)
+        frame, weights = history.get_distribution(m=0, t=last)
         populations = history.get_all_populations()
     particles = frame.rename(columns=safe)[[f.name for f in factors]].reset_index(drop=True)
     particles["weight"] = np.asarray(weights, dtype=float)
-    epsilons = [float(e) for e in populations.loc[populations["t"] >= 0, "epsilon"]]
-    return Posterior(factors, particles, epsilons, int(populations["samples"].sum()))
+    kept = populations[populations["t"] <= last]
+    epsilons = [float(e) for e in kept.loc[kept["t"] >= 0, "epsilon"]]
+    return Posterior(factors, particles, epsilons, int(kept["samples"].sum()), resumed_after=done)
+
+
+def fingerprint(factors: list[Factor], targets: list[Target], population: int, seed: int, key: str = "") -> str:
+    """A short hash of everything that makes two ABC runs the same problem (so one may carry on the other)."""
+    problem = {
+        "factors": [(f.name, f.low, f.high) for f in factors],
+        "targets": [(t.name, t.value, t.low, t.high) for t in targets],
+        "population": population,
+        "seed": seed,
+        "key": key,
+    }
+    return hashlib.sha256(json.dumps(problem, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def stored_run(database: Path | None, mark: str) -> tuple[int, int] | None:
+    """The newest run in `database` with this fingerprint and at least one finished generation:
+    (its pyabc id, how many generations it finished); None when there is none to carry on."""
+    if database is None or not Path(database).is_file():
+        return None
+    import pyabc
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        runs = pyabc.History(f"sqlite:///{database}", create=False).all_runs()
+    except (SQLAlchemyError, AssertionError) as err:  # truncated or foreign file: never trust, never delete
+        raise RuntimeError(
+            f"{database}: not a readable ABC-SMC database ({type(err).__name__}); move it aside to start the "
+            "calibration afresh, or restore it to carry on"
+        ) from None
+    for run in reversed(runs):
+        if mark in str(run.json_parameters):
+            done = sum(1 for population in run.populations if population.t >= 0)
+            return (run.id, done) if done else None
+    return None

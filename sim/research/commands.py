@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.planner.runner import Interrupted
-
 #: Exit status after Ctrl-C, as for every `drugmarket` command.
 INTERRUPTED = 130
 
@@ -31,8 +29,9 @@ def _long_job(args: argparse.Namespace, kind: str, name: str, job):  # type: ign
     out.mkdir(parents=True, exist_ok=True)
     try:
         return job(out, {"workers": args.workers, "scheduler": args.scheduler}, args.progress), out
-    except Interrupted:
-        print(f"\nInterrupted: finished runs are saved in {out / 'runs'}; run the same command to carry on.")
+    except KeyboardInterrupt:  # the runner's Interrupted, or Ctrl-C inside pyabc's sampler
+        saved = "finished runs and ABC generations" if kind == "calibration" else "finished runs"
+        print(f"\nInterrupted: {saved} are saved in {out}; run the same command to carry on.")
         return INTERRUPTED, out
     except RuntimeError as err:
         print(f"{err}\nRun the same command again to retry the failed runs.", file=sys.stderr)
@@ -68,7 +67,7 @@ def _show_sensitivity(result, out: Path) -> int:  # type: ignore[no-untyped-def]
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from sim.research.calibration import calibrate, dry_run, load_calibration, unmovable_targets
+    from sim.research.calibration import calibrate, dry_run, generations_done, load_calibration, unmovable_targets
 
     config, _, targets = load_calibration(args.config)
     if args.dry_run:
@@ -77,6 +76,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     for warning in unmovable_targets(list(config.parameters), targets):
         print(f"WARNING: {warning}", file=sys.stderr)
     print(f"Calibration {config.name!r}: ABC-SMC, {config.population} particles x {config.generations} generations")
+    out = _out_folder(args, "calibration", config.name)
+    try:
+        done = generations_done(args.config, out)
+    except RuntimeError as err:
+        print(err, file=sys.stderr)
+        return 1
+    if done:
+        finished = min(done, config.generations)
+        print(f"Carrying on from {out / 'abc.db'}: {finished} of {config.generations} generations already finished")
     result, out = _long_job(args, "calibration", config.name, lambda *a: calibrate(args.config, *a))
     if isinstance(result, int):
         return result
