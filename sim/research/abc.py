@@ -179,15 +179,17 @@ def stored_run(database: Path | None, mark: str) -> tuple[int, int] | None:
     import pyabc
     from sqlalchemy.exc import SQLAlchemyError
 
+    url = f"sqlite:///{database}"
     try:
-        runs = pyabc.History(f"sqlite:///{database}", create=False).all_runs()
+        runs = [(run.id, str(run.json_parameters)) for run in pyabc.History(url, create=False).all_runs()]
+        found = next((abc_id for abc_id, meta in reversed(runs) if mark in meta), None)
+        if found is None:
+            return None
+        populations = pyabc.History(url, create=False, _id=found).get_all_populations()
     except (SQLAlchemyError, AssertionError) as err:  # truncated or foreign file: never trust, never delete
         raise RuntimeError(
             f"{database}: not a readable ABC-SMC database ({type(err).__name__}); move it aside to start the "
             "calibration afresh, or restore it to carry on"
         ) from None
-    for run in reversed(runs):
-        if mark in str(run.json_parameters):
-            done = sum(1 for population in run.populations if population.t >= 0)
-            return (run.id, done) if done else None
-    return None
+    done = int((populations["t"] >= 0).sum())
+    return (found, done) if done else None
