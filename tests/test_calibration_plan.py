@@ -31,7 +31,7 @@ def test_calibrate_dry_run_counts_the_runs_estimates_the_time_and_runs_nothing(
     out = tmp_path / "out"
     assert main(["calibrate", str(config), "--dry-run", "--out", str(out)]) == 0
     said = capsys.readouterr().out
-    assert "about 127 ABC runs" in said and "= about 130 runs" in said  # 27 x (1 + 1/0.27) + 3
+    assert "about 135 ABC runs" in said and "= about 138 runs" in said  # 27 prior + 27 / 0.25 + 3 checks
     assert "CPU-minutes at" in said and "Nothing was run" in said
     assert "WARNING: target officer_leavers_per_year_share" in said  # no officers' lever is calibrated
     assert not out.exists()
