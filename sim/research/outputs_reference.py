@@ -54,7 +54,7 @@ def research_outputs() -> list[str]:
         "against every target (median, 5-95% range, share inside the band) |",
         "| `calibrated.yaml` | only when every target is met: a scenario with the posterior medians |",
         "| `NOT-FITTED.txt` | otherwise: why nothing is called calibrated |",
-        "| `abc.db` | pyabc's database of every generation |",
+        "| `abc.db` | pyabc's database of every finished generation; a stopped calibration carries on from it |",
         "",
         "`drugmarket discover EXPERIMENT.yaml` (`results/discovery/<name>/`):",
         "",
