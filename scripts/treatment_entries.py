@@ -5,7 +5,8 @@ treatment entries did not. This runs the default town, the ADDER mix with treatm
 and the funded mix on the same replicates and prints a Markdown table: referrals and entries (each
 start of a course, what `treatment_entries` counts) by route; the same entries counted as treatment
 journeys (a start within 21 days of leaving treatment continues the journey), as distinct people a
-year and as people not in treatment in the year before; people in treatment against the places;
+year, as people not in treatment in the year before, and as the National Treatment Agency's "new
+presentations" (people not in treatment earlier in the same year); people in treatment against the places;
 and exits by reason, which set how many places come free when capacity binds; and the justice
 pathway's events (arrests, diversions, remands, orders and their breaches, prison sentences)
 that send people in treatment to prison and, with continuity of care, back into treatment.
@@ -94,6 +95,11 @@ def counts(result: sim.RunResult) -> dict[str, float]:
             since.assign(year=since["day"] // 365)[["id", "year"]].drop_duplicates().shape[0]
         ),
         "entries of people out of treatment a year": float((~(gap <= 365)).sum()),
+        # The NTA's "new presentations": people entering in a year who were not in treatment earlier
+        # that year (a restart after a stay in prison in the same year is not new).
+        "new presentations (not in treatment earlier that year)": float(
+            (~(since["left"] // 365 >= since["day"] // 365)).sum()
+        ),
         "in treatment (mean)": daily["in_treatment"].mean(),
         "places (mean capacity)": daily["treatment_capacity"].mean(),
         "in treatment, last year": last_year["in_treatment"].mean(),

@@ -106,8 +106,9 @@ FACTS: tuple[Fact, ...] = (
         "Pierce et al. 2016; Sordo et al. 2017",
         "a stable OST dose carries overdose.ost_dose_relative_risk of a street day's hazard, calibrated to Pierce "
         "et al.'s 1.73 over 12 replicates of 5 years (docs/death-risks-fit.md); with few deaths on OST a run of a "
-        "few replicates scatters widely around it (4 replicates gave 1.45, interval 1.16-1.98, before the price "
-        "merge; at 12 replicates 1.93 before the third recalibration); Sordo et al. 2017 put all-cause ratios at 2-3",
+        "few replicates scatters widely around it (4 replicates gave 1.45, interval 1.16-1.98, before the street "
+        "price was added; at 12 replicates 1.93 before the third recalibration); Sordo et al. 2017 put all-cause "
+        "ratios at 2-3",
     ),
     Fact(
         "Overdoses per week, weeks 1-2 / weeks 3-12 after release from a prison sentence, not on OST at release",

@@ -26,8 +26,7 @@ def _group(name: str, *items: tuple[str, str, str]) -> tuple[Headline, ...]:
 
 #: The outcomes shown first, by group and in this order, where the runs report them (keys a
 #: model section does not report are skipped). Every other summary outcome is in the full table;
-#: the total cost joins automatically. Names follow sim/model/outcomes.py::DAILY_COLUMNS (the police
-#: side as merged; the treatment and justice side as on its branch).
+#: the total cost joins automatically. Names follow sim/model/outcomes.py::DAILY_COLUMNS.
 HEADLINE: tuple[Headline, ...] = (
     *_group(
         "Deaths",
@@ -92,8 +91,7 @@ FAN_CHARTS: tuple[str, ...] = (
     "team_in_post",
 )
 
-#: Summary key of a run's total cost across agencies (the model's `cost_total` column). Runs
-#: without it (a model variant that reports only some agencies) show the sum of the cost columns.
+#: Summary key of a run's total cost across agencies (the model's `cost_total` column).
 TOTAL_COST_KEY = "cost_total_total"
 DEATHS_KEY = "overdose_deaths_total"
 COST_PER_DEATH_AVERTED = "cost_per_death_averted"
@@ -147,9 +145,7 @@ def cost_keys() -> list[str]:
 
 def charted_columns() -> list[str]:
     """Daily columns drawn over time: the curated ones, then the total cost (or its parts)."""
-    total = TOTAL_COST_KEY.removesuffix("_total")
-    costs = [total] if total in COLUMN_BY_NAME else [k.removesuffix("_total") for k in cost_keys()]
-    return [c for c in (*FAN_CHARTS, *costs) if c in COLUMN_BY_NAME]
+    return [c for c in (*FAN_CHARTS, TOTAL_COST_KEY.removesuffix("_total")) if c in COLUMN_BY_NAME]
 
 
 def group_of(key: str) -> str:
@@ -161,11 +157,8 @@ def group_of(key: str) -> str:
 
 
 def total_cost(summaries: pd.DataFrame) -> pd.Series | None:
-    """Total cost of each run (GBP), or None if the model reports no costs."""
-    if TOTAL_COST_KEY in summaries:
-        return summaries[TOTAL_COST_KEY]
-    parts = [k for k in cost_keys() if k in summaries and "total" not in k.removesuffix("_total")]
-    return summaries[parts].sum(axis=1) if parts else None
+    """Total cost of each run (GBP), or None when the runs' table leaves it out."""
+    return summaries.get(TOTAL_COST_KEY)
 
 
 def headline_keys(available: Iterable[str], chosen: list[str] | None = None) -> list[str]:

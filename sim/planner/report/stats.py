@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.planner.report.outcomes import DEATHS_KEY, total_cost
+from sim.model.costs import cost_per_death_averted
+from sim.planner.report.outcomes import DEATHS_KEY, TOTAL_COST_KEY, total_cost
 
 LOW, HIGH = 5.0, 95.0
 
@@ -42,11 +43,14 @@ def paired_cost_per_death_averted(
     policy_cost, base_cost = total_cost(policy), total_cost(baseline)
     if policy_cost is None or base_cost is None or DEATHS_KEY not in policy or DEATHS_KEY not in baseline:
         return math.nan, math.nan, math.nan, "the model reports no costs"
+    value = cost_per_death_averted(
+        {DEATHS_KEY: policy[DEATHS_KEY].mean(), TOTAL_COST_KEY: policy_cost.mean()},
+        {DEATHS_KEY: baseline[DEATHS_KEY].mean(), TOTAL_COST_KEY: base_cost.mean()},
+    )
+    if math.isnan(value):
+        return math.nan, math.nan, math.nan, "no deaths averted on average"
     extra = (policy_cost - base_cost).to_numpy(dtype=float)
     averted = (baseline[DEATHS_KEY] - policy[DEATHS_KEY]).to_numpy(dtype=float)
-    if averted.mean() <= 0:
-        return math.nan, math.nan, math.nan, "no deaths averted on average"
-    value = float(extra.mean() / averted.mean())
     rng = np.random.default_rng(0)
     picks = rng.integers(0, extra.size, size=(draws, extra.size))
     top, bottom = extra[picks].mean(axis=1), averted[picks].mean(axis=1)
