@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, get_args
 
 from pydantic import BaseModel
 
-from sim.model.params import ASSUMPTION, Section
+from sim.model.params import Section
 
 if TYPE_CHECKING:
     from sim.planner.scenario import Scenario
@@ -119,10 +119,6 @@ class Parameter:
     switch: bool = False
 
     @property
-    def is_assumption(self) -> bool:
-        return self.source == ASSUMPTION
-
-    @property
     def label(self) -> str:
         """A planner's name: the doc's first clause, else the field name in words."""
         first = self.doc.split(";")[0].split(". ")[0].rstrip(".") if self.doc else ""
@@ -152,6 +148,13 @@ def parameter(path: str) -> Parameter:
         model, field = _scenario_class(), path
         if field not in model.model_fields or field in sections(model):
             raise ValueError(f"no setting {path!r}{suggest(path, model.model_fields)}")
+    return field_facts(model, field, path)
+
+
+@functools.cache
+def field_facts(model: type[BaseModel], field: str, path: str = "") -> Parameter:
+    """What is declared about one field of a settings model: the only reader of a field's unit,
+    plausible range and source (`param()`'s schema extras), its bounds and its choices."""
     info = model.model_fields[field]
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     bounds: dict[str, Any] = {}
@@ -169,7 +172,7 @@ def parameter(path: str) -> Parameter:
     choices = tuple(str(v) for v in values) if values and all(isinstance(v, str) for v in values) else None
     plausible = extra.get("plausible")
     return Parameter(
-        path=path,
+        path=path or field,
         section=model,
         field=field,
         unit=str(extra.get("unit", "")),
@@ -205,8 +208,7 @@ def allowed(model: type[BaseModel], field: str, *, unit_and_usual: bool = True) 
     """Describe in words what values a field takes (hard bounds, and the unit and usual range)."""
     info = model.model_fields[field]
     schema = _schema(model)["properties"].get(field, {})
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    unit = extra.get("unit")
+    facts = field_facts(model, field)
     if "enum" in schema:
         return "one of " + ", ".join(repr(v) for v in schema["enum"])
     if "const" in schema:
@@ -231,10 +233,10 @@ def allowed(model: type[BaseModel], field: str, *, unit_and_usual: bool = True) 
     text = kind + (f" {' and '.join(bounds)}" if bounds else "")
     if not unit_and_usual:
         return text
-    if unit and unit not in ("text", "choice") and kind != "a date":
-        text += f" ({unit})"
-    if "plausible" in extra:
-        lo, hi = extra["plausible"]
+    if facts.unit and facts.unit not in ("text", "choice") and kind != "a date":
+        text += f" ({facts.unit})"
+    if facts.plausible:
+        lo, hi = facts.plausible
         text += f"; usually {plain_number(lo)} to {plain_number(hi)}"
     return text
 

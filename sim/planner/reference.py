@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from sim.model.events import EVENT_VALUE, Event, agent_of
 from sim.model.outcomes import DAILY_COLUMNS
-from sim.planner.levers import allowed, lever_paths, sections
+from sim.planner.levers import allowed, field_facts, lever_paths, sections
 from sim.planner.report import HEADLINE, TOTAL_COST_KEY
 from sim.planner.scenario import MAX_DEPTH, MAX_FILE_BYTES, Scenario, TimedChange
 
@@ -79,17 +79,17 @@ def _add_hover(schema: dict[str, Any], model: type[BaseModel]) -> None:
 
 def _facts(model: type[BaseModel], field: str) -> dict[str, str]:
     info = model.model_fields[field]
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    facts = field_facts(model, field)
     annotation = info.annotation
     is_section = isinstance(annotation, type) and issubclass(annotation, BaseModel)
-    default = "" if is_section or info.is_required() else _value(info.get_default(call_default_factory=True))
-    plausible = extra.get("plausible")
+    default = "" if is_section or info.is_required() else _value(facts.default)
+    plausible = facts.plausible
     return {
-        "Unit": str(extra.get("unit", "")),
+        "Unit": facts.unit,
         "Default": default,
         "Allowed": "" if is_section else allowed(model, field, unit_and_usual=False),
         "Usually": f"{_value(plausible[0])} to {_value(plausible[1])}" if plausible else "",
-        "Source": str(extra.get("source", "")) if "source" in extra else "",
+        "Source": facts.source,
     }
 
 
