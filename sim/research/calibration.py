@@ -24,18 +24,19 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from sim.planner.files import write_atomically, write_csv
-from sim.planner.scenario import Scenario, ScenarioError, load_scenario
+from sim.planner.scenario import Scenario, ScenarioError
 from sim.planner.settings import read_settings, read_text
 from sim.planner.store import Store
 from sim.research.abc import CREDIBLE, Posterior, Target, abc_smc, fingerprint, stored_run
 from sim.research.experiment import (
     Range,
     ScenarioModel,
+    base_scenario,
     lever_factor,
     lever_factors,
     run_design,
-    seconds_per_run,
     summary_keys,
+    time_needed,
     with_values,
 )
 
@@ -144,9 +145,7 @@ def load_calibration(path: str | Path) -> tuple[CalibrationConfig, Scenario, lis
     """Read a calibration config, its base scenario and its targets."""
     path = Path(path).resolve()
     config, lines = read_settings(path, CalibrationConfig)
-    base = load_scenario(path.parent / config.scenario)
-    if config.years is not None:
-        base.years = config.years
+    base = base_scenario(path, config.scenario, config.years)
     targets = read_targets(path.parent / config.targets)
     lever_factors(path, lines, config.parameters)
     return config, base, targets
@@ -229,7 +228,6 @@ def dry_run(path: str | Path, out: Path) -> str:
     to_run = range(done, config.generations)
     abc_runs = round((0 if done else config.population) + sum(config.population / acceptance(g) for g in to_run))
     runs = abc_runs + config.check_draws
-    per_run, basis = seconds_per_run(Store(out / "runs"), base)
     shares = ", ".join(f"{acceptance(g):.0%} in generation {g + 1}" for g in to_run) or "none left"
     lines = [
         f"{config.name}: ABC-SMC over {len(config.parameters)} parameters and {len(targets)} targets, "
@@ -238,8 +236,7 @@ def dry_run(path: str | Path, out: Path) -> str:
         f"about {abc_runs} ABC runs (each generation stops at {config.population} accepted particles; the share of "
         f"proposals accepted falls as the tolerance tightens: {shares}, as measured on the default town) "
         f"+ {config.check_draws} posterior-predictive runs = about {runs} runs",
-        f"about {runs * per_run / 60:.0f} CPU-minutes at {per_run:.1f} s a run ({basis}); divide by the workers. "
-        "Nothing was run.",
+        time_needed(runs, Store(out / "runs"), base),
     ]
     return "\n".join(lines + [f"WARNING: {w}" for w in unmovable_targets(list(config.parameters), targets)])
 

@@ -20,11 +20,19 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.planner.files import write_atomically, write_csv, write_parquet
-from sim.planner.scenario import Scenario, ScenarioError, load_scenario
+from sim.planner.scenario import Scenario, ScenarioError
 from sim.planner.settings import read_settings
 from sim.planner.store import Store
 from sim.research.discovery import feature_scores, policies_across_uncertainties, prim_boxes, success_share
-from sim.research.experiment import Factor, Range, ScenarioModel, check_outcomes, lever_factors, seconds_per_run
+from sim.research.experiment import (
+    Factor,
+    Range,
+    ScenarioModel,
+    base_scenario,
+    check_outcomes,
+    lever_factors,
+    time_needed,
+)
 
 
 class Criterion(BaseModel):
@@ -91,9 +99,7 @@ def load_discovery(path: str | Path) -> tuple[Discovery, dict[str, Scenario], li
     files = spec.policies or [spec.scenario]
     policies: dict[str, Scenario] = {}
     for file in files:
-        scenario = load_scenario(path.parent / file)
-        if spec.years is not None:
-            scenario.years = spec.years
+        scenario = base_scenario(path, file, spec.years)
         policies[scenario.name if scenario.name not in policies else Path(file).stem] = scenario
     both = {**spec.levers, **spec.uncertainties}
     if len(both) < len(spec.levers) + len(spec.uncertainties):
@@ -186,10 +192,8 @@ def dry_run(path: str | Path, out: Path) -> str:
     """How many runs a discovery needs and roughly how long, without running any."""
     spec, policies, factors = load_discovery(path)
     runs = len(policies) * spec.samples * spec.replicates
-    per_run, basis = seconds_per_run(Store(out / "runs"), next(iter(policies.values())))
     return (
         f"{spec.name}: {len(policies)} policies x {spec.samples} points x {spec.replicates} replicate(s) "
         f"over {len(factors)} inputs = {runs} runs\n"
-        f"about {runs * per_run / 60:.0f} CPU-minutes at {per_run:.1f} s a run ({basis}); divide by the workers. "
-        "Nothing was run."
+        + time_needed(runs, Store(out / "runs"), next(iter(policies.values())))
     )

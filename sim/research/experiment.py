@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sim.model.outcomes import DAILY_COLUMNS, FLOW, summarise
 from sim.planner.levers import parameter, resolve_lever, set_lever
-from sim.planner.scenario import Scenario, ScenarioError, shown
+from sim.planner.scenario import Scenario, ScenarioError, load_scenario, shown
 from sim.planner.store import RunOutcome, Store
 
 
@@ -356,6 +356,23 @@ def seconds_per_run(store: Store, base: Scenario) -> tuple[float, str]:
     with tempfile.TemporaryDirectory() as scratch:
         estimate = plan([(base.model_copy(update={"name": f"{base.name}-timing"}), 0)], Store(scratch), 1)
     return float(estimate.seconds or 0.0), estimate.basis
+
+
+def base_scenario(path: Path, file: str, years: float | None) -> Scenario:
+    """A research file's scenario (`file` is relative to the research file), over its `years` if set."""
+    scenario = load_scenario(path.parent / file)
+    if years is not None:
+        scenario.years = years
+    return scenario
+
+
+def time_needed(runs: int, store: Store, base: Scenario) -> str:
+    """A dry run's last line: how long `runs` runs of `base` take on one core, and from what."""
+    per_run, basis = seconds_per_run(store, base)
+    return (
+        f"about {runs * per_run / 60:.0f} CPU-minutes at {per_run:.1f} s a run ({basis}); divide by the workers. "
+        "Nothing was run."
+    )
 
 
 def run_design(model: Model, points: np.ndarray, replicates: int, progress: bool | None = None) -> pd.DataFrame:

@@ -24,10 +24,20 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.planner.files import write_atomically, write_csv
 from sim.planner.levers import resolve_lever
-from sim.planner.scenario import Scenario, ScenarioError, load_scenario
+from sim.planner.scenario import Scenario, ScenarioError
 from sim.planner.settings import read_settings
 from sim.planner.store import Store
-from sim.research.experiment import Factor, Model, Range, ScenarioModel, check_outcomes, lever_factors, run_design
+from sim.research.experiment import (
+    Factor,
+    Model,
+    Range,
+    ScenarioModel,
+    base_scenario,
+    check_outcomes,
+    lever_factors,
+    run_design,
+    time_needed,
+)
 
 Sense = Literal["minimise", "maximise"]
 
@@ -59,9 +69,7 @@ def load_frontier(path: str | Path) -> tuple[FrontierSpec, Scenario, list[Factor
     """Read a frontier file, its base scenario and its levers as factors (every problem at once)."""
     path = Path(path).resolve()
     spec, lines = read_settings(path, FrontierSpec)
-    base = load_scenario(path.parent / spec.scenario)
-    if spec.years is not None:
-        base.years = spec.years
+    base = base_scenario(path, spec.scenario, spec.years)
     try:
         factors = lever_factors(path, {("parameters", k): v for (_, k), v in _keys(lines, "levers")}, spec.levers)
     except ScenarioError as err:  # the engine calls them parameters; this file calls them levers
@@ -248,15 +256,11 @@ def frontier(
 
 def dry_run(path: str | Path, out: Path) -> str:
     """How many runs a frontier search needs at most and roughly how long, without running any."""
-    from sim.research.experiment import seconds_per_run
 
     spec, base, factors = load_frontier(path)
     runs = (spec.population * spec.generations + 1) * spec.replicates
-    per_run, basis = seconds_per_run(Store(out / "runs"), base)
     return (
         f"{spec.name}: NSGA-II, {spec.population} mixes x {spec.generations} generation(s) + the baseline, "
         f"x {spec.replicates} replicate(s) over {len(factors)} levers = at most {runs} runs "
-        "(a mix met again is not rerun)\n"
-        f"about {runs * per_run / 60:.0f} CPU-minutes at {per_run:.1f} s a run ({basis}); divide by the workers. "
-        "Nothing was run."
+        "(a mix met again is not rerun)\n" + time_needed(runs, Store(out / "runs"), base)
     )

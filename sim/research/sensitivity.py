@@ -24,7 +24,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.planner.files import write_atomically, write_csv, write_parquet
-from sim.planner.scenario import Scenario, ScenarioError, load_scenario
+from sim.planner.scenario import Scenario, ScenarioError
 from sim.planner.settings import read_settings
 from sim.planner.store import Store
 from sim.research.experiment import (
@@ -36,14 +36,15 @@ from sim.research.experiment import (
     ScenarioModel,
     Window,
     averaged,
+    base_scenario,
     check_outcomes,
     lever_factors,
     outcome_name,
     problem,
     run_design,
-    seconds_per_run,
     seed_factor,
     seed_noise_share,
+    time_needed,
 )
 
 #: Level of every interval the tool reports (planners' comparisons use 90% too).
@@ -120,9 +121,7 @@ def load_experiment(
             experiment = Experiment.model_validate({**experiment.model_dump(), **overrides})
         except ValueError as err:
             raise ScenarioError([f"{path.name}: command-line override {overrides}: {err}"]) from None
-    base = load_scenario(path.parent / experiment.scenario)
-    if experiment.years is not None:
-        base.years = experiment.years
+    base = base_scenario(path, experiment.scenario, experiment.years)
     factors = lever_factors(path, lines, experiment.parameters)
     if experiment.noise == "seed-factor":
         factors.append(seed_factor())
@@ -390,12 +389,10 @@ def dry_run(path: str | Path, out: Path, samples: int | None = None, years: floa
     """What a sweep would run and roughly how long it would take, without running it."""
     experiment, base, factors = load_experiment(path, samples, years)
     runs = runs_of(experiment.method, len(factors), experiment.samples, experiment.replicates, experiment.second_order)
-    per_run, basis = seconds_per_run(Store(out / "runs"), base)
     return (
         f"{experiment.name}: {experiment.method}, {len(factors)} parameters, {experiment.samples} samples, "
         f"{experiment.replicates} replicate(s), {base.years:g} years\n"
-        f"{runs} runs; about {runs * per_run / 60:.0f} CPU-minutes at {per_run:.1f} s a run ({basis}); "
-        "divide by the workers. Nothing was run."
+        f"{runs} runs; " + time_needed(runs, Store(out / "runs"), base)
     )
 
 
