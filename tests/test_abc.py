@@ -119,50 +119,23 @@ def test_raising_the_generations_extends_a_finished_calibration(tmp_path: Path) 
     assert longer.epsilons[:2] == first.epsilons and len(longer.epsilons) == 3
 
 
+def one_generation(database: Path, growth: float = 6.0, loss: float = 2.0):  # type: ignore[no-untyped-def]
+    """A small fit of the synthetic model, kept in `database`."""
+    targets = targets_from({"growth": growth, "loss": loss})
+    return abc_smc(synthetic, FACTORS, targets, population=30, generations=1, seed=1, database=database)
+
+
 def test_a_different_problem_in_the_same_database_starts_afresh(tmp_path: Path) -> None:
-    database = tmp_path / "abc.db"
-    abc_smc(
-        synthetic,
-        FACTORS,
-        targets_from({"growth": 6.0, "loss": 2.0}),
-        population=30,
-        generations=1,
-        seed=1,
-        database=database,
-    )
-    other = abc_smc(
-        synthetic,
-        FACTORS,
-        targets_from({"growth": 3.0, "loss": 1.0}),
-        population=30,
-        generations=1,
-        seed=1,
-        database=database,
-    )
-    assert other.resumed_after == 0
+    one_generation(tmp_path / "abc.db")
+    assert one_generation(tmp_path / "abc.db", growth=3.0, loss=1.0).resumed_after == 0
+    assert one_generation(tmp_path / "abc.db").resumed_after == 1  # the first problem is still found
 
 
 def test_a_damaged_database_is_reported_and_left_alone(tmp_path: Path) -> None:
     database = tmp_path / "abc.db"
-    abc_smc(
-        synthetic,
-        FACTORS,
-        targets_from({"growth": 6.0, "loss": 2.0}),
-        population=30,
-        generations=1,
-        seed=1,
-        database=database,
-    )
+    one_generation(database)
     damaged = database.read_bytes()[:3000]  # truncated, as by a full disk
     database.write_bytes(damaged)
     with pytest.raises(RuntimeError, match=r"abc\.db: not a readable ABC-SMC database"):
-        abc_smc(
-            synthetic,
-            FACTORS,
-            targets_from({"growth": 6.0, "loss": 2.0}),
-            population=30,
-            generations=1,
-            seed=1,
-            database=database,
-        )
+        one_generation(database)
     assert database.read_bytes() == damaged
