@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.cli import main
-from sim.research.calibration import load_calibration, unmovable_targets
+from sim.research.abc import abc_smc
+from sim.research.calibration import generations_done, load_calibration, problem_key, unmovable_targets
+from sim.research.experiment import lever_factor
 
 
 def test_the_default_calibration_calibrates_something_that_moves_every_target(repo_root: Path) -> None:
@@ -35,3 +37,38 @@ def test_calibrate_dry_run_counts_the_runs_estimates_the_time_and_runs_nothing(
     assert "CPU-minutes at" in said and "Nothing was run" in said
     assert "WARNING: target officer_leavers_per_year_share" in said  # no officers' lever is calibrated
     assert not out.exists()
+
+
+def test_calibrate_dry_run_counts_only_the_generations_still_to_run(tmp_path: Path, repo_root: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A stopped calibration carries on: its dry run leaves out the generations already in abc.db."""
+    (tmp_path / "targets.csv").write_text(
+        "target,value,low,high,unit,source\nshare_in_treatment,0.4,0.35,0.45,share,assumption\n"
+    )
+    config = tmp_path / "cal.yaml"
+    config.write_text(
+        f"name: tiny\nscenario: {repo_root / 'scenarios' / 'baseline.yaml'}\ntargets: targets.csv\n"
+        "parameters:\n  overdose.rate_per_year:\npopulation: 10\ngenerations: 3\ncheck_draws: 2\nyears: 0.1\n"
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    loaded, base, targets = load_calibration(config)
+    factors = [lever_factor(lever, given) for lever, given in loaded.parameters.items()]
+
+    def stand_in(values: dict[str, float]) -> dict[str, float]:  # cheap: the town is not run
+        return {"share_in_treatment": 0.3 + values["overdose.rate_per_year"]}
+
+    abc_smc(
+        stand_in,
+        factors,
+        targets,
+        population=10,
+        generations=2,
+        seed=loaded.seed,
+        database=out / "abc.db",
+        key=problem_key(base),
+    )
+    assert generations_done(config, out) == 2
+    assert main(["calibrate", str(config), "--dry-run", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "2 generations already finished" in said
+    assert "about 185 ABC runs" in said  # only generation 3: 10 / 0.054, no prior sample

@@ -241,7 +241,7 @@ def dry_run(path: str | Path, out: Path) -> str:
     return "\n".join(lines + [f"WARNING: {w}" for w in unmovable_targets(list(config.parameters), targets)])
 
 
-def _problem_key(base: Scenario) -> str:
+def problem_key(base: Scenario) -> str:
     """What a calibration's fingerprint needs beyond its priors and targets: the town it runs."""
     return base.model_dump_json()
 
@@ -250,7 +250,7 @@ def generations_done(path: str | Path, out: Path) -> int:
     """Generations of this calibration already finished in `out`/abc.db (carried on, not rerun)."""
     config, base, targets = load_calibration(path)
     factors = [lever_factor(lever, given) for lever, given in config.parameters.items()]
-    mark = fingerprint(factors, targets, config.population, config.seed, _problem_key(base))
+    mark = fingerprint(factors, targets, config.population, config.seed, problem_key(base))
     stored = stored_run(out / "abc.db", mark)
     return stored[1] if stored else 0
 
@@ -276,7 +276,7 @@ def calibrate(
         seed=config.seed,
         workers=executor_options.get("workers") or 1,
         database=out / "abc.db",
-        key=_problem_key(base),
+        key=problem_key(base),
     )
     write_csv(posterior.particles, out / "posterior.csv", index=False)
     summary = posterior.summary()
