@@ -227,10 +227,9 @@ class Charging:
         divert = fresh[diverted]
         if divert.size:
             cases = self.cases.open(PERSON, divert, day)
-            self.cases.assessed[cases] = fresh_assessed[diverted]
             compliance = np.where(fresh_assessed[diverted], d.compliance_if_assessed, d.compliance_if_not_assessed)
-            self.cases.complies[cases] = u[3][diverted] < compliance
-            self.cases.stage[cases] = Stage.DIVERSION
+            complies = u[3][diverted] < compliance
+            self.cases.move(cases, Stage.DIVERSION, assessed=fresh_assessed[diverted], complies=complies)
             self.cases.set_due(cases, day + d.condition_days)
             compliers = divert[self.cases.complies[cases]]
             self.treatment.refer(compliers, day, Route.DIVERSION, priority=True)
@@ -252,7 +251,7 @@ class Charging:
             cases = self.cases.open(SELLER, to_charge, day)
             # Seller arrests are the drug team's: their evidence is as good as the arresting
             # officers' skill and fatigue on the day (acquisitive-crime arrests are not theirs).
-            self.cases.quality[cases] = self.case_quality()
+            self.cases.note(cases, quality=self.case_quality())
             self.await_charge(cases, day, self.p.seller_forensic_share)
 
     def await_charge(self, cases: np.ndarray, day: int, forensic_share: float) -> None:
@@ -261,14 +260,12 @@ class Charging:
         u = luck.uniforms(keys, "forensic", "joint_working", "decided_in_custody")
         forensic = u[0] < forensic_share
         joint = u[1] < c.cps_joint_working
-        self.cases.forensic[cases] = forensic
-        self.cases.joint[cases] = joint
         mean = np.where(forensic, c.forensic_decision_days, c.decision_days)
         mean = mean * np.where(joint, np.where(forensic, c.joint_forensic_delay_ratio, c.joint_delay_ratio), 1.0)
         delay = np.round(luck.gamma(keys, SPREAD_SHAPE, mean, "charge_wait")).astype(np.int32)
         in_custody = ~forensic & (u[2] < c.decided_in_custody_share)
         delay[in_custody] = 0
-        self.cases.stage[cases] = Stage.AWAITING_CHARGE
+        self.cases.move(cases, Stage.AWAITING_CHARGE, forensic=forensic, joint=joint)
         # Decisions made in custody fall due today, with the rest of the day's steps.
         self.cases.set_due(cases, day + delay)
 
@@ -283,8 +280,7 @@ class Charging:
         chance = chance + joint * np.where(forensic, c.joint_forensic_charge_uplift, c.joint_charge_uplift)
         chance = chance * self.cases.quality[cases]
         charged = self.luck.uniform(self.cases.key(cases), "charged") < chance
-        self.cases.decided_on[cases] = day
-        self.cases.charged[cases] = charged
+        self.cases.note(cases, decided_on=day, charged=charged)
         delay = (day - self.cases.opened[cases]).astype(np.float64)
         yes, no = cases[charged], cases[~charged]
         self.cases.log(yes, day, Event.CHARGED, Event.DEALER_CHARGED, value=delay[charged])

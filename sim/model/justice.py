@@ -112,7 +112,7 @@ class Justice:
         self.cases.log(breached_diversion, day, Event.DIVERSION_BREACHED, None)
         self.record.add("diversion_breaches", breached_diversion.size)
         self.cases.set_due(pending, day)
-        self.cases.stage[pending] = Stage.AWAITING_CHARGE
+        self.cases.move(pending, Stage.AWAITING_CHARGE)
         self.courts.revoke_bail(cases[stage == int(Stage.BAIL)], day)
         self.courts.breach_order(cases[stage == int(Stage.ORDER)], day)
 
