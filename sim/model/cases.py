@@ -12,7 +12,8 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.model.events import Event, EventLog
+from sim.model.context import Context
+from sim.model.events import Event
 from sim.model.rows import Field, Table
 
 
@@ -57,8 +58,8 @@ class CaseFile(Table):
         self,
         people: Table,
         sellers: Table,
-        log: EventLog,
         seller_key: Callable[[np.ndarray], np.ndarray],
+        context: Context,
         capacity: int = 1024,
     ) -> None:
         super().__init__(
@@ -81,7 +82,7 @@ class CaseFile(Table):
         )
         self._seller_key = seller_key
         self.agenda: dict[int, list[int]] = {}
-        self._log = log
+        self._log = context.log
         self._open_of = (people.side_table(case=Field(np.int64, -1)), sellers.side_table(case=Field(np.int64, -1)))
 
     def key_of(self, agent: int, who: np.ndarray) -> np.ndarray:

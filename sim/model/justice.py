@@ -47,7 +47,7 @@ class Justice:
         self.dealers = dealers
         self.prison = prison
         self.record = context.record
-        self.cases = CaseFile(people, dealers, context.log, dealers.key)
+        self.cases = CaseFile(people, dealers, dealers.key, context)
         self.courts = Courts(courts, self.cases, people, dealers, treatment, prison, context)
         self.charging = Charging(diversion, charging, self.cases, self.courts, treatment, case_quality, context)
         #: The state each person held overnight in police custody goes back to.

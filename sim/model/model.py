@@ -58,9 +58,7 @@ class DrugMarketModel(mesa.Model):
         self.search_hours = p.market.reference_search_hours
         self.people = People(p.people, p.overdose, self.town, ctx)
         self.dealers = Dealers(p.dealers, p.market, self.town, ctx)
-        self.enforcement = Enforcement(
-            p.police, self.town.hotspot_cells, self.town.visibility, p.dealers.groups, ctx.rng("arrests")
-        )
+        self.enforcement = Enforcement(p.police, self.town.hotspot_cells, self.town.visibility, p.dealers.groups, ctx)
         self.officers = DrugTeam(p.officers, ctx)
         self.deterrence = FocusedDeterrence(p.deterrence, self.dealers, self.people, self.enforcement, ctx)
         self.first_weekday = p.start_date.weekday()
