@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from sim.model.cases import PERSON, SELLER, SPREAD_SHAPE, CaseFile, Stage
@@ -195,7 +193,6 @@ class Charging:
         cases: CaseFile,
         courts: Courts,
         treatment: Treatment,
-        case_quality: Callable[[], float],
         context: Context,
     ) -> None:
         self.diversion = diversion
@@ -203,7 +200,6 @@ class Charging:
         self.cases = cases
         self.courts = courts
         self.treatment = treatment
-        self.case_quality = case_quality
         self.luck = context.luck("justice")
         self.log = context.log
         self.record = context.record
@@ -241,8 +237,9 @@ class Charging:
             cases = self.cases.open(PERSON, to_charge, day)
             self.await_charge(cases, day, self.p.person_forensic_share)
 
-    def dispose_sellers(self, day: int, fresh: np.ndarray) -> None:
-        """Sellers arrested without an open case: most go to a charging decision."""
+    def dispose_sellers(self, day: int, fresh: np.ndarray, quality: float) -> None:
+        """Sellers arrested without an open case: most go to a charging decision. `quality` is
+        how well today's seller arrests were evidenced (0-1]."""
         share = self.diversion.seller_no_further_action_share
         nfa = self.luck.uniform(self.cases.key_of(SELLER, fresh), "no_further_action") < share
         self.log.record(day, Event.DEALER_NO_FURTHER_ACTION, fresh[nfa])
@@ -251,7 +248,7 @@ class Charging:
             cases = self.cases.open(SELLER, to_charge, day)
             # Seller arrests are the drug team's: their evidence is as good as the arresting
             # officers' skill and fatigue on the day (acquisitive-crime arrests are not theirs).
-            self.cases.note(cases, quality=self.case_quality())
+            self.cases.note(cases, quality=quality)
             self.await_charge(cases, day, self.p.seller_forensic_share)
 
     def await_charge(self, cases: np.ndarray, day: int, forensic_share: float) -> None:
