@@ -200,7 +200,7 @@ class Courses(TreatmentPart):
         people.move(ids, UseState.OST, day)
         rows.phase[ids] = Phase.DOSING
         rows.ost_start[ids] = day
-        # A load still unmatched from a course started days ago is not lowered by this one.
+        # A load still unmatched from an earlier start is kept if it is the higher.
         people.start_substitute(ids, np.maximum(people.unmatched_load[ids], p.induction_unmatched_load))
         self._assign_support(ids)
         self.give_kits(ids, day, p.kit_at_contact_share)
