@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from cohorts import Cohort, imprison
 
 import sim
-from sim.model.cases import SELLER
+from sim.model.cases import PERSON, SELLER, CaseFile, Stage
+from sim.model.context import Context
 from sim.model.dealers import SellerState
 from sim.model.model import DrugMarketModel
 from sim.model.people import UseState
 from sim.model.prison import PrisonParams, releases_by_weekday
+from sim.model.rows import Field, Table
 from sim.model.treatment import Phase, TreatmentParams
 from sim.planner.scenario import Scenario
 
@@ -144,6 +147,22 @@ def test_weaker_case_quality_means_fewer_charges_of_sellers_only() -> None:
     people = poor[~poor["seller"]]["charged"].mean() / good[~good["seller"]]["charged"].mean()
     assert sellers < 0.75  # the drug team's weaker evidence: fewer seller charges
     assert people > 0.9  # acquisitive-crime arrests are not the drug team's
+
+
+def test_a_step_moves_a_case_and_notes_only_what_it_found() -> None:
+    people, sellers = Table(4, alive=Field(bool, True)), Table(4, alive=Field(bool, True))
+    people.append(4)
+    cases = CaseFile(people, sellers, lambda who: who, Context.start(0))
+    opened = cases.open(PERSON, np.array([1, 3]), day=5)
+    cases.move(opened, Stage.REMAND, remanded_on=5, crown=np.array([True, False]))
+    cases.note(opened[:1], charged=True)
+    assert cases.stage[opened].tolist() == [Stage.REMAND, Stage.REMAND]
+    assert cases.remanded_on[opened].tolist() == [5, 5]
+    assert cases.crown[opened].tolist() == [True, False]
+    assert cases.charged[opened].tolist() == [True, False]
+    with pytest.raises(KeyError):
+        cases.note(opened, who=np.array([0, 0]))  # whom a case is about is the register's own
+    assert cases.open_case(PERSON, np.array([1, 3])).tolist() == opened.tolist()
 
 
 def test_charge_delay_is_recorded_for_each_case(baseline: Scenario) -> None:

@@ -141,7 +141,7 @@ def test_weekday_rota_leaves_weekend_patrol_to_overtime() -> None:
 
 # -- enforcement ------------------------------------------------------------------------------
 def test_targeted_operations_are_swamped_by_larger_groups() -> None:
-    police = Enforcement(PoliceParams(), np.array([0]), np.ones(1), n_groups=4, rng=np.random.default_rng(0))
+    police = Enforcement(PoliceParams(), np.array([0]), np.ones(1), n_groups=4, context=Context.start(0))
     hours = np.full(4, 10.0)
     members = np.array([2.0, 5.0, 20.0, 80.0])
     risk = police.seller_risk(hours, members, 0.012)
@@ -149,7 +149,7 @@ def test_targeted_operations_are_swamped_by_larger_groups() -> None:
 
 
 def test_operations_aim_at_high_harm_groups() -> None:
-    police = Enforcement(PoliceParams(), np.array([0]), np.ones(1), n_groups=25, rng=np.random.default_rng(0))
+    police = Enforcement(PoliceParams(), np.array([0]), np.ones(1), n_groups=25, context=Context.start(0))
     plan = police.plan_operations(np.full(25, 4))
     high = police.high_harm
     assert high.sum() == PoliceParams().high_harm_groups

@@ -12,7 +12,8 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.model.events import Event, EventLog
+from sim.model.context import Context
+from sim.model.events import Event
 from sim.model.rows import Field, Table
 
 
@@ -28,6 +29,19 @@ class Stage(IntEnum):
 
 
 PERSON, SELLER = 0, 1
+#: The columns a step may record about a case through `CaseFile.note` (the rest are the register's).
+FACTS = (
+    "forensic",
+    "joint",
+    "crown",
+    "assessed",
+    "complies",
+    "breach",
+    "remanded_on",
+    "decided_on",
+    "charged",
+    "quality",
+)
 #: Waits and sentence lengths vary around their means as a gamma distribution of this shape
 #: (coefficient of variation 0.71): a modelling choice, not a lever.
 SPREAD_SHAPE = 2.0
@@ -44,8 +58,8 @@ class CaseFile(Table):
         self,
         people: Table,
         sellers: Table,
-        log: EventLog,
         seller_key: Callable[[np.ndarray], np.ndarray],
+        context: Context,
         capacity: int = 1024,
     ) -> None:
         super().__init__(
@@ -68,7 +82,7 @@ class CaseFile(Table):
         )
         self._seller_key = seller_key
         self.agenda: dict[int, list[int]] = {}
-        self._log = log
+        self._log = context.log
         self._open_of = (people.side_table(case=Field(np.int64, -1)), sellers.side_table(case=Field(np.int64, -1)))
 
     def key_of(self, agent: int, who: np.ndarray) -> np.ndarray:
@@ -115,6 +129,19 @@ class CaseFile(Table):
             return
         for case, day in zip(cases.tolist(), np.asarray(days).tolist(), strict=True):
             agenda.setdefault(day, []).append(case)
+
+    def move(self, cases: np.ndarray, stage: Stage, **facts: np.ndarray | float) -> None:
+        """Put cases at a new stage, noting what the step established (see `note`)."""
+        self.stage[cases] = stage
+        self.note(cases, **facts)
+
+    def note(self, cases: np.ndarray, **facts: np.ndarray | float) -> None:
+        """Record what a step established about each case (its evidence, a decision, a breach),
+        by column name; the stage, dates and whom a case is about are kept by the register itself."""
+        for column, value in facts.items():
+            if column not in FACTS:
+                raise KeyError(f"{column!r} is not a fact a step records about a case; known: {', '.join(FACTS)}")
+            getattr(self, column)[cases] = value
 
     def due_today(self, day: int) -> np.ndarray:
         """Cases whose next step falls today (entries re-dated since are dropped)."""

@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from sim.model.cases import PERSON, SELLER, SPREAD_SHAPE, CaseFile, Stage
@@ -195,7 +193,6 @@ class Charging:
         cases: CaseFile,
         courts: Courts,
         treatment: Treatment,
-        case_quality: Callable[[], float],
         context: Context,
     ) -> None:
         self.diversion = diversion
@@ -203,7 +200,6 @@ class Charging:
         self.cases = cases
         self.courts = courts
         self.treatment = treatment
-        self.case_quality = case_quality
         self.luck = context.luck("justice")
         self.log = context.log
         self.record = context.record
@@ -227,10 +223,9 @@ class Charging:
         divert = fresh[diverted]
         if divert.size:
             cases = self.cases.open(PERSON, divert, day)
-            self.cases.assessed[cases] = fresh_assessed[diverted]
             compliance = np.where(fresh_assessed[diverted], d.compliance_if_assessed, d.compliance_if_not_assessed)
-            self.cases.complies[cases] = u[3][diverted] < compliance
-            self.cases.stage[cases] = Stage.DIVERSION
+            complies = u[3][diverted] < compliance
+            self.cases.move(cases, Stage.DIVERSION, assessed=fresh_assessed[diverted], complies=complies)
             self.cases.set_due(cases, day + d.condition_days)
             compliers = divert[self.cases.complies[cases]]
             self.treatment.refer(compliers, day, Route.DIVERSION, priority=True)
@@ -242,8 +237,9 @@ class Charging:
             cases = self.cases.open(PERSON, to_charge, day)
             self.await_charge(cases, day, self.p.person_forensic_share)
 
-    def dispose_sellers(self, day: int, fresh: np.ndarray) -> None:
-        """Sellers arrested without an open case: most go to a charging decision."""
+    def dispose_sellers(self, day: int, fresh: np.ndarray, quality: float) -> None:
+        """Sellers arrested without an open case: most go to a charging decision. `quality` is
+        how well today's seller arrests were evidenced (0-1]."""
         share = self.diversion.seller_no_further_action_share
         nfa = self.luck.uniform(self.cases.key_of(SELLER, fresh), "no_further_action") < share
         self.log.record(day, Event.DEALER_NO_FURTHER_ACTION, fresh[nfa])
@@ -252,7 +248,7 @@ class Charging:
             cases = self.cases.open(SELLER, to_charge, day)
             # Seller arrests are the drug team's: their evidence is as good as the arresting
             # officers' skill and fatigue on the day (acquisitive-crime arrests are not theirs).
-            self.cases.quality[cases] = self.case_quality()
+            self.cases.note(cases, quality=quality)
             self.await_charge(cases, day, self.p.seller_forensic_share)
 
     def await_charge(self, cases: np.ndarray, day: int, forensic_share: float) -> None:
@@ -261,14 +257,12 @@ class Charging:
         u = luck.uniforms(keys, "forensic", "joint_working", "decided_in_custody")
         forensic = u[0] < forensic_share
         joint = u[1] < c.cps_joint_working
-        self.cases.forensic[cases] = forensic
-        self.cases.joint[cases] = joint
         mean = np.where(forensic, c.forensic_decision_days, c.decision_days)
         mean = mean * np.where(joint, np.where(forensic, c.joint_forensic_delay_ratio, c.joint_delay_ratio), 1.0)
         delay = np.round(luck.gamma(keys, SPREAD_SHAPE, mean, "charge_wait")).astype(np.int32)
         in_custody = ~forensic & (u[2] < c.decided_in_custody_share)
         delay[in_custody] = 0
-        self.cases.stage[cases] = Stage.AWAITING_CHARGE
+        self.cases.move(cases, Stage.AWAITING_CHARGE, forensic=forensic, joint=joint)
         # Decisions made in custody fall due today, with the rest of the day's steps.
         self.cases.set_due(cases, day + delay)
 
@@ -283,8 +277,7 @@ class Charging:
         chance = chance + joint * np.where(forensic, c.joint_forensic_charge_uplift, c.joint_charge_uplift)
         chance = chance * self.cases.quality[cases]
         charged = self.luck.uniform(self.cases.key(cases), "charged") < chance
-        self.cases.decided_on[cases] = day
-        self.cases.charged[cases] = charged
+        self.cases.note(cases, decided_on=day, charged=charged)
         delay = (day - self.cases.opened[cases]).astype(np.float64)
         yes, no = cases[charged], cases[~charged]
         self.cases.log(yes, day, Event.CHARGED, Event.DEALER_CHARGED, value=delay[charged])

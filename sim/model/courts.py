@@ -168,7 +168,7 @@ class Courts:
         co, luck, keys = self.p, self.luck, self.cases.key(cases)
         seller = self.cases.agent[cases] == SELLER
         crown = luck.uniform(keys, "crown_court") < np.where(seller, co.seller_crown_share, co.person_crown_share)
-        self.cases.crown[cases] = crown
+        self.cases.note(cases, crown=crown)
         self.record.add("crown_court_charges", int(crown.sum()))
         court = np.round(
             luck.gamma(keys, SPREAD_SHAPE, np.where(crown, co.crown_days, co.magistrates_days), "court_wait")
@@ -183,7 +183,7 @@ class Courts:
         share = np.where(seller, co.seller_remand_share, co.person_remand_share)
         share = np.where(fresh, share, co.reoffending_remand_share)
         remanded = detained & (luck.uniform(keys, "remanded") < share)
-        self.cases.stage[cases] = Stage.BAIL
+        self.cases.move(cases, Stage.BAIL)
         self.remand(cases[remanded], day)
         self.cases.log(cases[~remanded], day, Event.BAILED, Event.DEALER_BAILED)
 
@@ -196,8 +196,7 @@ class Courts:
         """Held in prison until the hearing."""
         if cases.size == 0:
             return
-        self.cases.stage[cases] = Stage.REMAND
-        self.cases.remanded_on[cases] = day
+        self.cases.move(cases, Stage.REMAND, remanded_on=day)
         seller = self.cases.agent[cases] == SELLER
         who = self.cases.who[cases]
         self.prison.remand(who[~seller], day)
@@ -251,7 +250,7 @@ class Courts:
         self.treatment.order_treatment(self.cases.who[ordered], day, np.full(ordered.size, day + co.order_days))
         self._free(community, day)
         self.cases.close(other)
-        self.cases.stage[ordered] = Stage.ORDER
+        self.cases.move(ordered, Stage.ORDER)
         self.cases.set_due(ordered, day + co.order_days)
 
     def sentence_sellers(self, cases: np.ndarray, day: int) -> None:
@@ -302,8 +301,7 @@ class Courts:
             return
         self.cases.log(cases, day, Event.ORDER_BREACHED, None)
         self.record.add("order_breaches", cases.size)
-        self.cases.breach[cases] = True
-        self.cases.stage[cases] = Stage.BAIL
+        self.cases.move(cases, Stage.BAIL, breach=True)
         delay = np.round(self.luck.gamma(self.cases.key(cases), SPREAD_SHAPE, self.p.breach_court_days, "breach_wait"))
         self.cases.set_due(cases, self._court_day(day + np.maximum(delay, 1)))
 

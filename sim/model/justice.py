@@ -11,8 +11,6 @@ and sentences (`sim.model.courts`). The cases themselves are kept in `sim.model.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from sim.model.cases import PERSON, SELLER, CaseFile, Stage
@@ -40,26 +38,29 @@ class Justice:
         dealers: Dealers,
         treatment: Treatment,
         prison: Prison,
-        case_quality: Callable[[], float],
         context: Context,
     ) -> None:
         self.people = people
         self.dealers = dealers
         self.prison = prison
         self.record = context.record
-        self.cases = CaseFile(people, dealers, context.log, dealers.key)
+        self.cases = CaseFile(people, dealers, dealers.key, context)
         self.courts = Courts(courts, self.cases, people, dealers, treatment, prison, context)
-        self.charging = Charging(diversion, charging, self.cases, self.courts, treatment, case_quality, context)
+        self.charging = Charging(diversion, charging, self.cases, self.courts, treatment, context)
         #: The state each person held overnight in police custody goes back to.
         self.persons = people.side_table(back_to=Field(np.int8, UseState.DEPENDENT))
         self._leaving_custody: list[tuple[int, np.ndarray]] = []
 
     # -- the day ---------------------------------------------------------------------------------------
-    def process(self, day: int, booked: Booked, arrested_sellers: np.ndarray) -> None:
-        """Yesterday's detainees leave custody; today's arrests get a disposal; due cases move on."""
+    def process(self, day: int, booked: Booked, arrested_sellers: np.ndarray, case_quality: float) -> None:
+        """Yesterday's detainees leave custody; today's arrests get a disposal; due cases move on.
+
+        `case_quality` is how well today's seller arrests were evidenced (0-1]: the arresting
+        officers' skill and fatigue, which the charging decision uses.
+        """
         self.leave_custody(day)
         self.receive_people(day, booked)
-        self.receive_sellers(day, arrested_sellers)
+        self.receive_sellers(day, arrested_sellers, case_quality)
         self.courts.hear_breaches(day)
         due = self.cases.due_today(day)
         if due.size:
@@ -93,7 +94,7 @@ class Justice:
             self.rearrested(open_case[again], day)
         self.charging.dispose_people(day, ids[~again], assessed[~again])
 
-    def receive_sellers(self, day: int, ids: np.ndarray) -> None:
+    def receive_sellers(self, day: int, ids: np.ndarray, quality: float) -> None:
         """Today's seller arrests: a disposal, or the case already open."""
         if ids.size == 0:
             return
@@ -101,7 +102,7 @@ class Justice:
         again = open_case >= 0
         if again.any():
             self.rearrested(open_case[again], day)
-        self.charging.dispose_sellers(day, ids[~again])
+        self.charging.dispose_sellers(day, ids[~again], quality)
 
     def rearrested(self, cases: np.ndarray, day: int) -> None:
         """A new offence while a case is open joins it: a pending decision is made now, bail may
@@ -112,7 +113,7 @@ class Justice:
         self.cases.log(breached_diversion, day, Event.DIVERSION_BREACHED, None)
         self.record.add("diversion_breaches", breached_diversion.size)
         self.cases.set_due(pending, day)
-        self.cases.stage[pending] = Stage.AWAITING_CHARGE
+        self.cases.move(pending, Stage.AWAITING_CHARGE)
         self.courts.revoke_bail(cases[stage == int(Stage.BAIL)], day)
         self.courts.breach_order(cases[stage == int(Stage.ORDER)], day)
 

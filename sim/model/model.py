@@ -58,9 +58,7 @@ class DrugMarketModel(mesa.Model):
         self.search_hours = p.market.reference_search_hours
         self.people = People(p.people, p.overdose, self.town, ctx)
         self.dealers = Dealers(p.dealers, p.market, self.town, ctx)
-        self.enforcement = Enforcement(
-            p.police, self.town.hotspot_cells, self.town.visibility, p.dealers.groups, ctx.rng("arrests")
-        )
+        self.enforcement = Enforcement(p.police, self.town.hotspot_cells, self.town.visibility, p.dealers.groups, ctx)
         self.officers = DrugTeam(p.officers, ctx)
         self.deterrence = FocusedDeterrence(p.deterrence, self.dealers, self.people, self.enforcement, ctx)
         self.first_weekday = p.start_date.weekday()
@@ -72,9 +70,8 @@ class DrugMarketModel(mesa.Model):
         sentence_days = (p.courts.person_sentence_days, p.courts.seller_sentence_days)
         self.prison = Prison(p.prison, sentence_days, self.people, self.dealers, self.treatment, ctx)
         self.justice = Justice(
-            p.diversion, p.charging, p.courts, self.people, self.dealers, self.treatment, self.prison,
-            lambda: self.case_quality, ctx,
-        )  # fmt: skip
+            p.diversion, p.charging, p.courts, self.people, self.dealers, self.treatment, self.prison, ctx
+        )
         self.costs = Costs(p.costs, self.record)
         for day in sorted({change.day for change in p.events}):
             # Half a day before the step, so the new levers are in force for the whole day.
@@ -114,7 +111,7 @@ class DrugMarketModel(mesa.Model):
         self.dealers.recruit(day)
         self.dealers.displace(deployment.patrol_by_cell, day, self.enforcement.p.patrol_hours_per_day)
         booked = self.custody.book_in(day, arrested_people, arrested_sellers, self.dealers.key(arrested_sellers))
-        self.justice.process(day, booked, arrested_sellers)
+        self.justice.process(day, booked, arrested_sellers, self.case_quality)
         self.prison.hold_and_release(day)
         self.treatment.serve(day)
         self.people.change_use(day)

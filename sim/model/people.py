@@ -259,9 +259,52 @@ class People(Table):
             return ids
         return (luck or self.luck).chance(ids, probability, label)
 
+    def backdate(self, ids: np.ndarray, since: np.ndarray) -> None:
+        """Date the start of the state people are in when the run begins (it began before day 0)."""
+        self.since[ids] = since
+
     def encourage_treatment(self, ids: np.ndarray, factor: float) -> None:
         """Multiply the treatment readiness of `ids` (an offer of help, a scare, a call-in)."""
         self.readiness[ids] *= factor
+
+    def fade_readiness(self, cap: float, factor: float) -> None:
+        """Readiness falls to its cap, then its excess over 1 decays by `factor` a day."""
+        r = self.readiness[: self.n]
+        np.minimum(r, cap, out=r)
+        r -= 1.0
+        r *= factor
+        r += 1.0
+
+    # -- what treatment services do to a person --------------------------------------------------
+    def give_naloxone(self, ids: np.ndarray) -> None:
+        """People given a naloxone kit now hold one."""
+        self.naloxone[ids] = True
+
+    def lose_naloxone(self, ids: np.ndarray) -> None:
+        """People whose kit is lost, taken, expired or used unreported no longer hold one."""
+        self.naloxone[ids] = False
+
+    def start_substitute(self, ids: np.ndarray, load: float | np.ndarray) -> None:
+        """A substitute prescription starts: its dose is opioid load not yet matched by tolerance
+        (as a share of a street dose), which fades as tolerance adapts (overdose.py)."""
+        self.unmatched_load[ids] = load
+
+    def settled_on_substitute(self, ids: np.ndarray) -> None:
+        """People already established on a substitute when the run starts: dosed, tolerance held up."""
+        self.dosed[ids] = True
+        self.tolerance[ids] = 1.0
+
+    def dose_today(self, dosed: np.ndarray) -> None:
+        """Who takes a substitute dose today (a mask over everyone), which holds tolerance up."""
+        self.dosed[: dosed.size] = dosed
+
+    def set_top_up(self, ids: np.ndarray, chance: float | np.ndarray) -> None:
+        """The daily chance each person on OST also buys street drugs (a top-up)."""
+        self.top_up[ids] = chance
+
+    def set_relapse_risk(self, ids: np.ndarray, risk: np.ndarray) -> None:
+        """The relapse hazard multiplier of people leaving treatment for recovery (support lowers it)."""
+        self.relapse_risk[ids] = risk
 
     # -- daily mechanisms ----------------------------------------------------------------------
     def initiate(self, day: int) -> None:

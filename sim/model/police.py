@@ -20,7 +20,7 @@ from typing import Literal
 
 import numpy as np
 
-from sim.model.context import Luck
+from sim.model.context import Context, Luck
 from sim.model.params import Section, param
 
 
@@ -130,14 +130,15 @@ class Enforcement:
         hotspot_cells: np.ndarray,
         visibility: np.ndarray,
         n_groups: int = 1,
-        rng: np.random.Generator | None = None,
+        context: Context | None = None,
     ) -> None:
         self.p = params
         self.hotspot_cells = hotspot_cells
         self.visibility = visibility
-        #: The force's ranking of groups by harm; the top `high_harm_groups` are flagged.
+        #: The force's ranking of groups by harm; the top `high_harm_groups` are flagged. It is
+        #: drawn once from the arrests stream (without a context, groups rank in id order).
         self.harm_rank = np.empty(n_groups, dtype=np.int64)
-        order = rng.permutation(n_groups) if rng is not None else np.arange(n_groups)
+        order = context.rng("arrests").permutation(n_groups) if context is not None else np.arange(n_groups)
         self.harm_rank[order] = np.arange(n_groups)
         #: Officer-hours of case work owed for arrests already made.
         self.case_backlog = 0.0

@@ -49,14 +49,13 @@ class Courses(TreatmentPart):
         """Prison healthcare starts OST; tolerance is rebuilt inside, before release."""
         self.rows.phase[ids] = Phase.IN_PRISON
         self.rows.ost_start[ids] = day
-        self.people.unmatched_load[ids] = self.p.induction_unmatched_load
+        self.people.start_substitute(ids, self.p.induction_unmatched_load)
         self.log.record(day, Event.PRISON_TREATMENT_STARTED, ids)
 
     def already_on_prison_ost(self, ids: np.ndarray) -> None:
         """People inside on day 0 who are already on OST there: dosed, tolerance held up."""
         self.rows.phase[ids] = Phase.IN_PRISON
-        self.people.dosed[ids] = True
-        self.people.tolerance[ids] = 1.0
+        self.people.settled_on_substitute(ids)
 
     def on_prison_ost(self, ids: np.ndarray) -> np.ndarray:
         return self.rows.phase[ids] == int(Phase.IN_PRISON)
@@ -134,7 +133,7 @@ class Courses(TreatmentPart):
         risk[rows.recovery_support[ids]] *= p.recovery_support_relapse_ratio
         risk[rows.health_care[ids]] *= p.health_care_relapse_ratio
         risk[rows.family_support[ids]] *= p.family_support_relapse_ratio
-        self.people.relapse_risk[ids] = risk
+        self.people.set_relapse_risk(ids, risk)
 
     def _log_exit(self, ids: np.ndarray, day: int, reason: Exit) -> None:
         if ids.size == 0:
@@ -201,7 +200,8 @@ class Courses(TreatmentPart):
         people.move(ids, UseState.OST, day)
         rows.phase[ids] = Phase.DOSING
         rows.ost_start[ids] = day
-        people.unmatched_load[ids] = np.maximum(people.unmatched_load[ids], p.induction_unmatched_load)
+        # A load still unmatched from an earlier start is kept if it is the higher.
+        people.start_substitute(ids, np.maximum(people.unmatched_load[ids], p.induction_unmatched_load))
         self._assign_support(ids)
         self.give_kits(ids, day, p.kit_at_contact_share)
         for route in np.unique(routes):
@@ -215,9 +215,9 @@ class Courses(TreatmentPart):
         """Who takes a substitute dose today, and how likely each person on OST is to top up."""
         p, rows, people = self.p, self.rows, self.people
         n = people.n
-        people.dosed[:n] = DOSED[rows.phase[:n]]
+        people.dose_today(DOSED[rows.phase[:n]])
         on_ost = people.ids_in(UseState.OST)
         progress = np.minimum((day - rows.ost_start[on_ost]) / p.titration_days, 1.0)
         top_up = p.induction_top_up + (p.stable_top_up - p.induction_top_up) * progress
         top_up[rows.phase[on_ost] == int(Phase.LAPSING)] = p.missed_dose_street_use
-        people.top_up[on_ost] = top_up
+        people.set_top_up(on_ost, top_up)

@@ -60,12 +60,8 @@ class Referrals(TreatmentPart):
         self.rows.wait_since[ids] = -1
 
     def fade_readiness(self) -> None:
-        people = self.people
-        r = people.readiness[: people.n]
-        np.minimum(r, self.p.readiness_cap, out=r)
-        r -= 1.0
-        r *= half_life_factor(self.p.readiness_half_life_days)
-        r += 1.0
+        """Readiness raised by a scare, an offer of help or a call-in fades back towards usual."""
+        self.people.fade_readiness(self.p.readiness_cap, half_life_factor(self.p.readiness_half_life_days))
 
     def respond_to_overdoses(self, day: int) -> None:
         """A non-fatal overdose (ambulance, A&E) prompts help-seeking and, often, a kit."""

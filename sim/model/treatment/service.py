@@ -64,11 +64,11 @@ class Treatment(Referrals, Courses):
         ost = people.add(p.initial_in_ost, UseState.OST, day=0, tolerance=1.0)
         self.rows.ost_start[ost] = -self.rng.integers(int(p.titration_days), 6 * 365, size=ost.size)
         # Their time on OST (which sets how far their offending has fallen) runs from the course's start.
-        people.since[ost] = self.rows.ost_start[ost]
+        people.backdate(ost, self.rows.ost_start[ost])
         self.rows.phase[ost] = Phase.DOSING
         self._assign_support(ost)
-        people.dosed[ost] = True
-        people.top_up[ost] = p.stable_top_up
+        people.settled_on_substitute(ost)
+        people.set_top_up(ost, p.stable_top_up)
         beds = people.add(p.residential_places, UseState.RESIDENTIAL, day=0, tolerance=0.3)
         self.rows.phase[beds] = Phase.RESIDENTIAL
         self.rows.phase_end[beds] = self.rng.integers(1, int(p.residential_stay_days) + 1, size=beds.size)
@@ -86,7 +86,7 @@ class Treatment(Referrals, Courses):
         people = self.people
         lacking = ids[~people.naloxone[ids]]
         given = lacking[self.luck.uniform(lacking, "naloxone_given") < share]
-        people.naloxone[given] = True
+        people.give_naloxone(given)
         self.log.record(day, Event.NALOXONE_KIT, given, value=1.0 if family else 0.0)
         self.record.add("family_naloxone_kits" if family else "naloxone_kits", given.size)
         return given
@@ -142,9 +142,7 @@ class Treatment(Referrals, Courses):
         """Kits go missing: lost, confiscated, expired, or used without anyone hearing."""
         people = self.people
         holders = np.flatnonzero(people.naloxone[: people.n])
-        people.naloxone[people.sample(holders, per_year_to_daily(self.p.kit_loss_per_year), "kit_loss", self.luck)] = (
-            False
-        )
+        people.lose_naloxone(people.sample(holders, per_year_to_daily(self.p.kit_loss_per_year), "kit_loss", self.luck))
 
     # -- the day's stocks --------------------------------------------------------------------------
     def record_stocks(self, day: int) -> None:
