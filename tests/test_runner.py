@@ -272,13 +272,18 @@ def test_an_interrupted_command_resumes_where_it_stopped(tmp_path: Path, how: si
     scenario_file = tmp_path / "town.yaml"
     town = Scenario.model_validate({**small("town").model_dump(), "years": 0.1})  # ~0.2 s a run
     scenario_file.write_text(town.model_dump_json())  # JSON is YAML
-    # Enough that a fast machine cannot finish them all before the signal, even when the test itself
-    # is starved of CPU by the tests beside it (24 were once all done before it was sent).
-    out, replicates = tmp_path / "out", 60
+    out, replicates = tmp_path / "out", 24  # enough that a fast machine cannot finish them all before the signal
     store = tmp_path / "shared-store"  # the store every command run with this environment shares
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DRUGMARKET_STORE": str(store)}
     process = subprocess.Popen(
-        _command(out, scenario_file, replicates), cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        _command(out, scenario_file, replicates),
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # A shell that starts the test suite in the background (`... &`) passes Ctrl-C on as ignored,
+        # and Python keeps it ignored: the command must get it as a person at a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     _wait_for_runs(store, 2, process)
     process.send_signal(how)
