@@ -6,8 +6,7 @@ from pathlib import Path
 
 from sim.cli import main
 from sim.research.abc import abc_smc
-from sim.research.calibration import generations_done, load_calibration, problem_key, unmovable_targets
-from sim.research.experiment import lever_factor
+from sim.research.calibration import factors_of, generations_done, load_calibration, problem_key, unmovable_targets
 
 
 def test_the_default_calibration_calibrates_something_that_moves_every_target(repo_root: Path) -> None:
@@ -52,7 +51,7 @@ def test_calibrate_dry_run_counts_only_the_generations_still_to_run(tmp_path: Pa
     out = tmp_path / "out"
     out.mkdir()
     loaded, base, targets = load_calibration(config)
-    factors = [lever_factor(lever, given) for lever, given in loaded.parameters.items()]
+    factors = factors_of(loaded)
 
     def stand_in(values: dict[str, float]) -> dict[str, float]:  # cheap: the town is not run
         return {"share_in_treatment": 0.3 + values["overdose.rate_per_year"]}
@@ -67,7 +66,7 @@ def test_calibrate_dry_run_counts_only_the_generations_still_to_run(tmp_path: Pa
         database=out / "abc.db",
         key=problem_key(base),
     )
-    assert generations_done(config, out) == 2
+    assert generations_done(loaded, base, targets, out) == 2
     assert main(["calibrate", str(config), "--dry-run", "--out", str(out)]) == 0
     said = capsys.readouterr().out
     assert "2 generations already finished" in said

@@ -29,6 +29,7 @@ from sim.planner.settings import read_settings, read_text
 from sim.planner.store import Store
 from sim.research.abc import CREDIBLE, Posterior, Target, abc_smc, fingerprint, stored_run
 from sim.research.experiment import (
+    Factor,
     Range,
     ScenarioModel,
     base_scenario,
@@ -224,18 +225,22 @@ def acceptance(generation: int) -> float:
 def dry_run(path: str | Path, out: Path) -> str:
     """How many runs a calibration needs and roughly how long, without running any."""
     config, base, targets = load_calibration(path)
-    done = min(generations_done(path, out), config.generations)
+    done = min(generations_done(config, base, targets, out), config.generations)
     to_run = range(done, config.generations)
     abc_runs = round((0 if done else config.population) + sum(config.population / acceptance(g) for g in to_run))
     runs = abc_runs + config.check_draws
-    shares = ", ".join(f"{acceptance(g):.0%} in generation {g + 1}" for g in to_run) or "none left"
+    shares = ", ".join(f"{acceptance(g):.0%} in generation {g + 1}" for g in to_run)
     lines = [
         f"{config.name}: ABC-SMC over {len(config.parameters)} parameters and {len(targets)} targets, "
         f"{config.population} particles x {config.generations} generations, {base.years:g}-year runs",
         *([f"{done} generations already finished in {out / 'abc.db'}: carried on, not rerun"] if done else []),
-        f"about {abc_runs} ABC runs (each generation stops at {config.population} accepted particles; the share of "
-        f"proposals accepted falls as the tolerance tightens: {shares}, as measured on the default town) "
-        f"+ {config.check_draws} posterior-predictive runs = about {runs} runs",
+        (
+            f"about {abc_runs} ABC runs (each generation stops at {config.population} accepted particles; the share "
+            f"of proposals accepted falls as the tolerance tightens: {shares}, as measured on the default town) "
+            if to_run
+            else "no ABC runs left "
+        )
+        + f"+ {config.check_draws} posterior-predictive runs = about {runs} runs",
         time_needed(runs, Store(out / "runs"), base),
     ]
     return "\n".join(lines + [f"WARNING: {w}" for w in unmovable_targets(list(config.parameters), targets)])
@@ -246,11 +251,14 @@ def problem_key(base: Scenario) -> str:
     return base.model_dump_json()
 
 
-def generations_done(path: str | Path, out: Path) -> int:
+def factors_of(config: CalibrationConfig) -> list[Factor]:
+    """The parameters a calibration fits, with their prior ranges."""
+    return [lever_factor(lever, given) for lever, given in config.parameters.items()]
+
+
+def generations_done(config: CalibrationConfig, base: Scenario, targets: list[Target], out: Path) -> int:
     """Generations of this calibration already finished in `out`/abc.db (carried on, not rerun)."""
-    config, base, targets = load_calibration(path)
-    factors = [lever_factor(lever, given) for lever, given in config.parameters.items()]
-    mark = fingerprint(factors, targets, config.population, config.seed, problem_key(base))
+    mark = fingerprint(factors_of(config), targets, config.population, config.seed, problem_key(base))
     stored = stored_run(out / "abc.db", mark)
     return stored[1] if stored else 0
 
@@ -263,7 +271,7 @@ def calibrate(
 
     path = Path(path).resolve()
     config, base, targets = load_calibration(path)
-    factors = [lever_factor(lever, given) for lever, given in config.parameters.items()]
+    factors = factors_of(config)
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("calibrated.yaml", "NOT-FITTED.txt"):
         (out / stale).unlink(missing_ok=True)

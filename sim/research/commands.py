@@ -69,7 +69,7 @@ def _show_sensitivity(result, out: Path) -> int:  # type: ignore[no-untyped-def]
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.research.calibration import calibrate, dry_run, generations_done, load_calibration, unmovable_targets
 
-    config, _, targets = load_calibration(args.config)
+    config, base, targets = load_calibration(args.config)
     if args.dry_run:
         print(dry_run(args.config, _out_folder(args, "calibration", config.name)))
         return 0
@@ -78,7 +78,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     print(f"Calibration {config.name!r}: ABC-SMC, {config.population} particles x {config.generations} generations")
     out = _out_folder(args, "calibration", config.name)
     try:
-        done = generations_done(args.config, out)
+        done = generations_done(config, base, targets, out)
     except RuntimeError as err:
         print(err, file=sys.stderr)
         return 1
