@@ -14,20 +14,11 @@ from sim.model.people import UseState
 from sim.model.prison import PrisonParams
 from sim.model.treatment import Exit, Phase, Route, TreatmentParams
 from sim.planner.scenario import Scenario
+from sim.research.evidence import waits_of_starts
 
 
 def _mean_summary(scenario: Scenario, seeds: range) -> pd.Series:
     return pd.DataFrame([sim.run(scenario, seed=s).summary for s in seeds]).mean()
-
-
-def _waits_of_starts(events: pd.DataFrame) -> pd.Series:
-    """Days each treatment start waited since joining the waiting list (0 for seamless continuity)."""
-    entered = events[events["event"] == "entered_treatment"].sort_values("day")
-    joined = events[events["event"] == "joined_waiting_list"].sort_values("day")
-    waits = pd.merge_asof(
-        entered, joined[["day", "id"]].rename(columns={"day": "joined"}), left_on="day", right_on="joined", by="id"
-    )
-    return (waits["day"] - waits["joined"]).fillna(0.0)
 
 
 def _flows(scenario: Scenario, replicates: int) -> dict[str, float]:
@@ -37,7 +28,7 @@ def _flows(scenario: Scenario, replicates: int) -> dict[str, float]:
         result = sim.run(scenario, replicate=r)
         referrals += result.daily["treatment_referrals"].sum()
         entries += result.daily["treatment_entries"].sum()
-        within += (_waits_of_starts(result.events) < 21).sum()
+        within += (waits_of_starts(result.events) < 21).sum()
     return {"referrals": referrals, "entries": entries, "within_21": within / entries}
 
 
@@ -111,6 +102,17 @@ def test_at_baseline_nine_in_ten_treatment_starts_wait_under_three_weeks(baselin
     """NDTMS 2022/23 (OHID 2023): about 98% of adults start treatment within 3 weeks."""
     flows = _flows(baseline, replicates=2)
     assert flows["within_21"] >= 0.9
+
+
+def test_waits_read_from_the_event_log_are_the_waits_the_service_recorded(baseline: Scenario) -> None:
+    """A start waits from the join that led to it: an old join (a missed appointment, a later start
+    by continuity from prison) must not count as years of waiting in the evidence table."""
+    scenario = baseline.model_copy(update={"years": 3.0})
+    result = sim.run(scenario, replicate=0)
+    waits = waits_of_starts(result.events)
+    assert len(waits) == result.daily["treatment_entries"].sum()
+    assert waits.sum() == pytest.approx(result.daily["waiting_days_of_entrants"].sum())
+    assert waits.max() < 120
 
 
 def test_a_share_of_referrals_never_attend_and_readier_people_attend_more() -> None:

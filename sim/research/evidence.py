@@ -72,6 +72,33 @@ def _after(origins: pd.DataFrame, hits: pd.DataFrame, first: int, last: int, hor
     return int(((gap >= first) & (gap < last)).sum()), len(origins) * (last - first) / 7.0
 
 
+def _events_of(events: pd.DataFrame, event: Event) -> pd.DataFrame:
+    """One kind of event from the log: day, id and value, numbered from 0 in log order."""
+    return events[events["event"] == event.name.lower()][["day", "id", "value"]].reset_index(drop=True)
+
+
+def waits_of_starts(events: pd.DataFrame) -> pd.Series:
+    """Days each treatment start waited since joining the waiting list, in the order of the log's
+    entries. A start counts its wait only from the join that led to it: same route, and no earlier
+    start or departure from the list since that join. Otherwise it is a seamless start (continuity
+    from prison) and waited 0 days, however long ago the person once joined the list."""
+    entered = _events_of(events, Event.ENTERED_TREATMENT).rename_axis("order").reset_index()
+    entered = entered.sort_values("day", kind="stable")
+    joined = _events_of(events, Event.JOINED_WAITING_LIST).rename(columns={"day": "joined", "value": "route"})
+    earlier = entered[["day", "id"]].rename(columns={"day": "earlier_start"})
+    departed = _events_of(events, Event.LEFT_WAITING_LIST)[["day", "id"]].rename(columns={"day": "departed"})
+    match = pd.merge_asof(entered, joined.sort_values("joined"), left_on="day", right_on="joined", by="id")
+    match = pd.merge_asof(match, earlier, left_on="day", right_on="earlier_start", by="id", allow_exact_matches=False)
+    match = pd.merge_asof(match, departed.sort_values("departed"), left_on="day", right_on="departed", by="id")
+    led_to_it = (
+        (match["route"] == match["value"])
+        & ~(match["earlier_start"] > match["joined"])
+        & ~(match["departed"] > match["joined"])
+    )
+    waited = (match["day"] - match["joined"]).where(led_to_it, 0.0).fillna(0.0)
+    return waited.set_axis(match["order"]).sort_index().rename("waited")
+
+
 def _run_counting_offences(model: DrugMarketModel) -> dict[str, float]:
     """Run the model to its end, reading each person's offence count at window boundaries.
 
@@ -124,7 +151,7 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
     days = len(daily)
 
     def of(event: Event) -> pd.DataFrame:
-        return events[events["event"] == event.name.lower()][["day", "id", "value"]].reset_index(drop=True)
+        return _events_of(events, event)
 
     overdoses, deaths = of(Event.OVERDOSE), of(Event.OVERDOSE_DEATH)
     # Off-OST rates are about dependent use: leave out people who only ever used occasionally.
@@ -135,16 +162,7 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
     ost = _intervals(entered, left, on_ost_at_start, days)
     od_on_ost, death_on_ost = _within(ost, overdoses), _within(ost, deaths)
 
-    joined = of(Event.JOINED_WAITING_LIST)
-    waits = pd.merge_asof(
-        entered.sort_values("day"),
-        joined.sort_values("day")[["day", "id"]].rename(columns={"day": "joined"}),
-        left_on="day",
-        right_on="joined",
-        by="id",
-        direction="backward",
-    )
-    waited = (waits["day"] - waits["joined"]).fillna(0.0).clip(lower=0.0)
+    waited = waits_of_starts(events)
 
     # Merrall et al.'s cohorts are sentenced prisoners; releases from remand (often after days)
     # leave little time for tolerance to fall.

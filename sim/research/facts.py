@@ -78,8 +78,6 @@ FACTS: tuple[Fact, ...] = (
         "opiate clients 1-2 days on average",
         (0.0, 7.0),
         "OHID 2023",
-        "baseline demand sits close to capacity: while keyworker posts stand vacant, places fill and entrants queue "
-        "for weeks, which lifts the mean though most starts wait under 3 weeks",
     ),
     Fact(
         "Overdose deaths on OST per 1,000 person-years",
