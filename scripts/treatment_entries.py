@@ -7,7 +7,8 @@ start of a course, what `treatment_entries` counts) by route; the same entries c
 journeys (a start within 21 days of leaving treatment continues the journey), as distinct people a
 year, as people not in treatment in the year before, and as the National Treatment Agency's "new
 presentations" (people not in treatment earlier in the same year); people in treatment against the places;
-and exits by reason, which set how many places come free when capacity binds; and the justice
+and exits by reason, which set how many places come free when capacity binds, with the exits to
+prison traced back to the route each course began by; and the justice
 pathway's events (arrests, diversions, remands, orders and their breaches, prison sentences)
 that send people in treatment to prison and, with continuity of care, back into treatment.
 
@@ -24,12 +25,13 @@ left at the baseline's.
 from __future__ import annotations
 
 import argparse
-from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 
 import sim
-from sim.model.treatment import EXIT_COLUMN, ROUTE_COLUMN
+from sim.model.treatment import EXIT_COLUMN, ROUTE_COLUMN, Exit, Route
+from sim.planner.report.stats import mean_interval
 
 SCENARIOS = ("baseline", "adder-mix-capacity-held", "adder-mix")
 #: Events of the justice pathway counted for each run (event log names).
@@ -106,10 +108,27 @@ def counts(result: sim.RunResult) -> dict[str, float]:
         "waiting list (mean)": daily["waiting_list"].mean(),
     }
     row |= {f"  {column}": daily[column].sum() for column in EXIT_COLUMN.values()}
+    # Which courses end in prison: each exit to prison traced back to the route its course began by.
+    ended = pd.merge_asof(left_prison(events), entered_by_route(events), left_on="day", right_on="began", by="id")
+    row |= {
+        f"  to prison, of courses begun by {route.name.lower()}": float((ended["route"] == route).sum())
+        for route in Route
+    }
+    row["  to prison, of courses begun before day 0"] = float(ended["route"].isna().sum())
     # The justice pathway that sends people in treatment to prison and back (see exits_prison).
     happened = events["event"].value_counts()
     row |= {f"justice: {event.replace('_', ' ')}": float(happened.get(event, 0)) for event in JUSTICE_EVENTS}
     return row
+
+
+def entered_by_route(events: pd.DataFrame) -> pd.DataFrame:
+    entered = events[events["event"] == "entered_treatment"][["day", "id", "value"]]
+    return entered.rename(columns={"day": "began", "value": "route"}).sort_values("began")
+
+
+def left_prison(events: pd.DataFrame) -> pd.DataFrame:
+    left = events[(events["event"] == "left_treatment") & (events["value"] == float(Exit.PRISON))]
+    return left[["day", "id"]].sort_values("day")
 
 
 def without(scenario: sim.Scenario, part: str) -> sim.Scenario:
@@ -122,12 +141,19 @@ def without(scenario: sim.Scenario, part: str) -> sim.Scenario:
     return copy
 
 
-def mean_counts(scenario: sim.Scenario, replicates: int) -> dict[str, float]:
-    totals: dict[str, float] = defaultdict(float)
-    for replicate in range(replicates):
-        for key, value in counts(sim.run(scenario, replicate=replicate)).items():
-            totals[key] += value / replicates
-    return totals
+def replicate_counts(scenario: sim.Scenario, replicates: int) -> pd.DataFrame:
+    """`counts` of each replicate, a row each (replicate r of every scenario shares its luck)."""
+    return pd.DataFrame([counts(sim.run(scenario, replicate=r)) for r in range(replicates)])
+
+
+def change(runs: pd.DataFrame, base: pd.DataFrame, key: str) -> str:
+    """Change of the mean against the default town, with a 90% interval of the paired change."""
+    if not base[key].mean():
+        return ""
+    ratio = (runs[key] / base[key].where(base[key] != 0)).dropna().to_numpy() - 1.0
+    low, high = mean_interval(ratio)
+    interval = f", {low:+.0%} to {high:+.0%}" if np.isfinite(low) else ""
+    return f" ({runs[key].mean() / base[key].mean() - 1:+.0%}{interval})"
 
 
 def main() -> None:
@@ -144,19 +170,19 @@ def main() -> None:
         scenarios = {"baseline": scenarios["baseline"], "held": held} | {
             f"held without {part}": without(held, part) for part in PARTS
         }
-    table = {name: mean_counts(scenario, args.replicates) for name, scenario in scenarios.items()}
+    table = {name: replicate_counts(scenario, args.replicates) for name, scenario in scenarios.items()}
     names = list(table)
     base = table["baseline"]
-    print(f"Mean of {args.replicates} replicates of {args.years:g} years; change against the default town in brackets")
+    print(
+        f"Mean of {args.replicates} replicates of {args.years:g} years; change against the default town in "
+        "brackets, with a 90% interval of the paired change (replicate r of each scenario shares its luck)"
+    )
     print()
     print("| Count | " + " | ".join(names) + " |")
     print("|---|" + "---:|" * len(names))
-    for key in base:
-        cells = [f"{base[key]:,.0f}"]
-        for name in names[1:]:
-            value = table[name][key]
-            change = f" ({value / base[key] - 1:+.0%})" if base[key] else ""
-            cells.append(f"{value:,.0f}{change}")
+    for key in base.columns:
+        cells = [f"{base[key].mean():,.0f}"]
+        cells += [f"{table[name][key].mean():,.0f}{change(table[name], base, key)}" for name in names[1:]]
         print(f"| {key} | " + " | ".join(cells) + " |")
 
 
