@@ -19,6 +19,7 @@ from tqdm import tqdm
 from sim.model import DrugMarketModel
 from sim.model.events import Event
 from sim.model.people import People, UseState
+from sim.model.treatment import EXIT_COLUMN, Exit
 from sim.planner.runner import replicate_seed
 from sim.planner.scenario import Scenario
 from sim.research.facts import DAYS_PER_YEAR, FACTS
@@ -209,6 +210,11 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
         "exit_od_w1_2": float(exit_12),
         "exit_years_w1_2": exit_weeks_12 * 7.0 / DAYS_PER_YEAR,
         **offending,
+        # Discharges as the NTA counted them: a step up to a residential place stays in treatment.
+        "discharges": float(
+            sum(daily[column].sum() for reason, column in EXIT_COLUMN.items() if reason != Exit.RESIDENTIAL)
+        ),
+        "discharges_to_prison": float(daily[EXIT_COLUMN[Exit.PRISON]].sum()),
         "arrests": float(daily["arrests"].sum()),
         "seller_days": float(daily["active_dealers"].sum()),
         "revenue": float(daily["market_revenue"].sum()),

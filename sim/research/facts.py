@@ -80,6 +80,19 @@ FACTS: tuple[Fact, ...] = (
         "OHID 2023",
     ),
     Fact(
+        "Share of discharges from community treatment that leave for prison",
+        "fraction",
+        _ratio("discharges_to_prison", "discharges"),
+        "6% (4,240 of 69,612 people discharged from structured drug treatment in England, 2007-08, all drugs; "
+        "opiate clients, more often imprisoned, somewhat more: the band's top is an assumption)",
+        (0.03, 0.10),
+        "NTA 2008",
+        "the justice routes bring the town's most active offenders into treatment, and they are re-arrested while in "
+        "it: 30-38 in 100 courses begun by custody, diversion, court or release end in prison, against 3 in 100 "
+        "begun by self-referral (scripts/treatment_entries.py); how far treatment lowers their re-arrest, remand and "
+        "prison sentences is not yet fitted",
+    ),
+    Fact(
         "Overdose deaths on OST per 1,000 person-years",
         "per 1,000 PY",
         _ratio("ost_od_deaths", "ost_years", 1000.0),
