@@ -193,6 +193,24 @@ def test_people_and_sellers_go_through_court_to_prison_and_out_again(baseline: S
     assert by_weekday["Friday"] == by_weekday.max()  # courts do not sit at weekends either
 
 
+def test_courts_remand_and_imprison_people_engaged_in_treatment_less_often(baseline: Scenario) -> None:
+    """Engagement in treatment weighs with the court (bail, a community order with treatment instead of
+    a short sentence): with it, about 6% of discharges from treatment are to prison, as in England in
+    2007-08 (NTA 2008); without it, about 17%."""
+    equal = baseline.model_copy(deep=True)
+    equal.courts.in_treatment_custody_ratio = 1.0
+    shares = {}
+    for name, scenario in (("weighed", baseline), ("equal", equal)):
+        runs = _runs(scenario, range(2))
+        discharges = sum(_total(runs, f"exits_{why}") for why in ("completed", "dropped_out", "prison", "died"))
+        shares[name] = _total(runs, "exits_prison") / discharges
+        # People not in treatment are still sent to prison.
+        assert _total(runs, "prison_sentences") > 40
+    assert baseline.courts.in_treatment_custody_ratio < 1.0
+    assert shares["weighed"] < 0.10 < shares["equal"]
+    assert shares["weighed"] < 0.6 * shares["equal"]
+
+
 def test_released_sellers_return_to_selling_only_if_the_model_lets_them(baseline: Scenario) -> None:
     returned = {}
     for share in (0.0, 1.0):

@@ -49,6 +49,18 @@ class CourtParams(Section):
         ge=0.0,
         le=1.0,
     )
+    in_treatment_custody_ratio: float = param(
+        0.3,
+        unit="ratio",
+        doc="Chance that a person in community treatment is remanded, has bail revoked or is sent to "
+        "prison, relative to a person who is not: courts weigh engagement in treatment, and a community "
+        "order with treatment is the usual alternative to a short sentence for someone dependent and engaged.",
+        source="assumption; 0.3 fits the share of treatment discharges that leave for prison, 6% in England "
+        "in 2007-08 (NTA 2008): about 0.065 in the default town, against 0.17 with no difference (1.0)",
+        plausible=(0.2, 1.0),
+        ge=0.0,
+        le=1.0,
+    )
     person_crown_share: float = param(
         0.05,
         unit="fraction",
@@ -182,6 +194,7 @@ class Courts:
         fresh = self.cases.opened[cases] == day
         share = np.where(seller, co.seller_remand_share, co.person_remand_share)
         share = np.where(fresh, share, co.reoffending_remand_share)
+        share = share * self._custody_ratio(cases)
         remanded = detained & (luck.uniform(keys, "remanded") < share)
         self.cases.move(cases, Stage.BAIL)
         self.remand(cases[remanded], day)
@@ -189,8 +202,15 @@ class Courts:
 
     def revoke_bail(self, cases: np.ndarray, day: int) -> None:
         """A new arrest while on bail: bail is revoked for a share of them."""
-        revoked = cases[self.luck.uniform(self.cases.key(cases), "bail_revoked") < self.p.reoffending_remand_share]
+        share = self.p.reoffending_remand_share * self._custody_ratio(cases)
+        revoked = cases[self.luck.uniform(self.cases.key(cases), "bail_revoked") < share]
         self.remand(revoked, day)
+
+    def _custody_ratio(self, cases: np.ndarray) -> np.ndarray:
+        """Each case's chance of custody relative to the base: lower for people in treatment."""
+        person = self.cases.agent[cases] == PERSON
+        engaged = person & self.treatment.in_community_treatment(np.where(person, self.cases.who[cases], 0))
+        return np.where(engaged, self.p.in_treatment_custody_ratio, 1.0)
 
     def remand(self, cases: np.ndarray, day: int) -> None:
         """Held in prison until the hearing."""
@@ -225,7 +245,8 @@ class Courts:
             return
         co, prison, luck, keys = self.p, self.prison, self.luck, self.cases.key(cases)
         breach = self.cases.breach[cases]
-        custody = luck.uniform(keys, "to_prison") < np.where(breach, co.breach_prison_share, co.person_prison_share)
+        share = np.where(breach, co.breach_prison_share, co.person_prison_share) * self._custody_ratio(cases)
+        custody = luck.uniform(keys, "to_prison") < share
         jailed = cases[custody]
         if jailed.size:
             served = (

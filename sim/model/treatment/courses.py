@@ -57,6 +57,10 @@ class Courses(TreatmentPart):
         self.rows.phase[ids] = Phase.IN_PRISON
         self.people.settled_on_substitute(ids)
 
+    def in_community_treatment(self, ids: np.ndarray) -> np.ndarray:
+        """Who is in a course of community treatment (OST or residential) today."""
+        return IN_COMMUNITY[self.rows.phase[ids]]
+
     def on_prison_ost(self, ids: np.ndarray) -> np.ndarray:
         return self.rows.phase[ids] == int(Phase.IN_PRISON)
 
