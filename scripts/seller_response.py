@@ -11,6 +11,7 @@ market stays small after enforcement stops (tipped) or grows back.
 
     python scripts/seller_response.py                 # 4 levels x 2 seeds of 2 years (about 1 minute)
     python scripts/seller_response.py --levels 1 2 3 4 6 --seeds 3 --years 3
+    python scripts/seller_response.py --set market.risk_share=0   # a price that cannot follow risk
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+import yaml
 
 import sim
 from sim.planner.scenario import TimedChange
@@ -26,12 +28,14 @@ from sim.research.pairing import shortened, with_levers
 BASE_PATROL, BASE_TEAM = 24.0, 8
 
 
-def measure(scale: float, seeds: int, years: float) -> dict[str, float]:
-    """Means over seeds of the last 90 days of runs with patrol and team `scale` times the default."""
+def measure(scale: float, seeds: int, years: float, settings: dict[str, object] | None = None) -> dict[str, float]:
+    """Means over seeds of the last 90 days of runs with patrol and team `scale` times the default
+    (and any other `settings`, such as a price that cannot follow risk)."""
     scenario = with_levers(
         shortened(sim.load_scenario("scenarios/baseline.yaml"), years),
         f"enforcement x{scale:g}",
         **{"police.patrol_hours_per_day": BASE_PATROL * scale, "officers.establishment": round(BASE_TEAM * scale)},
+        **(settings or {}),
     )
     stopped = scenario.model_copy(deep=True)
     halfway = int(scenario.days // 2)
@@ -61,8 +65,17 @@ def main() -> None:
     parser.add_argument("--levels", type=float, nargs="+", default=[1, 3, 6, 12], help="multiples of the default")
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--years", type=float, default=2.0)
+    parser.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="other settings for every run, e.g. market.risk_share=0 (a price that cannot follow risk)",
+    )
     args = parser.parse_args()
-    print(f"Default town, last 90 days of {args.years:g}-year runs, mean of {args.seeds} seeds")
+    settings = {key: yaml.safe_load(value) for key, value in (item.split("=", 1) for item in args.set)}
+    changed = "".join(f", {key} = {value}" for key, value in settings.items())
+    print(f"Default town{changed}, last 90 days of {args.years:g}-year runs, mean of {args.seeds} seeds")
     print()
     print(
         "| Patrol x | Team | Patrol delivered (officer-hours/day) | Sellers | Price (GBP/g) | "
@@ -70,7 +83,7 @@ def main() -> None:
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for scale in args.levels:
-        m = measure(scale, args.seeds, args.years)
+        m = measure(scale, args.seeds, args.years, settings)
         print(
             f"| {scale:g} | {round(BASE_TEAM * scale)} | {m['patrol delivered']:.0f} | {m['sellers']:.1f} | "
             f"{m['price']:.0f} | {m['risk']:.3f} | {m['earnings']:.0f} | {m['arrests a year']:.0f} | "
