@@ -30,8 +30,10 @@ import numpy as np
 import pandas as pd
 
 import sim
+from sim.model.events import Event
 from sim.model.treatment import EXIT_COLUMN, ROUTE_COLUMN, Exit, Route
 from sim.planner.report.stats import mean_interval
+from sim.research.evidence import events_of
 
 SCENARIOS = ("baseline", "adder-mix-capacity-held", "adder-mix")
 #: Events of the justice pathway counted for each run (event log names).
@@ -81,9 +83,10 @@ PARTS = {
 def counts(result: sim.RunResult) -> dict[str, float]:
     """One run's referrals, entries under several counting rules, stocks and exits."""
     daily, events = result.daily, result.events
-    entered = events[events["event"] == "entered_treatment"][["day", "id"]].sort_values("day")
-    left = events[events["event"] == "left_treatment"][["day", "id"]].sort_values("day")
-    since = pd.merge_asof(entered, left.rename(columns={"day": "left"}), left_on="day", right_on="left", by="id")
+    entered = events_of(events, Event.ENTERED_TREATMENT).sort_values("day")
+    left = events_of(events, Event.LEFT_TREATMENT).sort_values("day")
+    leaving = left[["day", "id"]].rename(columns={"day": "left"})
+    since = pd.merge_asof(entered[["day", "id"]], leaving, left_on="day", right_on="left", by="id")
     gap = since["day"] - since["left"]
     last_year = daily.iloc[-365:]
     row: dict[str, float] = {
@@ -109,7 +112,9 @@ def counts(result: sim.RunResult) -> dict[str, float]:
     }
     row |= {f"  {column}": daily[column].sum() for column in EXIT_COLUMN.values()}
     # Which courses end in prison: each exit to prison traced back to the route its course began by.
-    ended = pd.merge_asof(left_prison(events), entered_by_route(events), left_on="day", right_on="began", by="id")
+    to_prison = left[left["value"] == float(Exit.PRISON)][["day", "id"]]
+    began = entered.rename(columns={"day": "began", "value": "route"})
+    ended = pd.merge_asof(to_prison, began, left_on="day", right_on="began", by="id")
     row |= {
         f"  to prison, of courses begun by {route.name.lower()}": float((ended["route"] == route).sum())
         for route in Route
@@ -119,16 +124,6 @@ def counts(result: sim.RunResult) -> dict[str, float]:
     happened = events["event"].value_counts()
     row |= {f"justice: {event.replace('_', ' ')}": float(happened.get(event, 0)) for event in JUSTICE_EVENTS}
     return row
-
-
-def entered_by_route(events: pd.DataFrame) -> pd.DataFrame:
-    entered = events[events["event"] == "entered_treatment"][["day", "id", "value"]]
-    return entered.rename(columns={"day": "began", "value": "route"}).sort_values("began")
-
-
-def left_prison(events: pd.DataFrame) -> pd.DataFrame:
-    left = events[(events["event"] == "left_treatment") & (events["value"] == float(Exit.PRISON))]
-    return left[["day", "id"]].sort_values("day")
 
 
 def without(scenario: sim.Scenario, part: str) -> sim.Scenario:

@@ -73,7 +73,7 @@ def _after(origins: pd.DataFrame, hits: pd.DataFrame, first: int, last: int, hor
     return int(((gap >= first) & (gap < last)).sum()), len(origins) * (last - first) / 7.0
 
 
-def _events_of(events: pd.DataFrame, event: Event) -> pd.DataFrame:
+def events_of(events: pd.DataFrame, event: Event) -> pd.DataFrame:
     """One kind of event from the log: day, id and value, numbered from 0 in log order."""
     return events[events["event"] == event.name.lower()][["day", "id", "value"]].reset_index(drop=True)
 
@@ -83,11 +83,11 @@ def waits_of_starts(events: pd.DataFrame) -> pd.Series:
     entries. A start counts its wait only from the join that led to it: same route, and no earlier
     start or departure from the list since that join. Otherwise it is a seamless start (continuity
     from prison) and waited 0 days, however long ago the person once joined the list."""
-    entered = _events_of(events, Event.ENTERED_TREATMENT).rename_axis("order").reset_index()
+    entered = events_of(events, Event.ENTERED_TREATMENT).rename_axis("order").reset_index()
     entered = entered.sort_values("day", kind="stable")
-    joined = _events_of(events, Event.JOINED_WAITING_LIST).rename(columns={"day": "joined", "value": "route"})
+    joined = events_of(events, Event.JOINED_WAITING_LIST).rename(columns={"day": "joined", "value": "route"})
     earlier = entered[["day", "id"]].rename(columns={"day": "earlier_start"})
-    departed = _events_of(events, Event.LEFT_WAITING_LIST)[["day", "id"]].rename(columns={"day": "departed"})
+    departed = events_of(events, Event.LEFT_WAITING_LIST)[["day", "id"]].rename(columns={"day": "departed"})
     match = pd.merge_asof(entered, joined.sort_values("joined"), left_on="day", right_on="joined", by="id")
     match = pd.merge_asof(match, earlier, left_on="day", right_on="earlier_start", by="id", allow_exact_matches=False)
     match = pd.merge_asof(match, departed.sort_values("departed"), left_on="day", right_on="departed", by="id")
@@ -152,7 +152,7 @@ def count_run(scenario: Scenario, replicate: int) -> dict[str, float]:
     days = len(daily)
 
     def of(event: Event) -> pd.DataFrame:
-        return _events_of(events, event)
+        return events_of(events, event)
 
     overdoses, deaths = of(Event.OVERDOSE), of(Event.OVERDOSE_DEATH)
     # Off-OST rates are about dependent use: leave out people who only ever used occasionally.
