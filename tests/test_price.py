@@ -59,6 +59,8 @@ def test_full_price_counts_money_and_time_and_demand_answers_it() -> None:
     time_cost = params.value_of_time * params.reference_search_hours  # GBP of a usual day's search
     assert slow.full_price == pytest.approx((45.0 + 2 * time_cost) / (45.0 + time_cost))  # time counts, at its value
     assert weak.full_price == pytest.approx((45.0 * 1.25 + time_cost) / (45.0 + time_cost))
+    # At the defaults a doubled search costs less than a fifth less purity (time is cheap beside the
+    # money): this fails if value_of_time or reference_search_hours is raised past that point.
     assert 1.0 < slow.full_price < weak.full_price
     # Participation and initiation answer most, progression less, the dependent quantity least;
     # dependent demand is inelastic, so a dearer gram means more money spent.

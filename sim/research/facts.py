@@ -87,10 +87,9 @@ FACTS: tuple[Fact, ...] = (
         "opiate clients, more often imprisoned, somewhat more: the band's top is an assumption)",
         (0.03, 0.10),
         "NTA 2008",
-        "the justice routes bring the town's most active offenders into treatment, and they are re-arrested while in "
-        "it: 30-38 in 100 courses begun by custody, diversion, court or release end in prison, against 3 in 100 "
-        "begun by self-referral (scripts/treatment_entries.py); how far treatment lowers their re-arrest, remand and "
-        "prison sentences is not yet fitted",
+        "the justice routes bring the town's most active offenders into treatment and they are re-arrested while in "
+        "it; how often courts then remand or jail them is set by courts.in_treatment_custody_ratio, fitted to this "
+        "row (without it, 15-17% of discharges); scripts/treatment_entries.py traces exits to prison by route",
     ),
     Fact(
         "Overdose deaths on OST per 1,000 person-years",
